@@ -1,0 +1,117 @@
+package com.flintn.webhooks.common.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key the product reads (DESIGN §10), with its default and meaning. This list
+ * is the single source for validation, environment-variable names and the README's table.
+ */
+public enum ConfigKey {
+  KAFKA_BOOTSTRAP_SERVERS("kafka.bootstrap-servers", "localhost:9092", "Kafka brokers to connect to."),
+  TOPICS_PREFIX("topics.prefix", "webhooks", "Prefix shared by every topic name."),
+  TOPICS_PARTITIONS("topics.partitions", "6", "Partitions of each topic `topics create` makes."),
+  TOPICS_REPLICATION_FACTOR(
+      "topics.replication-factor", "3", "Replication factor of each topic (standalone: 1)."),
+  RETRY_TIERS(
+      "retry.tiers",
+      "5m,30m,2h,24h",
+      "Delays before attempts 2, 3, 4 and 5; four increasing durations."),
+  HTTP_TIMEOUT("http.timeout", "30s", "Whole-request timeout of one delivery attempt."),
+  HTTP_TRUSTED_CERTIFICATES(
+      "http.trusted-certificates",
+      null,
+      "PEM file of extra CA certificates to trust (private CAs, tests, the demo)."),
+  HTTP_MAX_IN_FLIGHT_PER_ENDPOINT(
+      "http.max-in-flight-per-endpoint",
+      "16",
+      "Requests in flight to one endpoint at once, per dispatcher."),
+  DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION(
+      "dispatcher.max-in-flight-per-partition",
+      "1000",
+      "Unfinished records per partition before the dispatcher pauses it."),
+  EVENTS_MAX_BYTES("events.max-bytes", "262144", "Largest accepted event envelope, in bytes."),
+  URL_GUARD_ALLOW(
+      "url-guard.allow",
+      "",
+      "Comma-separated CIDRs exempt from the URL guard (e.g. 127.0.0.1/32 for local tests)."),
+  ADMIN_PORT("admin.port", "8080", "Port of the admin API and dashboard."),
+  ADMIN_API_KEYS("admin.api-keys", null, "File of `key account_id` lines (standalone makes one)."),
+  METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),
+  STANDALONE_KAFKA_PORT("standalone.kafka-port", "9092", "Port of the embedded broker."),
+  STANDALONE_DATA_DIR("standalone.data-dir", "./data", "Where standalone keeps broker data.");
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+
+  ConfigKey(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public Optional<String> defaultValue() {
+    return Optional.ofNullable(defaultValue);
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** {@code kafka.bootstrap-servers} -> {@code FLINTN_KAFKA_BOOTSTRAP_SERVERS}. */
+  public String environmentVariable() {
+    return "FLINTN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  public static Optional<ConfigKey> byKey(String key) {
+    for (ConfigKey k : values()) {
+      if (k.key.equals(key)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The known key closest to {@code unknown}, for "did you mean" hints. */
+  static Optional<String> closest(String unknown) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (ConfigKey k : values()) {
+      int d = distance(unknown, k.key);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k.key;
+      }
+    }
+    return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
+  }
+
+  static List<String> keys() {
+    return java.util.Arrays.stream(values()).map(ConfigKey::key).toList();
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,116 @@
+package com.flintn.webhooks.common.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Raw configuration text per key, layered: built-in defaults, then the caller's defaults (standalone
+ * has its own), then the {@code --config} file (properties or YAML), then the environment, which
+ * wins. Unknown keys in a file are an error, so a typo does not silently fall back to a default.
+ */
+public final class ConfigValues {
+  private final Map<ConfigKey, String> values;
+
+  private ConfigValues(Map<ConfigKey, String> values) {
+    this.values = values;
+  }
+
+  /**
+   * @param file the {@code --config} file, if one was given
+   * @param environment usually {@link System#getenv()}
+   * @param modeDefaults defaults of the running mode that replace the built-in ones
+   * @throws ConfigException naming the key (or the file) at fault
+   */
+  public static ConfigValues load(
+      Optional<Path> file, Map<String, String> environment, Map<ConfigKey, String> modeDefaults) {
+    Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+    for (ConfigKey k : ConfigKey.values()) {
+      k.defaultValue().ifPresent(v -> values.put(k, v));
+    }
+    values.putAll(modeDefaults);
+    if (file.isPresent()) {
+      readFile(file.get()).forEach((key, value) -> values.put(known(key, file.get()), value));
+    }
+    for (ConfigKey k : ConfigKey.values()) {
+      String env = environment.get(k.environmentVariable());
+      if (env != null) {
+        values.put(k, env);
+      }
+    }
+    return new ConfigValues(values);
+  }
+
+  public Optional<String> get(ConfigKey key) {
+    String v = values.get(key);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  public String require(ConfigKey key) {
+    return get(key).orElseThrow(() -> new ConfigException(key.key(), "is required"));
+  }
+
+  private static ConfigKey known(String key, Path file) {
+    return ConfigKey.byKey(key)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    key,
+                    "unknown key in "
+                        + file
+                        + ConfigKey.closest(key).map(c -> " (did you mean " + c + "?)").orElse("")));
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    String name = file.getFileName().toString();
+    if (!Files.exists(file)) {
+      throw new ConfigException("--config", "no such file " + file);
+    }
+    try {
+      if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        Map<String, String> flat = new java.util.LinkedHashMap<>();
+        if (root != null) {
+          flatten("", root, flat);
+        }
+        return flat;
+      }
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+      Map<String, String> flat = new java.util.LinkedHashMap<>();
+      p.stringPropertyNames().forEach(k -> flat.put(k, p.getProperty(k)));
+      return flat;
+    } catch (IOException e) {
+      throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+      }
+    } else if (node.isArray()) {
+      List<String> items = new ArrayList<>();
+      node.forEach(item -> items.add(item.asText()));
+      out.put(prefix, String.join(",", items));
+    } else {
+      out.put(prefix, node.isNull() ? "" : node.asText());
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package com.flintn.webhooks.common.config;
+
+import com.flintn.webhooks.common.guard.Cidr;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole typed configuration, one record per concern, checked at start: every error names its
+ * key. Load with {@link #load}; see {@link ConfigKey} for every key and default.
+ */
+public record FlintnConfig(
+    KafkaConfig kafka,
+    TopicsConfig topics,
+    RetryConfig retry,
+    HttpConfig http,
+    DispatcherConfig dispatcher,
+    List<Cidr> urlGuardAllow,
+    AdminConfig admin,
+    int metricsPort,
+    StandaloneConfig standalone) {
+
+  public record KafkaConfig(String bootstrapServers) {}
+
+  public record TopicsConfig(String prefix, int partitions, short replicationFactor) {}
+
+  /** Delays before attempts 2..5, strictly increasing. */
+  public record RetryConfig(List<Duration> tiers) {
+    public RetryConfig {
+      tiers = List.copyOf(tiers);
+    }
+  }
+
+  public record HttpConfig(
+      Duration timeout, Optional<Path> trustedCertificates, int maxInFlightPerEndpoint) {}
+
+  public record DispatcherConfig(int maxInFlightPerPartition, int maxEventBytes) {}
+
+  public record AdminConfig(int port, Optional<Path> apiKeys) {}
+
+  public record StandaloneConfig(int kafkaPort, Path dataDir) {}
+
+  /** Loads from the file and the process environment; see {@link ConfigValues#load}. */
+  public static FlintnConfig load(Optional<Path> file, Map<ConfigKey, String> modeDefaults) {
+    return from(ConfigValues.load(file, System.getenv(), modeDefaults));
+  }
+
+  public static FlintnConfig from(ConfigValues v) {
+    return new FlintnConfig(
+        new KafkaConfig(v.require(ConfigKey.KAFKA_BOOTSTRAP_SERVERS)),
+        new TopicsConfig(
+            topicPrefix(v.require(ConfigKey.TOPICS_PREFIX)),
+            intIn(v, ConfigKey.TOPICS_PARTITIONS, 1, 10_000),
+            (short) intIn(v, ConfigKey.TOPICS_REPLICATION_FACTOR, 1, 32)),
+        new RetryConfig(tiers(v.require(ConfigKey.RETRY_TIERS))),
+        new HttpConfig(
+            positive(ConfigKey.HTTP_TIMEOUT, v.require(ConfigKey.HTTP_TIMEOUT)),
+            v.get(ConfigKey.HTTP_TRUSTED_CERTIFICATES)
+                .map(p -> readableFile(ConfigKey.HTTP_TRUSTED_CERTIFICATES, p)),
+            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 10_000)),
+        new DispatcherConfig(
+            intIn(v, ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, 1, 100_000),
+            intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024)),
+        cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
+        new AdminConfig(
+            intIn(v, ConfigKey.ADMIN_PORT, 0, 65_535),
+            v.get(ConfigKey.ADMIN_API_KEYS).map(p -> readableFile(ConfigKey.ADMIN_API_KEYS, p))),
+        intIn(v, ConfigKey.METRICS_PORT, 0, 65_535),
+        new StandaloneConfig(
+            intIn(v, ConfigKey.STANDALONE_KAFKA_PORT, 0, 65_535),
+            Path.of(v.require(ConfigKey.STANDALONE_DATA_DIR))));
+  }
+
+  static List<Duration> tiers(String text) {
+    String key = ConfigKey.RETRY_TIERS.key();
+    String[] parts = text.split(",");
+    if (parts.length != 4) {
+      throw new ConfigException(
+          key, "needs exactly 4 durations (before attempts 2, 3, 4 and 5), got " + parts.length);
+    }
+    List<Duration> tiers = new ArrayList<>();
+    for (int i = 0; i < parts.length; i++) {
+      Duration d = Durations.parse(key + "[" + i + "]", parts[i]);
+      if (d.isZero()) {
+        throw new ConfigException(key + "[" + i + "]", "must be more than 0");
+      }
+      if (i > 0 && d.compareTo(tiers.get(i - 1)) <= 0) {
+        throw new ConfigException(
+            key + "[" + i + "]",
+            "must be > "
+                + key
+                + "["
+                + (i - 1)
+                + "] ("
+                + parts[i].trim()
+                + " <= "
+                + parts[i - 1].trim()
+                + ")");
+      }
+      tiers.add(d);
+    }
+    return tiers;
+  }
+
+  private static String topicPrefix(String prefix) {
+    if (!prefix.matches("[A-Za-z0-9._-]{1,100}") || prefix.endsWith(".")) {
+      throw new ConfigException(
+          ConfigKey.TOPICS_PREFIX.key(),
+          "'" + prefix + "' must be letters, digits, '.', '_' or '-', not ending in '.'");
+    }
+    return prefix;
+  }
+
+  private static int intIn(ConfigValues v, ConfigKey key, int min, int max) {
+    String text = v.require(key);
+    int n;
+    try {
+      n = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key.key(), "'" + text + "' is not a whole number");
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(key.key(), n + " is out of range " + min + ".." + max);
+    }
+    return n;
+  }
+
+  private static Duration positive(ConfigKey key, String text) {
+    Duration d = Durations.parse(key.key(), text);
+    if (d.isZero()) {
+      throw new ConfigException(key.key(), "must be more than 0");
+    }
+    return d;
+  }
+
+  private static Path readableFile(ConfigKey key, String path) {
+    Path p = Path.of(path);
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw new ConfigException(key.key(), "no readable file at " + p.toAbsolutePath());
+    }
+    return p;
+  }
+
+  private static List<Cidr> cidrs(String text) {
+    List<Cidr> out = new ArrayList<>();
+    String[] parts = text.split(",");
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i].isBlank()) {
+        continue;
+      }
+      try {
+        out.add(Cidr.parse(parts[i]));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigKey.URL_GUARD_ALLOW.key() + "[" + i + "]", e.getMessage());
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,57 @@
+package com.flintn.webhooks.common.json;
+
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** Kafka serde for one of our JSON message records. A null value is a tombstone both ways. */
+public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+  private final Class<T> type;
+
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  @Override
+  public byte[] serialize(String topic, T value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Json.mapper().writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON", e);
+    }
+  }
+
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    if (data == null) {
+      return null;
+    }
+    try {
+      return Json.mapper().readValue(data, type);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SerializationException(
+          "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void configure(java.util.Map<String, ?> configs, boolean isKey) {}
+
+  @Override
+  public void close() {}
+
+  @Override
+  public Serializer<T> serializer() {
+    return this;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return this;
+  }
+}

@@ -1,0 +1,65 @@
+package com.flintn.webhooks.common.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * One event on its way to one endpoint: what the retry tiers, {@code webhooks.deliveries.due} and
+ * the dead-letter topic carry.
+ *
+ * @param attempt the number of the attempt this record asks for, 1 to 5
+ * @param firstAttemptAt when attempt 1 started; null before it has
+ * @param lastFailure the status or error of the previous attempt; null on attempt 1
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Delivery(
+    @JsonProperty("delivery_id") DeliveryId deliveryId,
+    @JsonProperty("endpoint_id") EndpointId endpointId,
+    @JsonProperty("attempt") int attempt,
+    @JsonProperty("first_attempt_at") Instant firstAttemptAt,
+    @JsonProperty("last_failure") String lastFailure,
+    @JsonProperty("event") Event event) {
+
+  public static final int MAX_ATTEMPTS = 5;
+
+  public Delivery {
+    Objects.requireNonNull(deliveryId, "delivery_id");
+    Objects.requireNonNull(endpointId, "endpoint_id");
+    Objects.requireNonNull(event, "event");
+    if (attempt < 1 || attempt > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException("attempt must be 1.." + MAX_ATTEMPTS + ", got " + attempt);
+    }
+  }
+
+  /** The first attempt of {@code event} for {@code endpoint}. */
+  public static Delivery first(Event event, EndpointId endpoint) {
+    return new Delivery(idFor(event.eventId(), endpoint), endpoint, 1, null, null, event);
+  }
+
+  /**
+   * The delivery id is derived from the event id and the endpoint id, so a redelivery of the same
+   * event (after a crash or a replay) carries the same id and duplicates can be counted.
+   */
+  public static DeliveryId idFor(EventId event, EndpointId endpoint) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((event.value() + "\n" + endpoint.value()).getBytes(StandardCharsets.UTF_8));
+      return new DeliveryId(
+          "dlv_" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 26));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /** The record asking for the next attempt after this one failed with {@code failure}. */
+  public Delivery next(Instant firstAttemptStartedAt, String failure) {
+    return new Delivery(deliveryId, endpointId, attempt + 1, firstAttemptStartedAt, failure, event);
+  }
+}

@@ -1,0 +1,48 @@
+package com.flintn.webhooks.common.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A customer's webhook endpoint as it is kept in the compacted {@code webhooks.endpoints} topic
+ * (key: endpoint id; a tombstone deletes it).
+ *
+ * <p>{@code event_types} lists exact event types; {@code *} subscribes to every type.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Endpoint(
+    @JsonProperty("endpoint_id") EndpointId endpointId,
+    @JsonProperty("account_id") AccountId accountId,
+    @JsonProperty("name") String name,
+    @JsonProperty("url") String url,
+    @JsonProperty("event_types") List<String> eventTypes,
+    @JsonProperty("status") EndpointStatus status,
+    @JsonProperty("disabled_reason") String disabledReason,
+    @JsonProperty("secrets") SigningSecrets secrets,
+    @JsonProperty("created_at") Instant createdAt,
+    @JsonProperty("updated_at") Instant updatedAt,
+    @JsonProperty("version") long version) {
+
+  public static final String ALL_EVENT_TYPES = "*";
+
+  public Endpoint {
+    Objects.requireNonNull(endpointId, "endpoint_id");
+    Objects.requireNonNull(accountId, "account_id");
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(secrets, "secrets");
+    eventTypes = List.copyOf(Objects.requireNonNull(eventTypes, "event_types"));
+  }
+
+  /** Whether this endpoint subscribed to {@code eventType}, whatever its status. */
+  public boolean subscribesTo(String eventType) {
+    return eventTypes.contains(ALL_EVENT_TYPES) || eventTypes.contains(eventType);
+  }
+
+  public boolean isActive() {
+    return status == EndpointStatus.ACTIVE;
+  }
+}

@@ -1,0 +1,128 @@
+package com.flintn.webhooks.common.topic;
+
+import com.flintn.webhooks.common.config.Durations;
+import com.flintn.webhooks.common.json.JsonSerde;
+import com.flintn.webhooks.common.message.AttemptRecord;
+import com.flintn.webhooks.common.message.Delivery;
+import com.flintn.webhooks.common.message.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of the product under one prefix (DESIGN §2). Retry tier topics are named after their
+ * delay ({@code webhooks.retry.5m}), so a change of {@code retry.tiers} uses new topics rather than
+ * mixing delays in one.
+ */
+public final class TopicCatalog {
+  private static final Duration DAY = Duration.ofDays(1);
+
+  private final String prefix;
+  private final List<Duration> tiers;
+
+  public TopicCatalog(String prefix, List<Duration> tiers) {
+    this.prefix = prefix;
+    this.tiers = List.copyOf(tiers);
+  }
+
+  private String name(String suffix) {
+    return prefix + "." + suffix;
+  }
+
+  /** Raw bytes: upstream services produce here; the dispatcher validates every record itself. */
+  public Topic<byte[], byte[]> events() {
+    return new Topic<>(
+        name("events"), Serdes.ByteArray(), Serdes.ByteArray(), TopicSpec.delete(DAY.multipliedBy(7)));
+  }
+
+  public Topic<byte[], byte[]> eventsInvalid() {
+    return new Topic<>(
+        name("events.invalid"),
+        Serdes.ByteArray(),
+        Serdes.ByteArray(),
+        TopicSpec.delete(DAY.multipliedBy(30)));
+  }
+
+  public List<Duration> tiers() {
+    return tiers;
+  }
+
+  /** The delay topic holding deliveries waiting for attempt {@code tierIndex + 2}. */
+  public Topic<String, Delivery> retryTier(int tierIndex) {
+    Duration delay = tiers.get(tierIndex);
+    Duration retention = delay.multipliedBy(3);
+    if (retention.compareTo(DAY.multipliedBy(3)) < 0) {
+      retention = DAY.multipliedBy(3);
+    }
+    return new Topic<>(
+        name("retry." + Durations.format(delay)),
+        Serdes.String(),
+        json(Delivery.class),
+        TopicSpec.delete(retention));
+  }
+
+  public Topic<String, Delivery> deliveriesDue() {
+    return new Topic<>(
+        name("deliveries.due"),
+        Serdes.String(),
+        json(Delivery.class),
+        TopicSpec.delete(DAY.multipliedBy(7)));
+  }
+
+  public Topic<String, AttemptRecord> attempts() {
+    return new Topic<>(
+        name("attempts"),
+        Serdes.String(),
+        json(AttemptRecord.class),
+        TopicSpec.delete(DAY.multipliedBy(30)).coPartitionedWithEndpoints());
+  }
+
+  public Topic<String, Delivery> dlq() {
+    return new Topic<>(
+        name("dlq"), Serdes.String(), json(Delivery.class), TopicSpec.delete(DAY.multipliedBy(30)));
+  }
+
+  /** Change commands from the admin API; raw JSON until the endpoint-state app defines them. */
+  public Topic<String, byte[]> endpointChanges() {
+    return new Topic<>(
+        name("endpoint-changes"),
+        Serdes.String(),
+        Serdes.ByteArray(),
+        TopicSpec.delete(DAY.multipliedBy(3650)).coPartitionedWithEndpoints());
+  }
+
+  public Topic<String, Endpoint> endpoints() {
+    return new Topic<>(name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
+  }
+
+  public Topic<String, byte[]> endpointEvents() {
+    return new Topic<>(
+        name("endpoint-events"),
+        Serdes.String(),
+        Serdes.ByteArray(),
+        TopicSpec.delete(DAY.multipliedBy(30)));
+  }
+
+  /** Every topic, in the order of DESIGN §2. */
+  public List<Topic<?, ?>> all() {
+    List<Topic<?, ?>> all = new ArrayList<>();
+    all.add(events());
+    all.add(eventsInvalid());
+    for (int i = 0; i < tiers.size(); i++) {
+      all.add(retryTier(i));
+    }
+    all.add(deliveriesDue());
+    all.add(attempts());
+    all.add(dlq());
+    all.add(endpointChanges());
+    all.add(endpoints());
+    all.add(endpointEvents());
+    return all;
+  }
+
+  private static <T> Serde<T> json(Class<T> type) {
+    return new JsonSerde<>(type);
+  }
+}

@@ -1,0 +1,56 @@
+package com.flintn.webhooks.common.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.flintn.webhooks.common.json.JsonSerde;
+import com.flintn.webhooks.common.sign.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+  @Test
+  void endpointRoundTripsWithSnakeCaseNamesAndIgnoresUnknownFields() {
+    Instant t = Instant.parse("2026-11-27T10:00:00Z");
+    Endpoint e =
+        new Endpoint(
+            EndpointId.of("ep_1"),
+            AccountId.of("acc_1"),
+            "Production Orders",
+            "https://example.com/hook",
+            List.of("order.created"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(Secret.generate()),
+            t,
+            t,
+            3);
+    JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
+    byte[] json = serde.serialize("t", e);
+    String text = new String(json, StandardCharsets.UTF_8);
+    assertThat(text).contains("\"endpoint_id\":\"ep_1\"", "\"event_types\":[\"order.created\"]", "\"status\":\"active\"");
+    String newer = text.replace("{\"endpoint_id\"", "{\"added_later\":{\"x\":1},\"endpoint_id\"");
+    assertThat(serde.deserialize("t", newer.getBytes(StandardCharsets.UTF_8))).isEqualTo(e);
+  }
+
+  @Test
+  void deliveryIdsAreStablePerEventAndEndpoint() {
+    assertThat(Delivery.idFor(EventId.of("evt_1"), EndpointId.of("ep_1")))
+        .isEqualTo(Delivery.idFor(EventId.of("evt_1"), EndpointId.of("ep_1")))
+        .isNotEqualTo(Delivery.idFor(EventId.of("evt_1"), EndpointId.of("ep_2")));
+  }
+
+  @Test
+  void subscriptionMatchesExactTypesOrStar() {
+    Endpoint star =
+        new Endpoint(EndpointId.of("a"), AccountId.of("b"), "n", "https://x", List.of("*"),
+            EndpointStatus.ACTIVE, null, SigningSecrets.of(Secret.generate()), null, null, 1);
+    assertThat(star.subscribesTo("anything.at.all")).isTrue();
+    Endpoint one =
+        new Endpoint(EndpointId.of("a"), AccountId.of("b"), "n", "https://x", List.of("order.created"),
+            EndpointStatus.ACTIVE, null, SigningSecrets.of(Secret.generate()), null, null, 1);
+    assertThat(one.subscribesTo("order.created")).isTrue();
+    assertThat(one.subscribesTo("order.created.v2")).isFalse();
+  }
+}

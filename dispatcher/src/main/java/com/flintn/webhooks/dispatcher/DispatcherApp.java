@@ -1,0 +1,120 @@
+package com.flintn.webhooks.dispatcher;
+
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
+import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
+import com.flintn.webhooks.dispatcher.http.WebhookSender;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher process: reads the endpoint table, consumes {@code webhooks.events} and {@code
+ * webhooks.deliveries.due}, and delivers. Instances sharing {@link #groupId} split the partitions.
+ * Lifecycle: {@link #start()} once, then {@link #close()} (graceful: finishes in-flight work and
+ * commits) or {@link #halt()} (as a crash: commits nothing).
+ */
+public final class DispatcherApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DispatcherApp.class);
+  private static final Duration VIEW_READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final FlintnConfig config;
+  private final TopicCatalog topics;
+  private final Clock clock;
+  private EndpointView view;
+  private WebhookSender sender;
+  private KafkaProducer<byte[], byte[]> producer;
+  private DeliveryLoops loops;
+
+  public DispatcherApp(FlintnConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.topics = new TopicCatalog(config.topics().prefix(), config.retry().tiers());
+  }
+
+  /** The consumer group of every dispatcher of this topic prefix. */
+  public String groupId() {
+    return config.topics().prefix() + ".dispatcher";
+  }
+
+  /**
+   * Reads the endpoint table to its end, then starts consuming.
+   *
+   * @throws IllegalStateException if the endpoint table cannot be read within a minute
+   */
+  public void start() throws InterruptedException {
+    String bootstrap = config.kafka().bootstrapServers();
+    view = new EndpointView(bootstrap, topics.endpoints());
+    view.start();
+    if (!view.awaitCaughtUp(VIEW_READY_TIMEOUT)) {
+      close();
+      throw new IllegalStateException(
+          "could not read " + topics.endpoints().name() + " from " + bootstrap + " within 60 s");
+    }
+    sender = new WebhookSender(config.http(), new UrlGuard(config.urlGuardAllow()), clock);
+    producer = new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+    loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock);
+    loops.start();
+    log.info(
+        "dispatcher started: group {}, {} endpoints known, consuming {} and {}",
+        groupId(),
+        view.size(),
+        topics.events().name(),
+        topics.deliveriesDue().name());
+  }
+
+  /** Endpoints currently known; for health reporting and tests. */
+  public int knownEndpoints() {
+    return view == null ? 0 : view.size();
+  }
+
+  @Override
+  public void close() {
+    if (loops != null) {
+      loops.close(true);
+    }
+    closeRest(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Stops as a crash would: in-flight requests are abandoned, buffered records are not flushed, no
+   * offset is committed. Whatever was not committed is delivered again by the next owner of the
+   * partitions.
+   */
+  public void halt() {
+    if (loops != null) {
+      loops.close(false);
+    }
+    closeRest(Duration.ZERO);
+  }
+
+  private void closeRest(Duration producerTimeout) {
+    if (producer != null) {
+      producer.close(producerTimeout);
+    }
+    if (sender != null) {
+      sender.close();
+    }
+    if (view != null) {
+      view.close();
+    }
+  }
+
+  static Properties producerProperties(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "dispatcher-producer");
+    return p;
+  }
+}

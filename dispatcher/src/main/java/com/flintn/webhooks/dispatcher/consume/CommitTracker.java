@@ -1,0 +1,63 @@
+package com.flintn.webhooks.dispatcher.consume;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Tracks which consumed offsets are finished, per partition, so that the committed offset never
+ * passes an unfinished record (DESIGN §6). Records finish in any order; the committable offset is
+ * the lowest unfinished one, or one past the highest seen when all are finished. Thread safe:
+ * records are begun on the poll thread and finished on producer callback threads.
+ */
+final class CommitTracker {
+  private final Map<TopicPartition, Progress> partitions = new ConcurrentHashMap<>();
+
+  /** One partition's unfinished offsets; guarded by its own monitor. */
+  static final class Progress {
+    private final TreeSet<Long> pending = new TreeSet<>();
+    private long next = -1;
+
+    synchronized void begin(long offset) {
+      pending.add(offset);
+      next = Math.max(next, offset + 1);
+    }
+
+    synchronized void finish(long offset) {
+      pending.remove(offset);
+    }
+
+    synchronized int inFlight() {
+      return pending.size();
+    }
+
+    synchronized OptionalLong committable() {
+      if (next < 0) {
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(pending.isEmpty() ? next : pending.first());
+    }
+  }
+
+  /** Starts tracking {@code tp} (after an assignment); returns its progress. */
+  Progress assign(TopicPartition tp) {
+    Progress p = new Progress();
+    partitions.put(tp, p);
+    return p;
+  }
+
+  /** Stops tracking {@code tp}; in-flight work may still finish on the detached progress. */
+  void revoke(TopicPartition tp) {
+    partitions.remove(tp);
+  }
+
+  Progress progress(TopicPartition tp) {
+    return partitions.computeIfAbsent(tp, t -> new Progress());
+  }
+
+  Map<TopicPartition, Progress> all() {
+    return partitions;
+  }
+}

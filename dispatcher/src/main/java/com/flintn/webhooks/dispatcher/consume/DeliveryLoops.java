@@ -1,0 +1,97 @@
+package com.flintn.webhooks.dispatcher.consume;
+
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.event.EventParser;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
+import com.flintn.webhooks.dispatcher.http.WebhookSender;
+import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
+import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Wires the poll loop to its handler, workers and consumer; owns their threads. */
+public final class DeliveryLoops {
+  private final DeliveryLoop loop;
+  private final RecordHandler handler;
+  private final ExecutorService workers;
+  private final Thread thread;
+
+  public DeliveryLoops(
+      FlintnConfig config,
+      TopicCatalog topics,
+      String groupId,
+      EndpointView view,
+      WebhookSender sender,
+      Producer<byte[], byte[]> producer,
+      Clock clock) {
+    this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
+    this.handler =
+        new RecordHandler(
+            topics.events().name(),
+            topics.deliveriesDue(),
+            new EventParser(config.dispatcher().maxEventBytes()),
+            view,
+            sender,
+            new OutcomeRecorder(producer, topics),
+            new InvalidRecordWriter(producer, topics.eventsInvalid()),
+            new EndpointLimits(config.http().maxInFlightPerEndpoint()),
+            workers,
+            clock);
+    int window = config.dispatcher().maxInFlightPerPartition();
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties(config.kafka().bootstrapServers(), groupId, window),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    this.loop =
+        new DeliveryLoop(
+            consumer,
+            List.of(topics.events().name(), topics.deliveriesDue().name()),
+            handler,
+            window,
+            config.http().timeout().plusSeconds(5),
+            clock);
+    this.thread = Thread.ofPlatform().name("dispatcher-poll").unstarted(loop);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Stops; {@code graceful} finishes in-flight work and commits, otherwise nothing is committed. */
+  public void close(boolean graceful) {
+    if (!graceful) {
+      handler.stop();
+      workers.shutdownNow();
+    }
+    loop.stop(graceful);
+    try {
+      thread.join(Duration.ofSeconds(60).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    handler.stop();
+    workers.shutdownNow();
+  }
+
+  static Properties consumerProperties(String bootstrap, String groupId, int window) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(window, 500)));
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-consumer");
+    return p;
+  }
+}

@@ -1,0 +1,35 @@
+package com.flintn.webhooks.dispatcher.http;
+
+import com.flintn.webhooks.common.guard.UrlGuard;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+import okhttp3.Dns;
+
+/**
+ * Resolves a host and refuses it if any answer is an address the {@link UrlGuard} forbids. Refusing
+ * on any forbidden answer (not just skipping it) keeps a name that mixes public and private answers
+ * from being used to probe the private one.
+ */
+final class GuardedDns implements Dns {
+  private final Dns delegate;
+  private final UrlGuard guard;
+
+  GuardedDns(Dns delegate, UrlGuard guard) {
+    this.delegate = delegate;
+    this.guard = guard;
+  }
+
+  @Override
+  public List<InetAddress> lookup(String hostname) throws UnknownHostException {
+    List<InetAddress> answers = delegate.lookup(hostname);
+    for (InetAddress a : answers) {
+      Optional<String> refusal = guard.refusal(a);
+      if (refusal.isPresent()) {
+        throw new UnsafeAddressException(hostname + " resolves to " + refusal.get());
+      }
+    }
+    return answers;
+  }
+}

@@ -1,0 +1,140 @@
+package com.flintn.webhooks.dispatcher.http;
+
+import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
+import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.message.AttemptRecord;
+import com.flintn.webhooks.common.message.Delivery;
+import com.flintn.webhooks.common.message.Endpoint;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import okhttp3.ConnectionPool;
+import okhttp3.Dns;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+
+/**
+ * POSTs one signed delivery over HTTPS and reports what came back. Redirects are never followed,
+ * OkHttp's silent retry is off (one call is one attempt), TLS is always verified, and every
+ * connection passes the {@link UrlGuard}. Blocking: call it from a virtual thread. Thread safe.
+ */
+public final class WebhookSender implements AutoCloseable {
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  private final OkHttpClient client;
+  private final UrlGuard guard;
+  private final Clock clock;
+
+  public WebhookSender(HttpConfig config, UrlGuard guard, Clock clock) {
+    this.guard = guard;
+    this.clock = clock;
+    Duration timeout = config.timeout();
+    Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
+    OkHttpClient.Builder b =
+        new OkHttpClient.Builder()
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .retryOnConnectionFailure(false)
+            .callTimeout(timeout)
+            .connectTimeout(connect)
+            .readTimeout(timeout)
+            .writeTimeout(timeout)
+            .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            .dns(new GuardedDns(Dns.SYSTEM, guard))
+            .socketFactory(new GuardedSocketFactory(guard));
+    TrustedCertificates.apply(b, config.trustedCertificates());
+    this.client = b.build();
+  }
+
+  /** Sends {@code body} (the exact bytes that are signed) for {@code delivery} to {@code endpoint}. */
+  public SendResult send(Endpoint endpoint, Delivery delivery, byte[] body) {
+    Instant started = clock.instant();
+    Optional<String> refusal = guard.refusal(endpoint.url());
+    if (refusal.isPresent()) {
+      return new SendResult.Refused(refusal.get(), Duration.ZERO);
+    }
+    Request.Builder request =
+        new Request.Builder().url(endpoint.url()).post(RequestBody.create(body, JSON));
+    for (Map.Entry<String, String> h :
+        DeliveryRequest.headers(endpoint, delivery, body, started).entrySet()) {
+      request.header(h.getKey(), h.getValue());
+    }
+    try (Response response = client.newCall(request.build()).execute()) {
+      String excerpt = excerpt(response.body());
+      return new SendResult.Response(
+          response.code(),
+          Optional.ofNullable(response.header("Retry-After")),
+          excerpt,
+          Duration.between(started, clock.instant()));
+    } catch (UnsafeAddressException e) {
+      return new SendResult.Refused(e.getMessage(), Duration.between(started, clock.instant()));
+    } catch (IOException | IllegalArgumentException e) {
+      Duration took = Duration.between(started, clock.instant());
+      UnsafeAddressException unsafe = findUnsafe(e);
+      if (unsafe != null) {
+        return new SendResult.Refused(unsafe.getMessage(), took);
+      }
+      return new SendResult.Failure(kind(e), String.valueOf(e.getMessage()), took);
+    }
+  }
+
+  private static String excerpt(ResponseBody body) throws IOException {
+    BufferedSource source = body.source();
+    source.request(AttemptRecord.MAX_EXCERPT_CHARS);
+    long n = Math.min(source.getBuffer().size(), AttemptRecord.MAX_EXCERPT_CHARS);
+    return source.getBuffer().readUtf8(n);
+  }
+
+  private static UnsafeAddressException findUnsafe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnsafeAddressException u) {
+        return u;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (s instanceof UnsafeAddressException u) {
+          return u;
+        }
+      }
+    }
+    return null;
+  }
+
+  static SendResult.ErrorKind kind(Exception e) {
+    if (e instanceof SSLException) {
+      return SendResult.ErrorKind.TLS;
+    }
+    if (e instanceof UnknownHostException) {
+      return SendResult.ErrorKind.DNS;
+    }
+    if (e instanceof ConnectException) {
+      return SendResult.ErrorKind.CONNECTION_REFUSED;
+    }
+    if (e instanceof InterruptedIOException) {
+      return SendResult.ErrorKind.TIMEOUT;
+    }
+    if (e instanceof SocketException) {
+      return SendResult.ErrorKind.CONNECTION_RESET;
+    }
+    return SendResult.ErrorKind.IO;
+  }
+
+  @Override
+  public void close() {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+}

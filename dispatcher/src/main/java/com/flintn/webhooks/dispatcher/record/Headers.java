@@ -1,0 +1,23 @@
+package com.flintn.webhooks.dispatcher.record;
+
+/** Names of the Kafka record headers the dispatcher writes (DESIGN §3, §10). */
+public final class Headers {
+  /** Retry records: epoch milliseconds before which the next attempt must not start. */
+  public static final String DUE_AT = "due-at";
+
+  /** Dead-letter and invalid-event records: why. */
+  public static final String REASON = "reason";
+
+  public static final String DETAIL = "detail";
+  public static final String LAST_STATUS = "last-status";
+  public static final String LAST_ERROR = "last-error";
+  public static final String ATTEMPTS = "attempts";
+  public static final String FIRST_ATTEMPT_AT = "first-attempt-at";
+  public static final String ENDPOINT_ID = "endpoint-id";
+  public static final String EVENT_ID = "event-id";
+  public static final String SOURCE_TOPIC = "source-topic";
+  public static final String SOURCE_PARTITION = "source-partition";
+  public static final String SOURCE_OFFSET = "source-offset";
+
+  private Headers() {}
+}

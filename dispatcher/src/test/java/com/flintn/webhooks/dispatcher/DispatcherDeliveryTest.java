@@ -1,0 +1,197 @@
+package com.flintn.webhooks.dispatcher;
+
+import static com.flintn.webhooks.testkit.Endpoints.endpoint;
+import static com.flintn.webhooks.testkit.Endpoints.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.message.AttemptOutcome;
+import com.flintn.webhooks.common.message.AttemptRecord;
+import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.testkit.HttpsReceiver;
+import com.flintn.webhooks.testkit.HttpsReceiver.Received;
+import com.flintn.webhooks.testkit.IndependentVerifier;
+import com.flintn.webhooks.testkit.TestEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DispatcherDeliveryTest {
+  private final HttpsReceiver receiver = new HttpsReceiver();
+
+  @AfterEach
+  void closeReceiver() {
+    receiver.close();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void deliversSignedEventToEverySubscribedActiveEndpointOfTheAccountOnly() throws Exception {
+    try (TestEnvironment env = TestEnvironment.create("fanout", 3, Optional.of(receiver), Map.of())) {
+      Endpoint exact = endpoint("ep_exact", "acc_1", receiver.url("/exact"), List.of("order.created"), EndpointStatus.ACTIVE);
+      Endpoint star = endpoint("ep_star", "acc_1", receiver.url("/star"), List.of("*"), EndpointStatus.ACTIVE);
+      Endpoint otherAccount = endpoint("ep_other_acc", "acc_2", receiver.url("/other-account"), List.of("*"), EndpointStatus.ACTIVE);
+      Endpoint otherType = endpoint("ep_other_type", "acc_1", receiver.url("/other-type"), List.of("invoice.paid"), EndpointStatus.ACTIVE);
+      Endpoint disabled = endpoint("ep_disabled", "acc_1", receiver.url("/disabled"), List.of("*"), EndpointStatus.DISABLED);
+      Endpoint revoked = endpoint("ep_revoked", "acc_1", receiver.url("/revoked"), List.of("*"), EndpointStatus.REVOKED);
+      for (Endpoint e : List.of(exact, star, otherAccount, otherType, disabled, revoked)) {
+        env.putEndpoint(e);
+      }
+      try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        dispatcher.start();
+        String body = event("evt_fanout_1", "order.created", "acc_1");
+        env.send(env.topics().events().name(), utf8("acc_1"), utf8(body));
+
+        List<AttemptRecord> attempts =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> env.readValues(env.topics().attempts()), a -> a.size() >= 4);
+        assertThat(attempts)
+            .extracting(a -> a.endpointId().value() + "=" + a.outcome())
+            .containsExactlyInAnyOrder(
+                "ep_exact=" + AttemptOutcome.DELIVERED,
+                "ep_star=" + AttemptOutcome.DELIVERED,
+                "ep_disabled=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE,
+                "ep_revoked=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE);
+        assertThat(receiver.received()).extracting(Received::path).containsExactlyInAnyOrder("/exact", "/star");
+
+        for (Endpoint e : List.of(exact, star)) {
+          Received r = receiver.receivedAt(e.url().substring(e.url().lastIndexOf('/'))).getFirst();
+          String secret = e.secrets().current().reveal();
+          assertThat(r.bodyText()).isEqualTo(body);
+          assertThat(r.header("X-Signature-Primary")).isEqualTo(IndependentVerifier.expectedPrimary(secret, r.body()));
+          assertThat(r.header("webhook-signature"))
+              .isEqualTo(IndependentVerifier.expectedStandard(secret, "evt_fanout_1", r.header("webhook-timestamp"), r.body()));
+          assertThat(Long.parseLong(r.header("webhook-timestamp")))
+              .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
+          assertThat(r.header("Content-Type")).startsWith("application/json");
+          assertThat(r.header("X-Event-Id")).isEqualTo("evt_fanout_1");
+          assertThat(r.header("webhook-id")).isEqualTo("evt_fanout_1");
+          assertThat(r.header("X-Event-Type")).isEqualTo("order.created");
+          assertThat(r.header("X-Webhook-Id")).isEqualTo(e.endpointId().value());
+          assertThat(r.header("X-Delivery-Attempt")).isEqualTo("1");
+          assertThat(r.header("User-Agent")).startsWith("Flintn-Webhooks/");
+          assertThat(r.header("X-Signature-Secondary")).isNull();
+        }
+        AttemptRecord delivered = attempts.stream().filter(a -> a.outcome() == AttemptOutcome.DELIVERED).findFirst().orElseThrow();
+        assertThat(delivered.status()).isEqualTo(200);
+        assertThat(delivered.attempt()).isEqualTo(1);
+        assertThat(delivered.eventType()).isEqualTo("order.created");
+      }
+    }
+  }
+
+  @Test
+  void malformedRecordGoesToTheInvalidTopicAndTheConsumerGoesOn() throws Exception {
+    try (TestEnvironment env = TestEnvironment.create("invalid", 1, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(endpoint("ep_1", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
+      try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        dispatcher.start();
+        String events = env.topics().events().name();
+        env.send(events, utf8("acc_1"), utf8("this is not json"));
+        env.send(events, null, null);
+        env.send(events, utf8("acc_1"), utf8(event("evt bad id", "order.created", "acc_1")));
+        for (int i = 0; i < 3; i++) {
+          env.send(events, utf8("acc_1"), utf8(event("evt_good_" + i, "order.created", "acc_1")));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 3);
+        assertThat(receiver.received()).extracting(r -> r.header("X-Event-Id"))
+            .containsExactlyInAnyOrder("evt_good_0", "evt_good_1", "evt_good_2");
+
+        List<ConsumerRecord<byte[], byte[]>> invalid =
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> env.readAll(env.topics().eventsInvalid().name()), l -> l.size() == 3);
+        assertThat(invalid).extracting(r -> header(r, "reason"))
+            .containsExactly("not_json", "empty", "invalid_field");
+        ConsumerRecord<byte[], byte[]> first = invalid.getFirst();
+        assertThat(new String(first.value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");
+        assertThat(header(first, "detail")).startsWith("not valid JSON");
+        assertThat(header(first, "source-topic")).isEqualTo(events);
+        assertThat(header(first, "source-offset")).isEqualTo("0");
+      }
+    }
+  }
+
+  @Test
+  void refusesEndpointsThatReachPrivateAddressesAndSaysWhy() throws Exception {
+    Map<ConfigKey, String> strict = Map.of(ConfigKey.URL_GUARD_ALLOW, "");
+    try (TestEnvironment env = TestEnvironment.create("ssrf", 1, Optional.of(receiver), strict)) {
+      int port = Integer.parseInt(receiver.url("").replaceAll(".*:", ""));
+      Map<String, String> targets =
+          Map.of(
+              "ep_loopback", "https://127.0.0.1:" + port + "/hook",
+              "ep_private", "https://10.0.0.1/hook",
+              "ep_metadata", "https://169.254.169.254/latest/meta-data",
+              "ep_ipv6_loopback", "https://[::1]:" + port + "/hook",
+              "ep_name_to_loopback", receiver.url("/hook"));
+      targets.forEach((id, url) -> env.putEndpoint(endpoint(id, "acc_1", url, List.of("*"), EndpointStatus.ACTIVE)));
+      try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        dispatcher.start();
+        env.send(env.topics().events().name(), utf8("acc_1"), utf8(event("evt_ssrf", "order.created", "acc_1")));
+        List<AttemptRecord> attempts =
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> env.readValues(env.topics().attempts()), a -> a.size() == targets.size());
+        assertThat(attempts).allSatisfy(a -> {
+          assertThat(a.outcome()).isEqualTo(AttemptOutcome.REJECTED_UNSAFE_URL);
+          assertThat(a.error()).isEqualTo("unsafe_url");
+        });
+        assertThat(attempts).filteredOn(a -> a.endpointId().value().equals("ep_metadata"))
+            .singleElement().satisfies(a -> assertThat(a.detail()).contains("169.254.169.254", "link-local"));
+        assertThat(attempts).filteredOn(a -> a.endpointId().value().equals("ep_name_to_loopback"))
+            .singleElement().satisfies(a -> assertThat(a.detail()).contains("localhost resolves to", "loopback"));
+        assertThat(receiver.received()).isEmpty();
+        assertThat(env.readAll(env.topics().dlq().name())).hasSize(targets.size())
+            .allSatisfy(r -> assertThat(header(r, "reason")).isEqualTo("unsafe_url"));
+      }
+    }
+  }
+
+  @Test
+  void aCrashedDispatcherLosesNothingAndANewOneDeliversTheRest() throws Exception {
+    int events = 1000;
+    try (TestEnvironment env = TestEnvironment.create("crash", 3, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(endpoint("ep_crash", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
+      for (int i = 0; i < events; i++) {
+        env.sendAsync(env.topics().events().name(), utf8("acc_" + (i % 7)), utf8(event("evt_" + i, "order.created", "acc_1")));
+      }
+      env.flush();
+      DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC());
+      first.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> receiver.received().size() >= events / 3);
+      first.halt();
+      int beforeCrash = receiver.received().size();
+
+      try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        second.start();
+        await().atMost(Duration.ofSeconds(90))
+            .until(() -> receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count() == events);
+      }
+      long distinct = receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count();
+      int duplicates = receiver.received().size() - (int) distinct;
+      System.out.printf(
+          "crash test: %d events, %d received before the crash, %d received in all, %d duplicates%n",
+          events, beforeCrash, receiver.received().size(), duplicates);
+      assertThat(distinct).isEqualTo(events);
+      // Only work in flight or finished-but-uncommitted at the crash can repeat.
+      int window = env.config().dispatcher().maxInFlightPerPartition() * 3;
+      assertThat(duplicates).isLessThanOrEqualTo(Math.min(window, beforeCrash));
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

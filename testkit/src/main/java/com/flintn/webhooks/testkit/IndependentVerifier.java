@@ -1,0 +1,40 @@
+package com.flintn.webhooks.testkit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Checks delivery signatures from the written spec alone (DESIGN §10 "Signing keys"), sharing no
+ * code with the product's signer, so a bug there cannot hide itself in the tests.
+ */
+public final class IndependentVerifier {
+  private IndependentVerifier() {}
+
+  /** base64(HMAC-SHA256(key = secret string as UTF-8, message = body)). */
+  public static String expectedPrimary(String secret, byte[] body) {
+    return Base64.getEncoder()
+        .encodeToString(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
+  }
+
+  /** {@code v1,} + base64(HMAC-SHA256(key = base64 after whsec_, id.timestamp.body)). */
+  public static String expectedStandard(String secret, String id, String timestamp, byte[] body) {
+    byte[] key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+    String prefix = id + "." + timestamp + ".";
+    byte[] msg = new byte[prefix.length() + body.length];
+    System.arraycopy(prefix.getBytes(StandardCharsets.UTF_8), 0, msg, 0, prefix.length());
+    System.arraycopy(body, 0, msg, prefix.length(), body.length);
+    return "v1," + Base64.getEncoder().encodeToString(hmac(key, msg));
+  }
+
+  private static byte[] hmac(byte[] key, byte[] msg) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(msg);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
