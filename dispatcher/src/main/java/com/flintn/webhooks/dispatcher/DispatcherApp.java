@@ -59,7 +59,9 @@ public final class DispatcherApp implements AutoCloseable {
           "could not read " + topics.endpoints().name() + " from " + bootstrap + " within 60 s");
     }
     sender = new WebhookSender(config.http(), new UrlGuard(config.urlGuardAllow()), clock);
-    producer = new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+    producer =
+        new KafkaProducer<>(
+            producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
     loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock);
     loops.start();
     log.info(

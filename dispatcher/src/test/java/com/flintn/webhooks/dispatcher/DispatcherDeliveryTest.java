@@ -39,13 +39,45 @@ class DispatcherDeliveryTest {
 
   @Test
   void deliversSignedEventToEverySubscribedActiveEndpointOfTheAccountOnly() throws Exception {
-    try (TestEnvironment env = TestEnvironment.create("fanout", 3, Optional.of(receiver), Map.of())) {
-      Endpoint exact = endpoint("ep_exact", "acc_1", receiver.url("/exact"), List.of("order.created"), EndpointStatus.ACTIVE);
-      Endpoint star = endpoint("ep_star", "acc_1", receiver.url("/star"), List.of("*"), EndpointStatus.ACTIVE);
-      Endpoint otherAccount = endpoint("ep_other_acc", "acc_2", receiver.url("/other-account"), List.of("*"), EndpointStatus.ACTIVE);
-      Endpoint otherType = endpoint("ep_other_type", "acc_1", receiver.url("/other-type"), List.of("invoice.paid"), EndpointStatus.ACTIVE);
-      Endpoint disabled = endpoint("ep_disabled", "acc_1", receiver.url("/disabled"), List.of("*"), EndpointStatus.DISABLED);
-      Endpoint revoked = endpoint("ep_revoked", "acc_1", receiver.url("/revoked"), List.of("*"), EndpointStatus.REVOKED);
+    try (TestEnvironment env =
+        TestEnvironment.create("fanout", 3, Optional.of(receiver), Map.of())) {
+      Endpoint exact =
+          endpoint(
+              "ep_exact",
+              "acc_1",
+              receiver.url("/exact"),
+              List.of("order.created"),
+              EndpointStatus.ACTIVE);
+      Endpoint star =
+          endpoint("ep_star", "acc_1", receiver.url("/star"), List.of("*"), EndpointStatus.ACTIVE);
+      Endpoint otherAccount =
+          endpoint(
+              "ep_other_acc",
+              "acc_2",
+              receiver.url("/other-account"),
+              List.of("*"),
+              EndpointStatus.ACTIVE);
+      Endpoint otherType =
+          endpoint(
+              "ep_other_type",
+              "acc_1",
+              receiver.url("/other-type"),
+              List.of("invoice.paid"),
+              EndpointStatus.ACTIVE);
+      Endpoint disabled =
+          endpoint(
+              "ep_disabled",
+              "acc_1",
+              receiver.url("/disabled"),
+              List.of("*"),
+              EndpointStatus.DISABLED);
+      Endpoint revoked =
+          endpoint(
+              "ep_revoked",
+              "acc_1",
+              receiver.url("/revoked"),
+              List.of("*"),
+              EndpointStatus.REVOKED);
       for (Endpoint e : List.of(exact, star, otherAccount, otherType, disabled, revoked)) {
         env.putEndpoint(e);
       }
@@ -65,15 +97,20 @@ class DispatcherDeliveryTest {
                 "ep_star=" + AttemptOutcome.DELIVERED,
                 "ep_disabled=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE,
                 "ep_revoked=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE);
-        assertThat(receiver.received()).extracting(Received::path).containsExactlyInAnyOrder("/exact", "/star");
+        assertThat(receiver.received())
+            .extracting(Received::path)
+            .containsExactlyInAnyOrder("/exact", "/star");
 
         for (Endpoint e : List.of(exact, star)) {
           Received r = receiver.receivedAt(e.url().substring(e.url().lastIndexOf('/'))).getFirst();
           String secret = e.secrets().current().reveal();
           assertThat(r.bodyText()).isEqualTo(body);
-          assertThat(r.header("X-Signature-Primary")).isEqualTo(IndependentVerifier.expectedPrimary(secret, r.body()));
+          assertThat(r.header("X-Signature-Primary"))
+              .isEqualTo(IndependentVerifier.expectedPrimary(secret, r.body()));
           assertThat(r.header("webhook-signature"))
-              .isEqualTo(IndependentVerifier.expectedStandard(secret, "evt_fanout_1", r.header("webhook-timestamp"), r.body()));
+              .isEqualTo(
+                  IndependentVerifier.expectedStandard(
+                      secret, "evt_fanout_1", r.header("webhook-timestamp"), r.body()));
           assertThat(Long.parseLong(r.header("webhook-timestamp")))
               .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
           assertThat(r.header("Content-Type")).startsWith("application/json");
@@ -85,7 +122,11 @@ class DispatcherDeliveryTest {
           assertThat(r.header("User-Agent")).startsWith("Flintn-Webhooks/");
           assertThat(r.header("X-Signature-Secondary")).isNull();
         }
-        AttemptRecord delivered = attempts.stream().filter(a -> a.outcome() == AttemptOutcome.DELIVERED).findFirst().orElseThrow();
+        AttemptRecord delivered =
+            attempts.stream()
+                .filter(a -> a.outcome() == AttemptOutcome.DELIVERED)
+                .findFirst()
+                .orElseThrow();
         assertThat(delivered.status()).isEqualTo(200);
         assertThat(delivered.attempt()).isEqualTo(1);
         assertThat(delivered.eventType()).isEqualTo("order.created");
@@ -95,8 +136,10 @@ class DispatcherDeliveryTest {
 
   @Test
   void malformedRecordGoesToTheInvalidTopicAndTheConsumerGoesOn() throws Exception {
-    try (TestEnvironment env = TestEnvironment.create("invalid", 1, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(endpoint("ep_1", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
+    try (TestEnvironment env =
+        TestEnvironment.create("invalid", 1, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
       try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
         dispatcher.start();
         String events = env.topics().events().name();
@@ -107,13 +150,16 @@ class DispatcherDeliveryTest {
           env.send(events, utf8("acc_1"), utf8(event("evt_good_" + i, "order.created", "acc_1")));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 3);
-        assertThat(receiver.received()).extracting(r -> r.header("X-Event-Id"))
+        assertThat(receiver.received())
+            .extracting(r -> r.header("X-Event-Id"))
             .containsExactlyInAnyOrder("evt_good_0", "evt_good_1", "evt_good_2");
 
         List<ConsumerRecord<byte[], byte[]>> invalid =
-            await().atMost(Duration.ofSeconds(10))
+            await()
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> env.readAll(env.topics().eventsInvalid().name()), l -> l.size() == 3);
-        assertThat(invalid).extracting(r -> header(r, "reason"))
+        assertThat(invalid)
+            .extracting(r -> header(r, "reason"))
             .containsExactly("not_json", "empty", "invalid_field");
         ConsumerRecord<byte[], byte[]> first = invalid.getFirst();
         assertThat(new String(first.value(), StandardCharsets.UTF_8)).isEqualTo("this is not json");
@@ -131,28 +177,47 @@ class DispatcherDeliveryTest {
       int port = Integer.parseInt(receiver.url("").replaceAll(".*:", ""));
       Map<String, String> targets =
           Map.of(
-              "ep_loopback", "https://127.0.0.1:" + port + "/hook",
-              "ep_private", "https://10.0.0.1/hook",
-              "ep_metadata", "https://169.254.169.254/latest/meta-data",
-              "ep_ipv6_loopback", "https://[::1]:" + port + "/hook",
-              "ep_name_to_loopback", receiver.url("/hook"));
-      targets.forEach((id, url) -> env.putEndpoint(endpoint(id, "acc_1", url, List.of("*"), EndpointStatus.ACTIVE)));
+              "ep_loopback",
+              "https://127.0.0.1:" + port + "/hook",
+              "ep_private",
+              "https://10.0.0.1/hook",
+              "ep_metadata",
+              "https://169.254.169.254/latest/meta-data",
+              "ep_ipv6_loopback",
+              "https://[::1]:" + port + "/hook",
+              "ep_name_to_loopback",
+              receiver.url("/hook"));
+      targets.forEach(
+          (id, url) ->
+              env.putEndpoint(endpoint(id, "acc_1", url, List.of("*"), EndpointStatus.ACTIVE)));
       try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
         dispatcher.start();
-        env.send(env.topics().events().name(), utf8("acc_1"), utf8(event("evt_ssrf", "order.created", "acc_1")));
+        env.send(
+            env.topics().events().name(),
+            utf8("acc_1"),
+            utf8(event("evt_ssrf", "order.created", "acc_1")));
         List<AttemptRecord> attempts =
-            await().atMost(Duration.ofSeconds(30))
-                .until(() -> env.readValues(env.topics().attempts()), a -> a.size() == targets.size());
-        assertThat(attempts).allSatisfy(a -> {
-          assertThat(a.outcome()).isEqualTo(AttemptOutcome.REJECTED_UNSAFE_URL);
-          assertThat(a.error()).isEqualTo("unsafe_url");
-        });
-        assertThat(attempts).filteredOn(a -> a.endpointId().value().equals("ep_metadata"))
-            .singleElement().satisfies(a -> assertThat(a.detail()).contains("169.254.169.254", "link-local"));
-        assertThat(attempts).filteredOn(a -> a.endpointId().value().equals("ep_name_to_loopback"))
-            .singleElement().satisfies(a -> assertThat(a.detail()).contains("localhost resolves to", "loopback"));
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> env.readValues(env.topics().attempts()), a -> a.size() == targets.size());
+        assertThat(attempts)
+            .allSatisfy(
+                a -> {
+                  assertThat(a.outcome()).isEqualTo(AttemptOutcome.REJECTED_UNSAFE_URL);
+                  assertThat(a.error()).isEqualTo("unsafe_url");
+                });
+        assertThat(attempts)
+            .filteredOn(a -> a.endpointId().value().equals("ep_metadata"))
+            .singleElement()
+            .satisfies(a -> assertThat(a.detail()).contains("169.254.169.254", "link-local"));
+        assertThat(attempts)
+            .filteredOn(a -> a.endpointId().value().equals("ep_name_to_loopback"))
+            .singleElement()
+            .satisfies(a -> assertThat(a.detail()).contains("localhost resolves to", "loopback"));
         assertThat(receiver.received()).isEmpty();
-        assertThat(env.readAll(env.topics().dlq().name())).hasSize(targets.size())
+        assertThat(env.readAll(env.topics().dlq().name()))
+            .hasSize(targets.size())
             .allSatisfy(r -> assertThat(header(r, "reason")).isEqualTo("unsafe_url"));
       }
     }
@@ -161,10 +226,16 @@ class DispatcherDeliveryTest {
   @Test
   void aCrashedDispatcherLosesNothingAndANewOneDeliversTheRest() throws Exception {
     int events = 1000;
-    try (TestEnvironment env = TestEnvironment.create("crash", 3, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(endpoint("ep_crash", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
+    try (TestEnvironment env =
+        TestEnvironment.create("crash", 3, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint(
+              "ep_crash", "acc_1", receiver.url("/hook"), List.of("*"), EndpointStatus.ACTIVE));
       for (int i = 0; i < events; i++) {
-        env.sendAsync(env.topics().events().name(), utf8("acc_" + (i % 7)), utf8(event("evt_" + i, "order.created", "acc_1")));
+        env.sendAsync(
+            env.topics().events().name(),
+            utf8("acc_" + (i % 7)),
+            utf8(event("evt_" + i, "order.created", "acc_1")));
       }
       env.flush();
       DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC());
@@ -175,10 +246,15 @@ class DispatcherDeliveryTest {
 
       try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC())) {
         second.start();
-        await().atMost(Duration.ofSeconds(90))
-            .until(() -> receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count() == events);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count()
+                        == events);
       }
-      long distinct = receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count();
+      long distinct =
+          receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count();
       int duplicates = receiver.received().size() - (int) distinct;
       System.out.printf(
           "crash test: %d events, %d received before the crash, %d received in all, %d duplicates%n",

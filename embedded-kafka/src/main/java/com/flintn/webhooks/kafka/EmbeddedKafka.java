@@ -114,7 +114,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("controller.quorum.voters", "1@localhost:" + controllerPort),
             Map.entry(
                 "listeners",
-                "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort),
+                "PLAINTEXT://localhost:"
+                    + brokerPort
+                    + ",CONTROLLER://localhost:"
+                    + controllerPort),
             Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort),
             Map.entry("controller.listener.names", "CONTROLLER"),
             Map.entry("inter.broker.listener.name", "PLAINTEXT"),
@@ -141,7 +144,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static void format(Path dataDir, Properties props) {
     Path config = dataDir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
-      props.store(out, "Written by Flintn Webhooks for the embedded broker; rewritten at each start");
+      props.store(
+          out, "Written by Flintn Webhooks for the embedded broker; rewritten at each start");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -14,8 +14,7 @@ public final class IndependentVerifier {
 
   /** base64(HMAC-SHA256(key = secret string as UTF-8, message = body)). */
   public static String expectedPrimary(String secret, byte[] body) {
-    return Base64.getEncoder()
-        .encodeToString(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
+    return Base64.getEncoder().encodeToString(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
   }
 
   /** {@code v1,} + base64(HMAC-SHA256(key = base64 after whsec_, id.timestamp.body)). */

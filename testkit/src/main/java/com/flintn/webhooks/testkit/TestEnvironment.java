@@ -55,9 +55,13 @@ public final class TestEnvironment implements AutoCloseable {
    * overrides} replace the test defaults (which trust {@code receiver} and allow loopback).
    */
   public static TestEnvironment create(
-      String name, int partitions, Optional<HttpsReceiver> receiver, Map<ConfigKey, String> overrides)
+      String name,
+      int partitions,
+      Optional<HttpsReceiver> receiver,
+      Map<ConfigKey, String> overrides)
       throws InterruptedException {
-    String prefix = "t" + COUNTER.incrementAndGet() + "-" + name + "-" + ProcessHandle.current().pid();
+    String prefix =
+        "t" + COUNTER.incrementAndGet() + "-" + name + "-" + ProcessHandle.current().pid();
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
     values.put(ConfigKey.KAFKA_BOOTSTRAP_SERVERS, SharedKafka.bootstrapServers());
     values.put(ConfigKey.TOPICS_PREFIX, prefix);

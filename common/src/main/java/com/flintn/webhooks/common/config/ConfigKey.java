@@ -9,7 +9,8 @@ import java.util.Optional;
  * is the single source for validation, environment-variable names and the README's table.
  */
 public enum ConfigKey {
-  KAFKA_BOOTSTRAP_SERVERS("kafka.bootstrap-servers", "localhost:9092", "Kafka brokers to connect to."),
+  KAFKA_BOOTSTRAP_SERVERS(
+      "kafka.bootstrap-servers", "localhost:9092", "Kafka brokers to connect to."),
   TOPICS_PREFIX("topics.prefix", "webhooks", "Prefix shared by every topic name."),
   TOPICS_PARTITIONS("topics.partitions", "6", "Partitions of each topic `topics create` makes."),
   TOPICS_REPLICATION_FACTOR(

@@ -10,16 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Raw configuration text per key, layered: built-in defaults, then the caller's defaults (standalone
- * has its own), then the {@code --config} file (properties or YAML), then the environment, which
- * wins. Unknown keys in a file are an error, so a typo does not silently fall back to a default.
+ * Raw configuration text per key, layered: built-in defaults, then the caller's defaults
+ * (standalone has its own), then the {@code --config} file (properties or YAML), then the
+ * environment, which wins. Unknown keys in a file are an error, so a typo does not silently fall
+ * back to a default.
  */
 public final class ConfigValues {
   private final Map<ConfigKey, String> values;
@@ -70,7 +70,9 @@ public final class ConfigValues {
                     key,
                     "unknown key in "
                         + file
-                        + ConfigKey.closest(key).map(c -> " (did you mean " + c + "?)").orElse("")));
+                        + ConfigKey.closest(key)
+                            .map(c -> " (did you mean " + c + "?)")
+                            .orElse("")));
   }
 
   private static Map<String, String> readFile(Path file) {
@@ -101,8 +103,7 @@ public final class ConfigValues {
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
     if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
       }
     } else if (node.isArray()) {

@@ -44,6 +44,20 @@ public record FlintnConfig(
 
   public record StandaloneConfig(int kafkaPort, Path dataDir) {}
 
+  /** This configuration pointed at other brokers (standalone points it at its own). */
+  public FlintnConfig withBootstrapServers(String bootstrapServers) {
+    return new FlintnConfig(
+        new KafkaConfig(bootstrapServers),
+        topics,
+        retry,
+        http,
+        dispatcher,
+        urlGuardAllow,
+        admin,
+        metricsPort,
+        standalone);
+  }
+
   /** Loads from the file and the process environment; see {@link ConfigValues#load}. */
   public static FlintnConfig load(Optional<Path> file, Map<ConfigKey, String> modeDefaults) {
     return from(ConfigValues.load(file, System.getenv(), modeDefaults));

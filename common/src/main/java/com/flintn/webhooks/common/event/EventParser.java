@@ -10,8 +10,8 @@ import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.message.Printable;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Validates raw records of {@code webhooks.events} against the envelope of DESIGN §3. Never throws
@@ -51,8 +51,8 @@ public final class EventParser {
     if (root == null || !root.isObject()) {
       return invalid(InvalidReason.NOT_AN_OBJECT, "the event must be a JSON object");
     }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      String name = field.getKey();
       if (!FIELDS.contains(name)) {
         return invalid(
             InvalidReason.UNKNOWN_FIELD,

@@ -13,11 +13,11 @@ import java.util.Optional;
 /**
  * Refuses addresses a webhook must never reach (DESIGN §8): loopback, private, link-local (cloud
  * metadata included), CGNAT, multicast, unique-local IPv6, documentation and other reserved ranges.
- * IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) are judged by
- * the embedded address. Ranges in the allow-list are exempt. Immutable and thread safe.
+ * IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) are judged by the
+ * embedded address. Ranges in the allow-list are exempt. Immutable and thread safe.
  *
- * <p>The dispatcher asks this guard about every address a connection goes to, after DNS, so a
- * name that resolves to a private address (or changes its answer between checks) is refused too.
+ * <p>The dispatcher asks this guard about every address a connection goes to, after DNS, so a name
+ * that resolves to a private address (or changes its answer between checks) is refused too.
  */
 public final class UrlGuard {
   private static final List<Blocked> BLOCKED =
@@ -115,7 +115,8 @@ public final class UrlGuard {
 
   /** The address of an IP-literal host (brackets allowed), or empty for a name. */
   static Optional<InetAddress> ipLiteral(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     boolean v4 = h.matches("[0-9.]+") && h.chars().filter(c -> c == '.').count() == 3;
     boolean v6 = h.contains(":") && h.matches("[0-9a-fA-F:.%a-zA-Z0-9]+");
     if (!v4 && !v6) {

@@ -1,6 +1,8 @@
 package com.flintn.webhooks.common.message;
 
-/** Renders untrusted input safely inside an error message: quoted, bounded, no control characters. */
+/**
+ * Renders untrusted input safely inside an error message: quoted, bounded, no control characters.
+ */
 public final class Printable {
   private static final int MAX = 80;
 

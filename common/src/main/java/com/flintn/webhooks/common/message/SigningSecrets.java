@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The secrets an endpoint signs with: the current one, and during a rotation the previous one
- * until {@code previousExpiresAt}.
+ * The secrets an endpoint signs with: the current one, and during a rotation the previous one until
+ * {@code previousExpiresAt}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SigningSecrets(

@@ -23,7 +23,8 @@ public final class SignatureVerifier {
 
   /** Whether {@code header} (an {@code X-Signature-Primary} value) signs {@code body}. */
   public static boolean verifyPrimary(Secret secret, byte[] body, String header) {
-    return header != null && constantTimeEquals(WebhookSigner.primarySignature(secret, body), header);
+    return header != null
+        && constantTimeEquals(WebhookSigner.primarySignature(secret, body), header);
   }
 
   /**
@@ -31,7 +32,11 @@ public final class SignatureVerifier {
    * message, and the timestamp is within the tolerance of this verifier's clock.
    */
   public boolean verifyStandard(
-      Secret secret, String webhookId, String timestampHeader, byte[] body, String signatureHeader) {
+      Secret secret,
+      String webhookId,
+      String timestampHeader,
+      byte[] body,
+      String signatureHeader) {
     if (webhookId == null || timestampHeader == null || signatureHeader == null) {
       return false;
     }

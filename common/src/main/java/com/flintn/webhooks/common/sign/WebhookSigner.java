@@ -31,8 +31,7 @@ public final class WebhookSigner {
   /** One {@code v1,<base64>} entry of the Standard Webhooks {@code webhook-signature} header. */
   public static String standardSignature(
       Secret secret, String webhookId, long timestampSeconds, byte[] body) {
-    byte[] prefix =
-        (webhookId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
+    byte[] prefix = (webhookId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
     byte[] message = new byte[prefix.length + body.length];
     System.arraycopy(prefix, 0, message, 0, prefix.length);
     System.arraycopy(body, 0, message, prefix.length, body.length);

@@ -34,7 +34,10 @@ public final class TopicCatalog {
   /** Raw bytes: upstream services produce here; the dispatcher validates every record itself. */
   public Topic<byte[], byte[]> events() {
     return new Topic<>(
-        name("events"), Serdes.ByteArray(), Serdes.ByteArray(), TopicSpec.delete(DAY.multipliedBy(7)));
+        name("events"),
+        Serdes.ByteArray(),
+        Serdes.ByteArray(),
+        TopicSpec.delete(DAY.multipliedBy(7)));
   }
 
   public Topic<byte[], byte[]> eventsInvalid() {
@@ -94,7 +97,8 @@ public final class TopicCatalog {
   }
 
   public Topic<String, Endpoint> endpoints() {
-    return new Topic<>(name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
+    return new Topic<>(
+        name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
   }
 
   public Topic<String, byte[]> endpointEvents() {

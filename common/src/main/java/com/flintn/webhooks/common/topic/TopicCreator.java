@@ -15,8 +15,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates every topic of a {@link TopicCatalog}, idempotently: missing topics are created, existing
- * ones are left alone and checked. The topics read together by the endpoint-state app must have
- * one partition count; a mismatch is reported, not silently accepted.
+ * ones are left alone and checked. The topics read together by the endpoint-state app must have one
+ * partition count; a mismatch is reported, not silently accepted.
  */
 public final class TopicCreator {
 
@@ -87,6 +87,9 @@ public final class TopicCreator {
       }
       return results;
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw new TopicSetupException("cannot reach Kafka (timed out)", e.getCause());
+      }
       throw new TopicSetupException(
           "cannot set up topics: " + e.getCause().getMessage(), e.getCause());
     }

@@ -27,11 +27,7 @@ public record TopicSpec(Optional<Duration> retention, boolean coPartitioned) {
   /** Topic-level configs for {@code createTopics}. */
   public Map<String, String> configs() {
     return retention
-        .map(
-            r ->
-                Map.of(
-                    "cleanup.policy", "delete",
-                    "retention.ms", String.valueOf(r.toMillis())))
+        .map(r -> Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(r.toMillis())))
         .orElseGet(
             () ->
                 Map.of(

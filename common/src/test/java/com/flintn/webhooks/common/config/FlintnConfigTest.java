@@ -23,7 +23,10 @@ class FlintnConfigTest {
     FlintnConfig c = load(Optional.empty(), Map.of());
     assertThat(c.retry().tiers())
         .containsExactly(
-            Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(24));
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(30),
+            Duration.ofHours(2),
+            Duration.ofHours(24));
     assertThat(c.http().timeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.topics().prefix()).isEqualTo("webhooks");
     assertThat(c.admin().port()).isEqualTo(8080);
@@ -34,8 +37,10 @@ class FlintnConfigTest {
     Path props = dir.resolve("a.properties");
     Files.writeString(props, "http.timeout=10s\ntopics.prefix=acme\n");
     Path yaml = dir.resolve("a.yaml");
-    Files.writeString(yaml, "http:\n  timeout: 12s\nurl-guard:\n  allow: [127.0.0.1/32, 10.0.0.0/8]\n");
-    assertThat(load(Optional.of(props), Map.of()).http().timeout()).isEqualTo(Duration.ofSeconds(10));
+    Files.writeString(
+        yaml, "http:\n  timeout: 12s\nurl-guard:\n  allow: [127.0.0.1/32, 10.0.0.0/8]\n");
+    assertThat(load(Optional.of(props), Map.of()).http().timeout())
+        .isEqualTo(Duration.ofSeconds(10));
     assertThat(load(Optional.of(yaml), Map.of()).urlGuardAllow()).hasSize(2);
     FlintnConfig c = load(Optional.of(props), Map.of("FLINTN_HTTP_TIMEOUT", "250ms"));
     assertThat(c.http().timeout()).isEqualTo(Duration.ofMillis(250));
@@ -53,10 +58,12 @@ class FlintnConfigTest {
         .hasMessageStartingWith("retry.tiers: needs exactly 4 durations");
     assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_ADMIN_PORT", "http")))
         .hasMessageStartingWith("admin.port: 'http' is not a whole number");
-    assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_URL_GUARD_ALLOW", "10.0.0.0/8,nope")))
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_URL_GUARD_ALLOW", "10.0.0.0/8,nope")))
         .hasMessageStartingWith("url-guard.allow[1]:");
     assertThatThrownBy(
-            () -> load(Optional.empty(), Map.of("FLINTN_HTTP_TRUSTED_CERTIFICATES", "/no/such.pem")))
+            () ->
+                load(Optional.empty(), Map.of("FLINTN_HTTP_TRUSTED_CERTIFICATES", "/no/such.pem")))
         .hasMessageStartingWith("http.trusted-certificates: no readable file");
     Path typo = dir.resolve("typo.properties");
     Files.writeString(typo, "http.timout=5s\n");

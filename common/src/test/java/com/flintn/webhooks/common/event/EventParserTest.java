@@ -33,14 +33,23 @@ class EventParserTest {
         Arguments.of(GOOD.replace("\"evt_1\"", "\"evt.1\""), InvalidReason.INVALID_FIELD),
         Arguments.of(GOOD.replace("\"evt_1\"", "\"evt\\u00001\""), InvalidReason.INVALID_FIELD),
         Arguments.of(GOOD.replace("\"evt_1\"", "42"), InvalidReason.INVALID_FIELD),
-        Arguments.of(GOOD.replace("\"evt_1\"", "\"" + "e".repeat(129) + "\""), InvalidReason.INVALID_FIELD),
-        Arguments.of(GOOD.replace("2026-11-27T10:00:00Z", "yesterday"), InvalidReason.INVALID_FIELD),
+        Arguments.of(
+            GOOD.replace("\"evt_1\"", "\"" + "e".repeat(129) + "\""), InvalidReason.INVALID_FIELD),
+        Arguments.of(
+            GOOD.replace("2026-11-27T10:00:00Z", "yesterday"), InvalidReason.INVALID_FIELD),
         Arguments.of(GOOD.replace("order.created", "order created"), InvalidReason.INVALID_FIELD),
         Arguments.of(GOOD.replace("{\"amount\":1250}", "[1]"), InvalidReason.INVALID_FIELD),
-        Arguments.of(GOOD.replace("{\"event_id\"", "{\"extra\":1,\"event_id\""), InvalidReason.UNKNOWN_FIELD),
-        Arguments.of(GOOD.replace("{\"event_id\":\"evt_1\"", "{\"event_id\":\"a\",\"event_id\":\"b\""), InvalidReason.NOT_JSON),
-        Arguments.of(GOOD.replace("{\"amount\":1250}", "[".repeat(10_000) + "]".repeat(10_000)), InvalidReason.TOO_DEEP),
-        Arguments.of(GOOD.replace("1250", "\"" + "x".repeat(300_000) + "\""), InvalidReason.TOO_LARGE));
+        Arguments.of(
+            GOOD.replace("{\"event_id\"", "{\"extra\":1,\"event_id\""),
+            InvalidReason.UNKNOWN_FIELD),
+        Arguments.of(
+            GOOD.replace("{\"event_id\":\"evt_1\"", "{\"event_id\":\"a\",\"event_id\":\"b\""),
+            InvalidReason.NOT_JSON),
+        Arguments.of(
+            GOOD.replace("{\"amount\":1250}", "[".repeat(10_000) + "]".repeat(10_000)),
+            InvalidReason.TOO_DEEP),
+        Arguments.of(
+            GOOD.replace("1250", "\"" + "x".repeat(300_000) + "\""), InvalidReason.TOO_LARGE));
   }
 
   @ParameterizedTest

@@ -29,7 +29,11 @@ class MessagesTest {
     JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
     byte[] json = serde.serialize("t", e);
     String text = new String(json, StandardCharsets.UTF_8);
-    assertThat(text).contains("\"endpoint_id\":\"ep_1\"", "\"event_types\":[\"order.created\"]", "\"status\":\"active\"");
+    assertThat(text)
+        .contains(
+            "\"endpoint_id\":\"ep_1\"",
+            "\"event_types\":[\"order.created\"]",
+            "\"status\":\"active\"");
     String newer = text.replace("{\"endpoint_id\"", "{\"added_later\":{\"x\":1},\"endpoint_id\"");
     assertThat(serde.deserialize("t", newer.getBytes(StandardCharsets.UTF_8))).isEqualTo(e);
   }
@@ -44,12 +48,32 @@ class MessagesTest {
   @Test
   void subscriptionMatchesExactTypesOrStar() {
     Endpoint star =
-        new Endpoint(EndpointId.of("a"), AccountId.of("b"), "n", "https://x", List.of("*"),
-            EndpointStatus.ACTIVE, null, SigningSecrets.of(Secret.generate()), null, null, 1);
+        new Endpoint(
+            EndpointId.of("a"),
+            AccountId.of("b"),
+            "n",
+            "https://x",
+            List.of("*"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(Secret.generate()),
+            null,
+            null,
+            1);
     assertThat(star.subscribesTo("anything.at.all")).isTrue();
     Endpoint one =
-        new Endpoint(EndpointId.of("a"), AccountId.of("b"), "n", "https://x", List.of("order.created"),
-            EndpointStatus.ACTIVE, null, SigningSecrets.of(Secret.generate()), null, null, 1);
+        new Endpoint(
+            EndpointId.of("a"),
+            AccountId.of("b"),
+            "n",
+            "https://x",
+            List.of("order.created"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(Secret.generate()),
+            null,
+            null,
+            1);
     assertThat(one.subscribesTo("order.created")).isTrue();
     assertThat(one.subscribesTo("order.created.v2")).isFalse();
   }

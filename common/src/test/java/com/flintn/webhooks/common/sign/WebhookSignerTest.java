@@ -11,8 +11,8 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /**
- * Vectors computed outside this code base: the Standard Webhooks specification's published
- * example, and values from Python's {@code hmac} module and {@code openssl dgst -hmac}.
+ * Vectors computed outside this code base: the Standard Webhooks specification's published example,
+ * and values from Python's {@code hmac} module and {@code openssl dgst -hmac}.
  */
 class WebhookSignerTest {
   private static final byte[] BODY =
@@ -48,20 +48,26 @@ class WebhookSignerTest {
   void verifierAcceptsAnyListedSignatureWithinToleranceAndRejectsOldTimestamps() {
     Instant now = Instant.ofEpochSecond(1795773600L);
     SignatureVerifier v =
-        new SignatureVerifier(Clock.fixed(now, ZoneOffset.UTC), SignatureVerifier.DEFAULT_TOLERANCE);
+        new SignatureVerifier(
+            Clock.fixed(now, ZoneOffset.UTC), SignatureVerifier.DEFAULT_TOLERANCE);
     String good = WebhookSigner.standardSignature(SECRET, "evt_1", now.getEpochSecond(), BODY);
-    assertThat(v.verifyStandard(SECRET, "evt_1", "1795773600", BODY, "v1,bm90IGl0 " + good)).isTrue();
+    assertThat(v.verifyStandard(SECRET, "evt_1", "1795773600", BODY, "v1,bm90IGl0 " + good))
+        .isTrue();
     assertThat(v.verifyStandard(SECRET, "evt_2", "1795773600", BODY, good)).isFalse();
     SignatureVerifier later =
         new SignatureVerifier(
             Clock.fixed(now.plus(Duration.ofMinutes(6)), ZoneOffset.UTC),
             SignatureVerifier.DEFAULT_TOLERANCE);
     assertThat(later.verifyStandard(SECRET, "evt_1", "1795773600", BODY, good)).isFalse();
-    assertThat(SignatureVerifier.verifyPrimary(SECRET, BODY, "i9bYoJwsNI6EmUvBFJkrnBWNRjU9g6IRqi48yEmFB+Y="))
+    assertThat(
+            SignatureVerifier.verifyPrimary(
+                SECRET, BODY, "i9bYoJwsNI6EmUvBFJkrnBWNRjU9g6IRqi48yEmFB+Y="))
         .isTrue();
     byte[] tampered = BODY.clone();
     tampered[tampered.length - 3]++;
-    assertThat(SignatureVerifier.verifyPrimary(SECRET, tampered, "i9bYoJwsNI6EmUvBFJkrnBWNRjU9g6IRqi48yEmFB+Y="))
+    assertThat(
+            SignatureVerifier.verifyPrimary(
+                SECRET, tampered, "i9bYoJwsNI6EmUvBFJkrnBWNRjU9g6IRqi48yEmFB+Y="))
         .isFalse();
   }
 

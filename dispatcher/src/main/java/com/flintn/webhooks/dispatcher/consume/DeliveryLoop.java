@@ -58,7 +58,9 @@ final class DeliveryLoop implements Runnable {
     this.clock = clock;
   }
 
-  /** Asks the loop to stop; with {@code commit} false it stops as a crash would, committing nothing. */
+  /**
+   * Asks the loop to stop; with {@code commit} false it stops as a crash would, committing nothing.
+   */
   void stop(boolean commit) {
     commitOnExit = commit;
     running = false;

@@ -33,7 +33,8 @@ public final class DeliveryLoops {
       WebhookSender sender,
       Producer<byte[], byte[]> producer,
       Clock clock) {
-    this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
+    this.workers =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.handler =
         new RecordHandler(
             topics.events().name(),
@@ -67,7 +68,9 @@ public final class DeliveryLoops {
     thread.start();
   }
 
-  /** Stops; {@code graceful} finishes in-flight work and commits, otherwise nothing is committed. */
+  /**
+   * Stops; {@code graceful} finishes in-flight work and commits, otherwise nothing is committed.
+   */
   public void close(boolean graceful) {
     if (!graceful) {
       handler.stop();

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An in-memory copy of the compacted {@code webhooks.endpoints} table, read from the beginning of
- * every partition and kept current by one background thread. Reads are lock-free and thread safe.
- * A record that cannot be read is logged and skipped; it never stops the view.
+ * every partition and kept current by one background thread. Reads are lock-free and thread safe. A
+ * record that cannot be read is logged and skipped; it never stops the view.
  */
 public final class EndpointView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointView.class);
@@ -44,7 +44,8 @@ public final class EndpointView implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "endpoint-view-" + topic.name());
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.thread = Thread.ofPlatform().name("endpoint-view").daemon().unstarted(this::run);
   }
 
@@ -136,7 +137,9 @@ public final class EndpointView implements AutoCloseable {
       }
     }
     if (endpoint != null) {
-      byAccount.computeIfAbsent(endpoint.accountId(), a -> new ConcurrentHashMap<>()).put(id, endpoint);
+      byAccount
+          .computeIfAbsent(endpoint.accountId(), a -> new ConcurrentHashMap<>())
+          .put(id, endpoint);
     }
   }
 

@@ -30,7 +30,8 @@ public final class DeliveryRequest {
     h.put("Content-Type", "application/json");
     h.put("User-Agent", USER_AGENT);
     h.put("X-Signature-Primary", WebhookSigner.primarySignature(current, body));
-    previous.ifPresent(p -> h.put("X-Signature-Secondary", WebhookSigner.primarySignature(p, body)));
+    previous.ifPresent(
+        p -> h.put("X-Signature-Secondary", WebhookSigner.primarySignature(p, body)));
     h.put("X-Event-Id", webhookId);
     h.put("X-Event-Type", delivery.event().eventType());
     h.put("X-Webhook-Id", endpoint.endpointId().value());

@@ -28,12 +28,14 @@ final class TrustedCertificates {
     try (InputStream in = Files.newInputStream(pem.get())) {
       certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
     } catch (IOException | CertificateException e) {
-      throw new ConfigException(key, "cannot read certificates from " + pem.get() + ": " + e.getMessage());
+      throw new ConfigException(
+          key, "cannot read certificates from " + pem.get() + ": " + e.getMessage());
     }
     if (certs.isEmpty()) {
       throw new ConfigException(key, "no PEM certificate in " + pem.get());
     }
-    HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder().addPlatformTrustedCertificates();
+    HandshakeCertificates.Builder trust =
+        new HandshakeCertificates.Builder().addPlatformTrustedCertificates();
     for (Certificate c : certs) {
       trust.addTrustedCertificate((X509Certificate) c);
     }

@@ -43,7 +43,8 @@ public final class WebhookSender implements AutoCloseable {
     this.guard = guard;
     this.clock = clock;
     Duration timeout = config.timeout();
-    Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
+    Duration connect =
+        timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
     OkHttpClient.Builder b =
         new OkHttpClient.Builder()
             .followRedirects(false)
@@ -60,7 +61,9 @@ public final class WebhookSender implements AutoCloseable {
     this.client = b.build();
   }
 
-  /** Sends {@code body} (the exact bytes that are signed) for {@code delivery} to {@code endpoint}. */
+  /**
+   * Sends {@code body} (the exact bytes that are signed) for {@code delivery} to {@code endpoint}.
+   */
   public SendResult send(Endpoint endpoint, Delivery delivery, byte[] body) {
     Instant started = clock.instant();
     Optional<String> refusal = guard.refusal(endpoint.url());

@@ -16,7 +16,8 @@ public final class OutcomeClassifier {
     return switch (result) {
       case SendResult.Response r -> byStatus(r.status());
       case SendResult.Failure f -> new DeliveryOutcome.RetryLater(f.kind().wireName());
-      case SendResult.Refused u -> new DeliveryOutcome.GiveUp(GiveUpReason.UNSAFE_URL, "unsafe_url");
+      case SendResult.Refused u ->
+          new DeliveryOutcome.GiveUp(GiveUpReason.UNSAFE_URL, "unsafe_url");
     };
   }
 

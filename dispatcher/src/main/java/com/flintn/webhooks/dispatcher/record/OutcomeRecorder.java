@@ -21,8 +21,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Writes what became of an attempt: always an attempt record on {@code webhooks.attempts}; for a
  * retryable failure the next attempt on its delay tier; for a final failure the delivery on {@code
- * webhooks.dlq} with the failure headers. The returned future completes when Kafka has
- * acknowledged every record, which is when the source record counts as finished. Thread safe.
+ * webhooks.dlq} with the failure headers. The returned future completes when Kafka has acknowledged
+ * every record, which is when the source record counts as finished. Thread safe.
  */
 public final class OutcomeRecorder {
   private final Producer<byte[], byte[]> producer;
@@ -55,7 +55,12 @@ public final class OutcomeRecorder {
         Duration delay = topics.tiers().get(tier);
         RecordHeaders h = new RecordHeaders();
         h.add(Headers.DUE_AT, utf8(String.valueOf(a.startedAt().plus(delay).toEpochMilli())));
-        sent.add(send(topics.retryTier(tier), d.endpointId().value(), d.next(firstAttemptAt, r.failure()), h));
+        sent.add(
+            send(
+                topics.retryTier(tier),
+                d.endpointId().value(),
+                d.next(firstAttemptAt, r.failure()),
+                h));
       }
       case DeliveryOutcome.RetryLater r -> {
         outcome = AttemptOutcome.DEAD_LETTERED;
@@ -70,7 +75,11 @@ public final class OutcomeRecorder {
       }
     }
     sent.add(
-        send(topics.attempts(), d.endpointId().value(), attemptRecord(a, outcome), new RecordHeaders()));
+        send(
+            topics.attempts(),
+            d.endpointId().value(),
+            attemptRecord(a, outcome),
+            new RecordHeaders()));
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
 
@@ -111,7 +120,9 @@ public final class OutcomeRecorder {
     h.add(Headers.SOURCE_TOPIC, utf8(a.source().topic()));
     h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(a.source().partition())));
     h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(a.source().offset())));
-    Delivery dead = new Delivery(d.deliveryId(), d.endpointId(), d.attempt(), firstAttemptAt, failure(a), d.event());
+    Delivery dead =
+        new Delivery(
+            d.deliveryId(), d.endpointId(), d.attempt(), firstAttemptAt, failure(a), d.event());
     return send(topics.dlq(), d.endpointId().value(), dead, h);
   }
 

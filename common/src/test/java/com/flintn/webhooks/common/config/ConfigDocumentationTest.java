@@ -1,0 +1,34 @@
+package com.flintn.webhooks.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's configuration table is the list of {@link ConfigKey}, so it cannot drift. */
+class ConfigDocumentationTest {
+  @Test
+  void readmeTableListsEveryKeyWithItsEnvironmentVariableAndDefault() throws Exception {
+    String readme =
+        Files.readString(Path.of(System.getProperty("flintn.root", "..")).resolve("README.md"));
+    String table =
+        readme.substring(
+            readme.indexOf("<!-- config-table -->"), readme.indexOf("<!-- /config-table -->"));
+    StringBuilder expected = new StringBuilder();
+    expected.append("| key | environment | default | meaning |\n|---|---|---|---|\n");
+    for (ConfigKey k : ConfigKey.values()) {
+      expected
+          .append("| `")
+          .append(k.key())
+          .append("` | `")
+          .append(k.environmentVariable())
+          .append("` | ")
+          .append(k.defaultValue().filter(v -> !v.isEmpty()).map(v -> "`" + v + "`").orElse(""))
+          .append(" | ")
+          .append(k.description())
+          .append(" |\n");
+    }
+    assertThat(table.substring(table.indexOf('\n') + 1)).isEqualTo(expected.toString());
+  }
+}

@@ -1,0 +1,44 @@
+package com.flintn.webhooks.dispatcher.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.OptionalLong;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class CommitTrackerTest {
+  private final TopicPartition tp = new TopicPartition("t", 0);
+
+  @Test
+  void neverCommitsPastAnUnfinishedRecord() {
+    CommitTracker tracker = new CommitTracker();
+    CommitTracker.Progress p = tracker.assign(tp);
+    assertThat(p.committable()).isEqualTo(OptionalLong.empty());
+    for (long o = 10; o < 15; o++) {
+      p.begin(o);
+    }
+    p.finish(11);
+    p.finish(12);
+    assertThat(p.committable()).hasValue(10);
+    p.finish(10);
+    assertThat(p.committable()).hasValue(13);
+    p.finish(14);
+    assertThat(p.committable()).hasValue(13);
+    p.finish(13);
+    assertThat(p.committable()).hasValue(15);
+    assertThat(p.inFlight()).isZero();
+  }
+
+  @Test
+  void workFinishingAfterRevocationDoesNotTouchTheNewAssignment() {
+    CommitTracker tracker = new CommitTracker();
+    CommitTracker.Progress old = tracker.assign(tp);
+    old.begin(5);
+    tracker.revoke(tp);
+    CommitTracker.Progress fresh = tracker.assign(tp);
+    fresh.begin(5);
+    old.finish(5);
+    assertThat(fresh.committable()).hasValue(5);
+    assertThat(tracker.progress(tp)).isSameAs(fresh);
+  }
+}

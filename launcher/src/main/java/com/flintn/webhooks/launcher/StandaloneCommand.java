@@ -1,0 +1,238 @@
+package com.flintn.webhooks.launcher;
+
+import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.message.AccountId;
+import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.message.SigningSecrets;
+import com.flintn.webhooks.common.sign.Secret;
+import com.flintn.webhooks.common.topic.Topic;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.dispatcher.DispatcherApp;
+import com.flintn.webhooks.kafka.EmbeddedKafka;
+import com.flintn.webhooks.launcher.demo.DemoReceiver;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "standalone",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs everything in one JVM: an embedded Kafka broker, the topics and the dispatcher.",
+      "Broker data lives in standalone.data-dir and survives restarts.",
+      "--demo also starts a local HTTPS receiver, registers it, and sends sample events."
+    })
+final class StandaloneCommand implements Callable<Integer> {
+  static final String DEMO_ACCOUNT = "acc_demo";
+  static final String DEMO_ENDPOINT = "ep_demo";
+
+  @Mixin ConfigOption config;
+
+  @Option(
+      names = "--demo",
+      description = "Start a local receiver, register it and send sample events.")
+  boolean demo;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    Clock clock = Clock.systemUTC();
+    Map<ConfigKey, String> defaults = new EnumMap<>(ConfigKey.class);
+    defaults.put(ConfigKey.TOPICS_REPLICATION_FACTOR, "1");
+    defaults.put(ConfigKey.TOPICS_PARTITIONS, "3");
+    FlintnConfig c = config.load(defaults);
+    Path dataDir = c.standalone().dataDir();
+
+    List<AutoCloseable> running = new ArrayList<>();
+    DemoReceiver receiver = null;
+    if (demo) {
+      receiver = DemoReceiver.start(dataDir.resolve("demo"), out, clock);
+      running.add(receiver);
+      defaults.put(ConfigKey.HTTP_TRUSTED_CERTIFICATES, receiver.certificatePem().toString());
+      defaults.put(ConfigKey.URL_GUARD_ALLOW, "127.0.0.1/32,::1/128");
+      c = config.load(defaults);
+    }
+
+    EmbeddedKafka kafka =
+        EmbeddedKafka.start(
+            dataDir.resolve("kafka"), c.standalone().kafkaPort(), Duration.ofSeconds(60));
+    running.add(0, kafka);
+    c = c.withBootstrapServers(kafka.bootstrapServers());
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      TopicsCommand.create(admin, c);
+    }
+    TopicCatalog topics = new TopicCatalog(c.topics().prefix(), c.retry().tiers());
+    if (demo) {
+      registerDemoEndpoint(c, topics, receiver, clock);
+    }
+    DispatcherApp dispatcher = new DispatcherApp(c, clock);
+    dispatcher.start();
+    running.add(0, dispatcher);
+
+    long startedAt = ManagementFactory.getRuntimeMXBean().getStartTime();
+    out.printf(
+        "Flintn Webhooks standalone ready in %.1f s: Kafka at %s, data in %s, topics prefixed '%s'%n",
+        (clock.millis() - startedAt) / 1000.0,
+        kafka.bootstrapServers(),
+        dataDir.toAbsolutePath().normalize(),
+        c.topics().prefix());
+    if (demo) {
+      runDemo(c, topics, receiver, out, clock);
+    }
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+    Processes.awaitShutdown(
+        () -> {
+          for (AutoCloseable r : running) {
+            try {
+              r.close();
+            } catch (Exception e) {
+              System.err.println("while stopping: " + e.getMessage());
+            }
+          }
+        });
+    return Main.OK;
+  }
+
+  private static void registerDemoEndpoint(
+      FlintnConfig c, TopicCatalog topics, DemoReceiver receiver, Clock clock) throws Exception {
+    Secret secret = Secret.generate();
+    receiver.expectSecret(secret);
+    Instant now = clock.instant();
+    Endpoint endpoint =
+        new Endpoint(
+            EndpointId.of(DEMO_ENDPOINT),
+            AccountId.of(DEMO_ACCOUNT),
+            "Demo receiver",
+            receiver.url(),
+            List.of("*"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(secret),
+            now,
+            now,
+            1);
+    Topic<String, Endpoint> t = topics.endpoints();
+    try (KafkaProducer<byte[], byte[]> p = producer(c)) {
+      p.send(
+              new ProducerRecord<>(
+                  t.name(),
+                  DEMO_ENDPOINT.getBytes(StandardCharsets.UTF_8),
+                  t.valueSerde().serializer().serialize(t.name(), endpoint)))
+          .get();
+    }
+  }
+
+  private static void runDemo(
+      FlintnConfig c, TopicCatalog topics, DemoReceiver receiver, PrintStream out, Clock clock)
+      throws Exception {
+    out.println();
+    out.println("demo: a local HTTPS receiver is listening at " + receiver.url());
+    out.println(
+        "demo: registered as endpoint "
+            + DEMO_ENDPOINT
+            + " of account "
+            + DEMO_ACCOUNT
+            + " for all event types");
+    out.println(
+        "demo: url-guard.allow is opened to 127.0.0.1/32 and ::1/128 for this demo only (production refuses loopback)");
+    String[][] samples = {
+      {"order.created", "{\"order_id\":\"ord_1001\",\"amount\":4200,\"currency\":\"EUR\"}"},
+      {"order.paid", "{\"order_id\":\"ord_1001\",\"paid_at\":\"" + clock.instant() + "\"}"},
+      {"customer.updated", "{\"customer_id\":\"cus_77\",\"email\":\"ada@example.com\"}"}
+    };
+    try (KafkaProducer<byte[], byte[]> p = producer(c)) {
+      int i = 0;
+      for (String[] s : samples) {
+        String id = "evt_demo_" + clock.millis() + "_" + (++i);
+        String json =
+            "{\"event_id\":\""
+                + id
+                + "\",\"event_type\":\""
+                + s[0]
+                + "\",\"account_id\":\""
+                + DEMO_ACCOUNT
+                + "\",\"created_at\":\""
+                + clock.instant()
+                + "\",\"data\":"
+                + s[1]
+                + "}";
+        p.send(
+                new ProducerRecord<>(
+                    topics.events().name(),
+                    DEMO_ACCOUNT.getBytes(StandardCharsets.UTF_8),
+                    json.getBytes(StandardCharsets.UTF_8)))
+            .get();
+        out.println("demo: sent " + id + " (" + s[0] + ") to " + topics.events().name());
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (receiver.deliveries() < samples.length && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    out.println();
+    out.println(
+        "demo: "
+            + receiver.deliveries()
+            + " of "
+            + samples.length
+            + " sample events delivered and verified.");
+    out.println("demo: send your own (in another terminal):");
+    String env =
+        c.kafka().bootstrapServers().equals("localhost:9092")
+            ? ""
+            : "FLINTN_KAFKA_BOOTSTRAP_SERVERS=" + c.kafka().bootstrapServers() + " ";
+    out.println(
+        "  "
+            + env
+            + "bin/flintn-webhooks events send --type order.created --account "
+            + DEMO_ACCOUNT
+            + " --data '{\"order_id\":\"ord_42\"}'");
+    out.println(
+        "demo: or with kcat: echo '{\"event_id\":\"evt_kcat_1\",\"event_type\":\"order.created\",\"account_id\":\""
+            + DEMO_ACCOUNT
+            + "\",\"created_at\":\"2026-11-27T10:00:00Z\",\"data\":{}}' | kcat -P -b "
+            + c.kafka().bootstrapServers()
+            + " -t "
+            + topics.events().name()
+            + " -k "
+            + DEMO_ACCOUNT);
+    out.println(
+        "demo: attempts are recorded on "
+            + topics.attempts().name()
+            + ": kcat -C -b "
+            + c.kafka().bootstrapServers()
+            + " -t "
+            + topics.attempts().name()
+            + " -e");
+    out.println();
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+}

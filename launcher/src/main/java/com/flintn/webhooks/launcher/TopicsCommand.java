@@ -1,0 +1,82 @@
+package com.flintn.webhooks.launcher;
+
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.common.topic.TopicCreator;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(
+    name = "topics",
+    mixinStandardHelpOptions = true,
+    description = "Manages the product's topics.",
+    subcommands = {TopicsCommand.Create.class})
+final class TopicsCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "say what to do: topics create");
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Creates every topic that is missing and checks the ones that exist (idempotent).",
+        "Partitions and replication from topics.partitions and topics.replication-factor."
+      })
+  static final class Create implements Callable<Integer> {
+    @Mixin ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+      FlintnConfig c = config.load();
+      try (Admin admin =
+          Admin.create(
+              Map.of(
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers(),
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000",
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"))) {
+        List<TopicCreator.Result> results = create(admin, c);
+        print(results, System.out);
+      }
+      return Main.OK;
+    }
+  }
+
+  static List<TopicCreator.Result> create(Admin admin, FlintnConfig c) throws InterruptedException {
+    try {
+      return new TopicCreator(admin)
+          .createAll(
+              new TopicCatalog(c.topics().prefix(), c.retry().tiers()),
+              c.topics().partitions(),
+              c.topics().replicationFactor());
+    } catch (TopicCreator.TopicSetupException e) {
+      throw new IllegalStateException(
+          e.getMessage() + " (kafka.bootstrap-servers=" + c.kafka().bootstrapServers() + ")");
+    }
+  }
+
+  static void print(List<TopicCreator.Result> results, PrintStream out) {
+    int width = results.stream().mapToInt(r -> r.topic().length()).max().orElse(10);
+    for (TopicCreator.Result r : results) {
+      out.printf(
+          "%-" + width + "s  %3d partitions  %s%n",
+          r.topic(),
+          r.partitions(),
+          r.created() ? "created" : "exists");
+    }
+    long created = results.stream().filter(TopicCreator.Result::created).count();
+    out.printf(
+        "%d topics: %d created, %d already there%n",
+        results.size(), created, results.size() - created);
+  }
+}
