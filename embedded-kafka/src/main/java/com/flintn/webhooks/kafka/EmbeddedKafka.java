@@ -55,6 +55,21 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     broker does not become ready within {@code readyTimeout}
    */
   public static EmbeddedKafka start(Path dataDir, int port, Duration readyTimeout) {
+    // Free ports are found by binding and releasing them; another process can take one in
+    // between, so a start on picked ports is tried a few times.
+    int tries = 3;
+    for (int i = 1; ; i++) {
+      try {
+        return startOnce(dataDir, port, readyTimeout);
+      } catch (EmbeddedKafkaException e) {
+        if (i >= tries) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static EmbeddedKafka startOnce(Path dataDir, int port, Duration readyTimeout) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {

@@ -32,6 +32,10 @@ public enum ConfigKey {
       "dispatcher.max-in-flight-per-partition",
       "1000",
       "Unfinished records per partition before the dispatcher pauses it."),
+  DISPATCHER_MAX_QUEUED_PER_ENDPOINT(
+      "dispatcher.max-queued-per-endpoint",
+      "64",
+      "Deliveries waiting for a busy endpoint; more are deferred to the first retry tier."),
   EVENTS_MAX_BYTES("events.max-bytes", "262144", "Largest accepted event envelope, in bytes."),
   URL_GUARD_ALLOW(
       "url-guard.allow",

@@ -38,7 +38,8 @@ public record FlintnConfig(
   public record HttpConfig(
       Duration timeout, Optional<Path> trustedCertificates, int maxInFlightPerEndpoint) {}
 
-  public record DispatcherConfig(int maxInFlightPerPartition, int maxEventBytes) {}
+  public record DispatcherConfig(
+      int maxInFlightPerPartition, int maxQueuedPerEndpoint, int maxEventBytes) {}
 
   public record AdminConfig(int port, Optional<Path> apiKeys) {}
 
@@ -78,6 +79,7 @@ public record FlintnConfig(
             intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 10_000)),
         new DispatcherConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, 1, 100_000),
+            intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),
             intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024)),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new AdminConfig(

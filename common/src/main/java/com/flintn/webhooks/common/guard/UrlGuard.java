@@ -106,6 +106,9 @@ public final class UrlGuard {
     if (host == null || host.isEmpty()) {
       return Optional.of("the URL has no host");
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+      return Optional.of("the URL's port must be 1-65535");
+    }
     Optional<InetAddress> literal = ipLiteral(host);
     if (literal.isPresent()) {
       return refusal(literal.get());

@@ -9,7 +9,12 @@ public enum AttemptOutcome {
   RETRY_SCHEDULED,
   DEAD_LETTERED,
   DROPPED_ENDPOINT_INACTIVE,
-  REJECTED_UNSAFE_URL;
+  REJECTED_UNSAFE_URL,
+  /**
+   * Not attempted: the endpoint already had its full share of requests in flight and queued, so the
+   * delivery waits on the first retry tier with its attempt number unchanged. Not a failure.
+   */
+  DEFERRED_ENDPOINT_BUSY;
 
   @JsonValue
   public String wireName() {
@@ -18,6 +23,6 @@ public enum AttemptOutcome {
 
   /** Whether the delivery ends here (nothing more will be attempted for it). */
   public boolean isTerminal() {
-    return this != RETRY_SCHEDULED;
+    return this != RETRY_SCHEDULED && this != DEFERRED_ENDPOINT_BUSY;
   }
 }

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param attempt the number of the attempt this record asks for, 1 to 5
  * @param firstAttemptAt when attempt 1 started; null before it has
  * @param lastFailure the status or error of the previous attempt; null on attempt 1
+ * @param origin the event's record on {@code webhooks.events}, carried through every retry so a
+ *     dead letter can name it; null for deliveries that did not come from there (test events)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Delivery(
@@ -24,7 +26,8 @@ public record Delivery(
     @JsonProperty("attempt") int attempt,
     @JsonProperty("first_attempt_at") Instant firstAttemptAt,
     @JsonProperty("last_failure") String lastFailure,
-    @JsonProperty("event") Event event) {
+    @JsonProperty("event") Event event,
+    @JsonProperty("origin") Origin origin) {
 
   public static final int MAX_ATTEMPTS = 5;
 
@@ -38,8 +41,8 @@ public record Delivery(
   }
 
   /** The first attempt of {@code event} for {@code endpoint}. */
-  public static Delivery first(Event event, EndpointId endpoint) {
-    return new Delivery(idFor(event.eventId(), endpoint), endpoint, 1, null, null, event);
+  public static Delivery first(Event event, EndpointId endpoint, Origin origin) {
+    return new Delivery(idFor(event.eventId(), endpoint), endpoint, 1, null, null, event, origin);
   }
 
   /**
@@ -60,6 +63,13 @@ public record Delivery(
 
   /** The record asking for the next attempt after this one failed with {@code failure}. */
   public Delivery next(Instant firstAttemptStartedAt, String failure) {
-    return new Delivery(deliveryId, endpointId, attempt + 1, firstAttemptStartedAt, failure, event);
+    return new Delivery(
+        deliveryId, endpointId, attempt + 1, firstAttemptStartedAt, failure, event, origin);
+  }
+
+  /** This delivery as given up after its latest attempt. */
+  public Delivery failedWith(Instant firstAttemptStartedAt, String failure) {
+    return new Delivery(
+        deliveryId, endpointId, attempt, firstAttemptStartedAt, failure, event, origin);
   }
 }

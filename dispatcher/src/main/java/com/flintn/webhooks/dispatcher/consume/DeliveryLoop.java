@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,7 +40,7 @@ final class DeliveryLoop implements Runnable {
   private final Clock clock;
   private final CommitTracker tracker = new CommitTracker();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
-  private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
 
@@ -73,25 +74,15 @@ final class DeliveryLoop implements Runnable {
     Instant lastCommit = clock.instant();
     try {
       while (running) {
-        resumeDrained();
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          CommitTracker.Progress progress = tracker.progress(tp);
-          progress.begin(r.offset());
-          long offset = r.offset();
-          handler
-              .handle(r)
-              .whenComplete(
-                  (ok, e) -> {
-                    if (e == null) {
-                      progress.finish(offset);
-                    } else if (running) {
-                      failures.add(e);
-                    }
-                  });
+        try {
+          pollOnce();
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // A broker or coordinator hiccup must not end the loop: log, pause briefly, go on.
+          log.error("dispatcher poll loop error, continuing: {}", e.toString());
+          sleepQuietly(Duration.ofSeconds(1));
         }
-        pauseFull();
-        reportFailures();
         if (Duration.between(lastCommit, clock.instant()).compareTo(COMMIT_INTERVAL) >= 0) {
           commit(tracker.all().keySet(), false);
           lastCommit = clock.instant();
@@ -106,6 +97,34 @@ final class DeliveryLoop implements Runnable {
       }
       consumer.close();
     }
+  }
+
+  private void pollOnce() {
+    resumeDrained();
+    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      CommitTracker.Progress progress = tracker.progress(tp);
+      progress.begin(r.offset());
+      long offset = r.offset();
+      CompletableFuture<Void> done;
+      try {
+        done = handler.handle(r);
+      } catch (RuntimeException e) {
+        done = CompletableFuture.failedFuture(e);
+      }
+      done.whenComplete(
+          (ok, e) -> {
+            if (e != null && running) {
+              // Retriable Kafka failures are retried below this point; what arrives here cannot
+              // be fixed by retrying, so the record is let go, loudly, rather than freezing the
+              // partition's commits for good.
+              failures.add(r.topic() + "-" + r.partition() + "@" + offset + ": " + e);
+            }
+            progress.finish(offset);
+          });
+    }
+    pauseFull();
+    reportFailures();
   }
 
   private void resumeDrained() {
@@ -133,8 +152,8 @@ final class DeliveryLoop implements Runnable {
   }
 
   private void reportFailures() {
-    for (Throwable t; (t = failures.poll()) != null; ) {
-      log.error("a record could not be finished and stays uncommitted: {}", t.toString());
+    for (String f; (f = failures.poll()) != null; ) {
+      log.error("record given up after a failure that retrying cannot fix: {}", f);
     }
   }
 
@@ -151,19 +170,35 @@ final class DeliveryLoop implements Runnable {
     }
     try {
       if (sync) {
-        consumer.commitSync(offsets);
+        try {
+          consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+          consumer.commitSync(offsets); // a wakeup left over from stop(); the retry is real
+        }
+        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
       } else {
+        // The callback runs on this thread, inside a later poll: only a commit Kafka confirmed
+        // is remembered, so a failed one is sent again.
         consumer.commitAsync(
             offsets,
             (done, e) -> {
-              if (e != null) {
+              if (e == null) {
+                done.forEach((tp, o) -> committed.put(tp, o.offset()));
+              } else {
                 log.warn("offset commit failed, will retry: {}", e.toString());
               }
             });
       }
-      offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
     } catch (RuntimeException e) {
       log.warn("offset commit failed: {}", e.toString());
+    }
+  }
+
+  private static void sleepQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

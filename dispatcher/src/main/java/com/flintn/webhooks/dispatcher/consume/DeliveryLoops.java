@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
+import com.flintn.webhooks.dispatcher.record.KafkaWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +21,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Wires the poll loop to its handler, workers and consumer; owns their threads. */
 public final class DeliveryLoops {
+  /** How long an endpoint may go without finishing a request, slots full, before it is stalled. */
+  static final Duration STALL_AFTER = Duration.ofSeconds(2);
+
   private final DeliveryLoop loop;
-  private final RecordHandler handler;
+  private final KafkaWriter writer;
   private final ExecutorService workers;
   private final Thread thread;
 
@@ -35,16 +39,23 @@ public final class DeliveryLoops {
       Clock clock) {
     this.workers =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
-    this.handler =
+    this.writer = new KafkaWriter(producer);
+    RecordHandler handler =
         new RecordHandler(
             topics.events().name(),
             topics.deliveriesDue(),
             new EventParser(config.dispatcher().maxEventBytes()),
             view,
             sender,
-            new OutcomeRecorder(producer, topics),
-            new InvalidRecordWriter(producer, topics.eventsInvalid()),
-            new EndpointLimits(config.http().maxInFlightPerEndpoint()),
+            new OutcomeRecorder(writer, topics, clock),
+            new InvalidRecordWriter(writer, topics.eventsInvalid()),
+            new EndpointLimits(
+                config.http().maxInFlightPerEndpoint(),
+                config.dispatcher().maxQueuedPerEndpoint(),
+                STALL_AFTER.compareTo(config.http().timeout()) < 0
+                    ? STALL_AFTER
+                    : config.http().timeout(),
+                clock),
             workers,
             clock);
     int window = config.dispatcher().maxInFlightPerPartition();
@@ -73,7 +84,7 @@ public final class DeliveryLoops {
    */
   public void close(boolean graceful) {
     if (!graceful) {
-      handler.stop();
+      writer.close();
       workers.shutdownNow();
     }
     loop.stop(graceful);
@@ -82,7 +93,7 @@ public final class DeliveryLoops {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    handler.stop();
+    writer.close();
     workers.shutdownNow();
   }
 

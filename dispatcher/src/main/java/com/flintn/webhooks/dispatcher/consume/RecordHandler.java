@@ -5,6 +5,7 @@ import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.Origin;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.SendResult;
@@ -21,11 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
@@ -34,9 +31,6 @@ import org.slf4j.LoggerFactory;
  * acknowledged by Kafka. Never throws for bad input. Thread safe.
  */
 final class RecordHandler {
-  private static final Logger log = LoggerFactory.getLogger(RecordHandler.class);
-  private static final Duration RECORD_RETRY_BACKOFF = Duration.ofSeconds(1);
-
   private final String eventsTopic;
   private final Topic<String, Delivery> dueTopic;
   private final EventParser parser;
@@ -47,7 +41,6 @@ final class RecordHandler {
   private final EndpointLimits limits;
   private final ExecutorService workers;
   private final Clock clock;
-  private volatile boolean running = true;
 
   RecordHandler(
       String eventsTopic,
@@ -72,16 +65,12 @@ final class RecordHandler {
     this.clock = clock;
   }
 
-  void stop() {
-    running = false;
-  }
-
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
     SourceRecord source = new SourceRecord(r.topic(), r.partition(), r.offset());
     if (r.topic().equals(eventsTopic)) {
       return switch (parser.parse(r.value())) {
         case ParsedEvent.Invalid bad ->
-            persist(() -> invalid.write(r, bad.reason().wireName(), bad.detail(), clock.instant()));
+            invalid.write(r, bad.reason().wireName(), bad.detail(), clock.instant());
         case ParsedEvent.Valid ok -> fanOut(ok, source);
       };
     }
@@ -92,84 +81,76 @@ final class RecordHandler {
         throw new IllegalArgumentException("empty value");
       }
     } catch (RuntimeException e) {
-      return persist(() -> invalid.write(r, "invalid_delivery", e.getMessage(), clock.instant()));
+      return invalid.write(r, "invalid_delivery", String.valueOf(e.getMessage()), clock.instant());
     }
-    byte[] body = Json.bytes(due.event());
     Optional<Endpoint> endpoint = endpoints.get(due.endpointId());
     if (endpoint.isEmpty() || !endpoint.get().isActive()) {
-      return persist(() -> recorder.recordDropped(due, clock.instant()));
+      return recorder.recordDropped(due);
     }
-    return attempt(endpoint.get(), due, body, source);
+    return attempt(endpoint.get(), due, Json.bytes(due.event()), source);
   }
 
   private CompletableFuture<Void> fanOut(ParsedEvent.Valid ok, SourceRecord source) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
+    Origin origin = new Origin(source.topic(), source.partition(), source.offset());
     for (Endpoint e : endpoints.subscribers(ok.event().accountId(), ok.event().eventType())) {
-      Delivery d = Delivery.first(ok.event(), e.endpointId());
+      Delivery d = Delivery.first(ok.event(), e.endpointId(), origin);
       if (e.isActive()) {
         all.add(attempt(e, d, ok.body(), source));
       } else {
-        all.add(persist(() -> recorder.recordDropped(d, clock.instant())));
+        all.add(recorder.recordDropped(d));
       }
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
+  /**
+   * Sends on a virtual thread once the endpoint has a free slot, then records the outcome. If the
+   * endpoint is stalled with its share taken, the delivery is not attempted but deferred to the
+   * first retry tier, which keeps the partition moving for the other endpoints.
+   */
   private CompletableFuture<Void> attempt(
       Endpoint endpoint, Delivery delivery, byte[] body, SourceRecord source) {
-    CompletableFuture<OutcomeRecorder.Attempt> attempted =
+    CompletableFuture<Optional<OutcomeRecorder.Attempt>> attempted =
         CompletableFuture.supplyAsync(
             () -> {
-              Semaphore slot;
+              Optional<EndpointLimits.Permit> permit;
               try {
-                slot = limits.acquire(endpoint.endpointId());
+                permit = limits.enter(endpoint.endpointId());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("dispatcher stopping", e);
               }
-              try {
+              if (permit.isEmpty()) {
+                return Optional.empty();
+              }
+              try (EndpointLimits.Permit held = permit.get()) {
                 Instant started = clock.instant();
-                SendResult result = sender.send(endpoint, delivery, body);
-                return new OutcomeRecorder.Attempt(
-                    endpoint,
-                    delivery,
-                    started,
-                    result,
-                    OutcomeClassifier.classify(result),
-                    source);
-              } finally {
-                slot.release();
+                SendResult result = send(endpoint, delivery, body, started);
+                return Optional.of(
+                    new OutcomeRecorder.Attempt(
+                        endpoint,
+                        delivery,
+                        started,
+                        result,
+                        OutcomeClassifier.classify(result, clock.instant()),
+                        source));
               }
             },
             workers);
-    return attempted.thenCompose(a -> persist(() -> recorder.record(a)));
+    return attempted.thenCompose(
+        a -> a.isPresent() ? recorder.record(a.get()) : recorder.recordDeferred(delivery));
   }
 
-  /**
-   * Runs a Kafka write until it is acknowledged, retrying after a pause while the dispatcher runs:
-   * the source record stays unfinished (and uncommitted) until then, so nothing is lost.
-   */
-  private CompletableFuture<Void> persist(Supplier<CompletableFuture<Void>> write) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    persistInto(write, done);
-    return done;
-  }
-
-  private void persistInto(Supplier<CompletableFuture<Void>> write, CompletableFuture<Void> done) {
-    write
-        .get()
-        .whenComplete(
-            (ok, e) -> {
-              if (e == null) {
-                done.complete(null);
-              } else if (running) {
-                log.warn("write to Kafka failed, retrying: {}", e.toString());
-                CompletableFuture.delayedExecutor(
-                        RECORD_RETRY_BACKOFF.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .execute(() -> persistInto(write, done));
-              } else {
-                done.completeExceptionally(e);
-              }
-            });
+  /** Sends, turning anything unexpected into a recorded failure rather than a lost record. */
+  private SendResult send(Endpoint endpoint, Delivery delivery, byte[] body, Instant started) {
+    try {
+      return sender.send(endpoint, delivery, body);
+    } catch (RuntimeException e) {
+      return new SendResult.Failure(
+          SendResult.ErrorKind.IO,
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          Duration.between(started, clock.instant()));
+    }
   }
 }

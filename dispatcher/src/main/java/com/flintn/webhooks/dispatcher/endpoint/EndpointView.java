@@ -85,8 +85,16 @@ public final class EndpointView implements AutoCloseable {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          apply(r);
+        try {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            apply(r);
+          }
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          log.error("endpoint view poll failed, retrying: {}", e.toString());
+          Thread.sleep(1000);
+          continue;
         }
         if (caughtUp.getCount() > 0) {
           end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
@@ -95,10 +103,10 @@ public final class EndpointView implements AutoCloseable {
           }
         }
       }
-    } catch (WakeupException e) {
+    } catch (WakeupException | InterruptedException e) {
       // closing
     } catch (RuntimeException e) {
-      log.error("endpoint view stopped: {}", e.toString());
+      log.error("endpoint view could not start: {}", e.toString());
     } finally {
       consumer.close();
     }

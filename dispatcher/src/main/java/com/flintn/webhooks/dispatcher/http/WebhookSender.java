@@ -8,6 +8,7 @@ import com.flintn.webhooks.common.message.Endpoint;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.Proxy;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -47,6 +48,7 @@ public final class WebhookSender implements AutoCloseable {
         timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
     OkHttpClient.Builder b =
         new OkHttpClient.Builder()
+            .proxy(Proxy.NO_PROXY) // a proxy would hide the real target from the URL guard
             .followRedirects(false)
             .followSslRedirects(false)
             .retryOnConnectionFailure(false)
@@ -70,11 +72,15 @@ public final class WebhookSender implements AutoCloseable {
     if (refusal.isPresent()) {
       return new SendResult.Refused(refusal.get(), Duration.ZERO);
     }
-    Request.Builder request =
-        new Request.Builder().url(endpoint.url()).post(RequestBody.create(body, JSON));
-    for (Map.Entry<String, String> h :
-        DeliveryRequest.headers(endpoint, delivery, body, started).entrySet()) {
-      request.header(h.getKey(), h.getValue());
+    Request.Builder request;
+    try {
+      request = new Request.Builder().url(endpoint.url()).post(RequestBody.create(body, JSON));
+      for (Map.Entry<String, String> h :
+          DeliveryRequest.headers(endpoint, delivery, body, started).entrySet()) {
+        request.header(h.getKey(), h.getValue());
+      }
+    } catch (IllegalArgumentException e) {
+      return new SendResult.Refused("not a usable URL: " + e.getMessage(), Duration.ZERO);
     }
     try (Response response = client.newCall(request.build()).execute()) {
       String excerpt = excerpt(response.body());
@@ -95,11 +101,24 @@ public final class WebhookSender implements AutoCloseable {
     }
   }
 
-  private static String excerpt(ResponseBody body) throws IOException {
+  /**
+   * The start of the response body, best effort: the status decides the outcome, so a body that is
+   * slow, broken or endless after the status line yields what arrived, never a failure.
+   */
+  private static String excerpt(ResponseBody body) {
     BufferedSource source = body.source();
-    source.request(AttemptRecord.MAX_EXCERPT_CHARS);
-    long n = Math.min(source.getBuffer().size(), AttemptRecord.MAX_EXCERPT_CHARS);
-    return source.getBuffer().readUtf8(n);
+    try {
+      source.request(AttemptRecord.MAX_EXCERPT_CHARS);
+    } catch (IOException e) {
+      // keep what was buffered
+    }
+    okio.Buffer buffered = source.getBuffer();
+    long n = Math.min(buffered.size(), AttemptRecord.MAX_EXCERPT_CHARS);
+    try {
+      return buffered.readUtf8(n);
+    } catch (java.io.EOFException e) {
+      return ""; // cannot happen: n bytes are buffered
+    }
   }
 
   private static UnsafeAddressException findUnsafe(Throwable e) {

@@ -3,25 +3,30 @@ package com.flintn.webhooks.dispatcher.record;
 import com.flintn.webhooks.common.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Copies a refused record, key, value and headers as received, to {@code webhooks.events.invalid}
- * with {@code reason}, {@code detail}, source and time headers added. Thread safe.
+ * with {@code reason}, {@code detail}, source and time headers added. A value too large to produce
+ * again (it may have arrived compressed) is cut to its first {@link #MAX_VALUE_BYTES} bytes, with
+ * {@code original-size} saying so; the whole record stays on the source topic the headers name.
+ * Thread safe.
  */
 public final class InvalidRecordWriter {
   public static final String REJECTED_AT = "rejected-at";
+  public static final String ORIGINAL_SIZE = "original-size";
+  static final int MAX_VALUE_BYTES = 512 * 1024;
 
-  private final Producer<byte[], byte[]> producer;
+  private final KafkaWriter writer;
   private final Topic<byte[], byte[]> invalid;
 
-  public InvalidRecordWriter(Producer<byte[], byte[]> producer, Topic<byte[], byte[]> invalid) {
-    this.producer = producer;
+  public InvalidRecordWriter(KafkaWriter writer, Topic<byte[], byte[]> invalid) {
+    this.writer = writer;
     this.invalid = invalid;
   }
 
@@ -37,17 +42,12 @@ public final class InvalidRecordWriter {
     h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(r.partition())));
     h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(r.offset())));
     h.add(REJECTED_AT, utf8(at.toString()));
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    producer.send(
-        new ProducerRecord<>(invalid.name(), null, r.key(), r.value(), h),
-        (meta, e) -> {
-          if (e == null) {
-            done.complete(null);
-          } else {
-            done.completeExceptionally(e);
-          }
-        });
-    return done;
+    byte[] value = r.value();
+    if (value != null && value.length > MAX_VALUE_BYTES) {
+      h.add(ORIGINAL_SIZE, utf8(String.valueOf(value.length)));
+      value = Arrays.copyOf(value, MAX_VALUE_BYTES);
+    }
+    return writer.write(new ProducerRecord<>(invalid.name(), null, r.key(), value, h));
   }
 
   private static byte[] utf8(String s) {

@@ -8,29 +8,33 @@ import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome;
+import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome.GiveUpReason;
+import com.flintn.webhooks.dispatcher.outcome.RetryPlan;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes what became of an attempt: always an attempt record on {@code webhooks.attempts}; for a
- * retryable failure the next attempt on its delay tier; for a final failure the delivery on {@code
- * webhooks.dlq} with the failure headers. The returned future completes when Kafka has acknowledged
- * every record, which is when the source record counts as finished. Thread safe.
+ * retryable failure the next attempt on its delay tier, due a tier's delay after the failure; for a
+ * final failure the delivery on {@code webhooks.dlq} with the failure headers. The returned future
+ * completes when Kafka has acknowledged every record, which is when the source record counts as
+ * finished. Thread safe.
  */
 public final class OutcomeRecorder {
-  private final Producer<byte[], byte[]> producer;
+  private final KafkaWriter writer;
   private final TopicCatalog topics;
+  private final Clock clock;
 
-  public OutcomeRecorder(Producer<byte[], byte[]> producer, TopicCatalog topics) {
-    this.producer = producer;
+  public OutcomeRecorder(KafkaWriter writer, TopicCatalog topics, Clock clock) {
+    this.writer = writer;
     this.topics = topics;
+    this.clock = clock;
   }
 
   /** The attempt made, and what it means. */
@@ -51,24 +55,16 @@ public final class OutcomeRecorder {
       case DeliveryOutcome.Delivered x -> outcome = AttemptOutcome.DELIVERED;
       case DeliveryOutcome.RetryLater r when d.attempt() < Delivery.MAX_ATTEMPTS -> {
         outcome = AttemptOutcome.RETRY_SCHEDULED;
-        int tier = d.attempt() - 1;
-        Duration delay = topics.tiers().get(tier);
-        RecordHeaders h = new RecordHeaders();
-        h.add(Headers.DUE_AT, utf8(String.valueOf(a.startedAt().plus(delay).toEpochMilli())));
-        sent.add(
-            send(
-                topics.retryTier(tier),
-                d.endpointId().value(),
-                d.next(firstAttemptAt, r.failure()),
-                h));
+        int tier = RetryPlan.tierFor(d.attempt(), r.retryAfter(), topics.tiers());
+        sent.add(toTier(tier, d.next(firstAttemptAt, r.failure())));
       }
       case DeliveryOutcome.RetryLater r -> {
         outcome = AttemptOutcome.DEAD_LETTERED;
-        sent.add(deadLetter(a, firstAttemptAt, DeliveryOutcome.GiveUpReason.ATTEMPTS_EXHAUSTED));
+        sent.add(deadLetter(a, firstAttemptAt, GiveUpReason.ATTEMPTS_EXHAUSTED));
       }
       case DeliveryOutcome.GiveUp g -> {
         outcome =
-            g.reason() == DeliveryOutcome.GiveUpReason.UNSAFE_URL
+            g.reason() == GiveUpReason.UNSAFE_URL
                 ? AttemptOutcome.REJECTED_UNSAFE_URL
                 : AttemptOutcome.DEAD_LETTERED;
         sent.add(deadLetter(a, firstAttemptAt, g.reason()));
@@ -84,27 +80,57 @@ public final class OutcomeRecorder {
   }
 
   /** Records that a delivery was not attempted because its endpoint is not active. */
-  public CompletableFuture<Void> recordDropped(Delivery d, Instant at) {
-    AttemptRecord r =
-        new AttemptRecord(
-            d.deliveryId(),
-            d.event().eventId(),
-            d.event().eventType(),
-            d.endpointId(),
-            d.event().accountId(),
-            d.attempt(),
-            at,
-            0,
-            null,
-            "endpoint_inactive",
-            null,
-            null,
-            AttemptOutcome.DROPPED_ENDPOINT_INACTIVE);
-    return send(topics.attempts(), d.endpointId().value(), r, new RecordHeaders());
+  public CompletableFuture<Void> recordDropped(Delivery d) {
+    return send(
+        topics.attempts(),
+        d.endpointId().value(),
+        notAttempted(d, "endpoint_inactive", AttemptOutcome.DROPPED_ENDPOINT_INACTIVE),
+        new RecordHeaders());
+  }
+
+  /**
+   * Puts a delivery that was not attempted, because its endpoint is saturated, on the first tier
+   * with its attempt number unchanged, and records that.
+   */
+  public CompletableFuture<Void> recordDeferred(Delivery d) {
+    return CompletableFuture.allOf(
+        toTier(0, d),
+        send(
+            topics.attempts(),
+            d.endpointId().value(),
+            notAttempted(d, "endpoint_busy", AttemptOutcome.DEFERRED_ENDPOINT_BUSY),
+            new RecordHeaders()));
+  }
+
+  private CompletableFuture<Void> toTier(int tier, Delivery next) {
+    Instant dueAt = clock.instant().plus(topics.tiers().get(tier));
+    RecordHeaders h = new RecordHeaders();
+    h.add(Headers.DUE_AT, utf8(String.valueOf(dueAt.toEpochMilli())));
+    h.add(Headers.ATTEMPTS, utf8(String.valueOf(next.attempt() - 1)));
+    h.add(Headers.ENDPOINT_ID, utf8(next.endpointId().value()));
+    h.add(Headers.EVENT_ID, utf8(next.event().eventId().value()));
+    return send(topics.retryTier(tier), next.endpointId().value(), next, h);
+  }
+
+  private AttemptRecord notAttempted(Delivery d, String error, AttemptOutcome outcome) {
+    return new AttemptRecord(
+        d.deliveryId(),
+        d.event().eventId(),
+        d.event().eventType(),
+        d.endpointId(),
+        d.event().accountId(),
+        d.attempt(),
+        clock.instant(),
+        0,
+        null,
+        error,
+        null,
+        null,
+        outcome);
   }
 
   private CompletableFuture<Void> deadLetter(
-      Attempt a, Instant firstAttemptAt, DeliveryOutcome.GiveUpReason reason) {
+      Attempt a, Instant firstAttemptAt, GiveUpReason reason) {
     Delivery d = a.delivery();
     RecordHeaders h = new RecordHeaders();
     h.add(Headers.REASON, utf8(reason.wireName()));
@@ -117,13 +143,13 @@ public final class OutcomeRecorder {
     h.add(Headers.FIRST_ATTEMPT_AT, utf8(firstAttemptAt.toString()));
     h.add(Headers.ENDPOINT_ID, utf8(d.endpointId().value()));
     h.add(Headers.EVENT_ID, utf8(d.event().eventId().value()));
-    h.add(Headers.SOURCE_TOPIC, utf8(a.source().topic()));
-    h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(a.source().partition())));
-    h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(a.source().offset())));
-    Delivery dead =
-        new Delivery(
-            d.deliveryId(), d.endpointId(), d.attempt(), firstAttemptAt, failure(a), d.event());
-    return send(topics.dlq(), d.endpointId().value(), dead, h);
+    String topic = d.origin() != null ? d.origin().topic() : a.source().topic();
+    int partition = d.origin() != null ? d.origin().partition() : a.source().partition();
+    long offset = d.origin() != null ? d.origin().offset() : a.source().offset();
+    h.add(Headers.SOURCE_TOPIC, utf8(topic));
+    h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(partition)));
+    h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(offset)));
+    return send(topics.dlq(), d.endpointId().value(), d.failedWith(firstAttemptAt, failure(a)), h);
   }
 
   private static String failure(Attempt a) {
@@ -172,19 +198,9 @@ public final class OutcomeRecorder {
 
   private <V> CompletableFuture<Void> send(
       Topic<String, V> topic, String key, V value, RecordHeaders headers) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
     byte[] k = topic.keySerde().serializer().serialize(topic.name(), key);
     byte[] v = topic.valueSerde().serializer().serialize(topic.name(), value);
-    producer.send(
-        new ProducerRecord<>(topic.name(), null, k, v, headers),
-        (meta, e) -> {
-          if (e == null) {
-            done.complete(null);
-          } else {
-            done.completeExceptionally(e);
-          }
-        });
-    return done;
+    return writer.write(new ProducerRecord<>(topic.name(), null, k, v, headers));
   }
 
   private static byte[] utf8(String s) {

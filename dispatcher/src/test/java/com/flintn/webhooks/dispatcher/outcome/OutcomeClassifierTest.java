@@ -5,12 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome.GiveUpReason;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class OutcomeClassifierTest {
+  private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+
+  private static DeliveryOutcome status(int status, String retryAfter) {
+    return OutcomeClassifier.classify(
+        new SendResult.Response(status, Optional.ofNullable(retryAfter), "", Duration.ZERO), NOW);
+  }
 
   @ParameterizedTest(name = "HTTP {0} -> {1}")
   @CsvSource({
@@ -43,9 +51,7 @@ class OutcomeClassifierTest {
     "451, give_up"
   })
   void classifiesStatusCodesAsThePageSays(int status, String expected) {
-    DeliveryOutcome o =
-        OutcomeClassifier.classify(
-            new SendResult.Response(status, Optional.empty(), "", Duration.ZERO));
+    DeliveryOutcome o = status(status, null);
     switch (expected) {
       case "delivered" -> assertThat(o).isInstanceOf(DeliveryOutcome.Delivered.class);
       case "retry" -> assertThat(o).isEqualTo(new DeliveryOutcome.RetryLater("http_" + status));
@@ -55,17 +61,68 @@ class OutcomeClassifierTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} Retry-After: {1} -> {2} s")
+  @CsvSource({
+    "429, 120, 120",
+    "503, 3600, 3600",
+    "429, 'Fri, 27 Nov 2026 10:10:00 GMT', 600",
+    "429, 'Fri, 27 Nov 2026 09:00:00 GMT', -1",
+    "429, 0, -1",
+    "429, soon, -1",
+    "429, -5, -1",
+    "500, 120, -1",
+    "408, 120, -1"
+  })
+  void honoursRetryAfterOn429And503Only(int code, String header, long expectedSeconds) {
+    DeliveryOutcome.RetryLater r = (DeliveryOutcome.RetryLater) status(code, header);
+    assertThat(r.retryAfter())
+        .isEqualTo(
+            expectedSeconds < 0
+                ? Optional.empty()
+                : Optional.of(Duration.ofSeconds(expectedSeconds)));
+  }
+
   @ParameterizedTest
   @EnumSource(SendResult.ErrorKind.class)
   void retriesEveryTransportFailure(SendResult.ErrorKind kind) {
-    assertThat(OutcomeClassifier.classify(new SendResult.Failure(kind, "x", Duration.ZERO)))
+    assertThat(OutcomeClassifier.classify(new SendResult.Failure(kind, "x", Duration.ZERO), NOW))
         .isEqualTo(new DeliveryOutcome.RetryLater(kind.wireName()));
   }
 
   @ParameterizedTest
   @CsvSource({"127.0.0.1 is a loopback address"})
   void givesUpOnUnsafeTargets(String reason) {
-    assertThat(OutcomeClassifier.classify(new SendResult.Refused(reason, Duration.ZERO)))
+    assertThat(OutcomeClassifier.classify(new SendResult.Refused(reason, Duration.ZERO), NOW))
         .isEqualTo(new DeliveryOutcome.GiveUp(GiveUpReason.UNSAFE_URL, "unsafe_url"));
+  }
+
+  @ParameterizedTest(name = "attempt {0} failed, Retry-After {1} s -> tier {2}")
+  @CsvSource({
+    "1, -1, 0",
+    "2, -1, 1",
+    "3, -1, 2",
+    "4, -1, 3",
+    "1, 60, 0",
+    "1, 300, 0",
+    "1, 301, 1",
+    "1, 3600, 2",
+    "1, 7200, 2",
+    "1, 90000, 3",
+    "3, 60, 2",
+    "4, 999999, 3"
+  })
+  void retryAfterMovesTheNextAttemptToALongEnoughTierNeverAShorterOne(
+      int failedAttempt, long retryAfterSeconds, int expectedTier) {
+    List<Duration> tiers =
+        List.of(
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(30),
+            Duration.ofHours(2),
+            Duration.ofHours(24));
+    Optional<Duration> ra =
+        retryAfterSeconds < 0
+            ? Optional.empty()
+            : Optional.of(Duration.ofSeconds(retryAfterSeconds));
+    assertThat(RetryPlan.tierFor(failedAttempt, ra, tiers)).isEqualTo(expectedTier);
   }
 }
