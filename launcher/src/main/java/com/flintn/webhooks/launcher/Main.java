@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StandaloneCommand.class,
       DispatcherCommand.class,
+      RetrySchedulerCommand.class,
       TopicsCommand.class,
       EventsCommand.class,
       CommandLine.HelpCommand.class
@@ -45,7 +46,10 @@ public final class Main implements Runnable {
    */
   private static void quietKafkaClientsForOneShotCommands(String[] args) {
     boolean longRunning =
-        args.length > 0 && (args[0].equals("standalone") || args[0].equals("dispatcher"));
+        args.length > 0
+            && (args[0].equals("standalone")
+                || args[0].equals("dispatcher")
+                || args[0].equals("retry-scheduler"));
     if (!longRunning) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }

@@ -13,6 +13,7 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
 import com.flintn.webhooks.launcher.demo.DemoReceiver;
+import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Option;
     name = "standalone",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs everything in one JVM: an embedded Kafka broker, the topics and the dispatcher.",
+      "Runs everything in one JVM: an embedded Kafka broker, the topics, the dispatcher and",
+      "the retry scheduler.",
       "Broker data lives in standalone.data-dir and survives restarts.",
       "--demo also starts a local HTTPS receiver, registers it, and sends sample events."
     })
@@ -89,6 +91,9 @@ final class StandaloneCommand implements Callable<Integer> {
     DispatcherApp dispatcher = new DispatcherApp(c, clock);
     dispatcher.start();
     running.add(0, dispatcher);
+    RetrySchedulerApp scheduler = new RetrySchedulerApp(c, clock);
+    scheduler.start();
+    running.add(0, scheduler);
 
     long startedAt = ManagementFactory.getRuntimeMXBean().getStartTime();
     out.printf(

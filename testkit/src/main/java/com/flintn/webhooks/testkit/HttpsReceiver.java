@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,8 +30,8 @@ import okhttp3.tls.HeldCertificate;
  */
 public final class HttpsReceiver implements AutoCloseable {
 
-  /** One request as received. Header names are case-insensitive. */
-  public record Received(String path, Map<String, String> headers, byte[] body) {
+  /** One request as received, with its arrival time. Header names are case-insensitive. */
+  public record Received(String path, Map<String, String> headers, byte[] body, long atMillis) {
     public String header(String name) {
       return headers.get(name);
     }
@@ -46,6 +47,8 @@ public final class HttpsReceiver implements AutoCloseable {
           .addSubjectAlternativeName("localhost")
           .addSubjectAlternativeName("127.0.0.1")
           .build();
+
+  private static final Clock CLOCK = Clock.systemUTC();
 
   private final MockWebServer server = new MockWebServer();
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -73,7 +76,8 @@ public final class HttpsReceiver implements AutoCloseable {
                   new Received(
                       request.getUrl().encodedPath(),
                       headers,
-                      request.getBody() == null ? new byte[0] : request.getBody().toByteArray());
+                      request.getBody() == null ? new byte[0] : request.getBody().toByteArray(),
+                      CLOCK.millis());
               received.add(r);
               return responder.apply(r);
             }

@@ -109,6 +109,11 @@ public final class TestEnvironment implements AutoCloseable {
     producer.send(new ProducerRecord<>(topic, key, value));
   }
 
+  /** Produces a prepared record (with headers) without waiting. */
+  public void sendAsync(ProducerRecord<byte[], byte[]> record) {
+    producer.send(record);
+  }
+
   public void flush() {
     producer.flush();
   }

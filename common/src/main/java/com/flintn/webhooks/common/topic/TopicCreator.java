@@ -78,7 +78,7 @@ public final class TopicCreator {
         }
       }
       List<String> names = catalog.all().stream().map(Topic::name).toList();
-      Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+      Map<String, TopicDescription> described = awaitLeaders(names);
       checkCoPartitioned(catalog, described);
       List<Result> results = new ArrayList<>();
       for (String name : names) {
@@ -92,6 +92,42 @@ public final class TopicCreator {
       }
       throw new TopicSetupException(
           "cannot set up topics: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Creation completes when the controller has the topic; the broker that leads a partition takes
+   * it up a moment later and refuses writes until then. Waits (up to 30 s) until every partition
+   * answers a list-offsets request, which only its working leader does, so a producer started right
+   * after {@code topics create} succeeds at once.
+   */
+  private Map<String, TopicDescription> awaitLeaders(List<String> names)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (true) {
+      Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
+          new HashMap<>();
+      described
+          .values()
+          .forEach(
+              d ->
+                  d.partitions()
+                      .forEach(
+                          p ->
+                              all.put(
+                                  new org.apache.kafka.common.TopicPartition(
+                                      d.name(), p.partition()),
+                                  org.apache.kafka.clients.admin.OffsetSpec.latest())));
+      try {
+        admin.listOffsets(all).all().get();
+        return described;
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(50);
     }
   }
 

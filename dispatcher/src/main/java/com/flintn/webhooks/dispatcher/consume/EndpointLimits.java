@@ -7,18 +7,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Isolates endpoints from each other. At most {@code inFlight} requests go to one endpoint at once;
- * more deliveries wait for a slot. An endpoint is stalled when all its slots are taken and none has
- * been released for {@code stallAfter}; then a delivery that would wait while more than {@code
- * queued} already wait is refused here (the caller defers it to the first retry tier). So a hanging
- * endpoint holds at most {@code inFlight + queued} records of the partition window, while a fast
- * endpoint under a burst, which releases slots all the time, is never deferred. Thread safe.
+ * more deliveries wait for a slot. An endpoint is stalled when it has not answered (any status
+ * counts; timeouts and connection failures do not) for {@code stallAfter} while deliveries wait for
+ * it. Then only {@code queued} deliveries may keep waiting: the others, new or already waiting, are
+ * refused here and the caller defers them to the first retry tier. So an endpoint that stops
+ * answering holds at most {@code inFlight + queued} records of the partition window a few seconds
+ * after it stops, while a fast endpoint under a burst is never deferred. Thread safe.
  */
 final class EndpointLimits {
+  private static final long RECHECK_MILLIS = 100;
+
   private final int inFlight;
   private final int queued;
   private final long stallAfterMillis;
@@ -32,15 +36,17 @@ final class EndpointLimits {
     this.clock = clock;
   }
 
-  /** A slot to send to one endpoint; close it when the request is done. */
-  interface Permit extends AutoCloseable {
-    @Override
-    void close();
+  /** A slot to send to one endpoint; release it when the request is done. */
+  interface Permit {
+    /**
+     * @param answered whether the endpoint sent a response (of any status)
+     */
+    void release(boolean answered);
   }
 
   /**
-   * Admits a delivery to {@code endpoint} and blocks (cheaply, on a virtual thread) until it may
-   * send; empty if the endpoint is stalled and its queue is full.
+   * Blocks (cheaply, on a virtual thread) until a delivery to {@code endpoint} may be sent; empty
+   * if the endpoint is stalled and enough deliveries already wait for it.
    */
   Optional<Permit> enter(EndpointId endpoint) throws InterruptedException {
     Slots s =
@@ -49,24 +55,24 @@ final class EndpointLimits {
             e ->
                 new Slots(
                     new Semaphore(inFlight), new AtomicInteger(), new AtomicLong(clock.millis())));
-    int waiting = s.admitted.incrementAndGet() - inFlight;
-    if (waiting > queued && clock.millis() - s.lastRelease.get() >= stallAfterMillis) {
-      s.admitted.decrementAndGet();
-      return Optional.empty();
-    }
+    s.waiting.incrementAndGet();
     try {
-      s.sending.acquire();
-    } catch (InterruptedException e) {
-      s.admitted.decrementAndGet();
-      throw e;
+      while (!s.sending.tryAcquire(RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (clock.millis() - s.lastAnswer.get() >= stallAfterMillis && s.waiting.get() > queued) {
+          return Optional.empty();
+        }
+      }
+    } finally {
+      s.waiting.decrementAndGet();
     }
     return Optional.of(
-        () -> {
-          s.lastRelease.set(clock.millis());
+        answered -> {
+          if (answered) {
+            s.lastAnswer.set(clock.millis());
+          }
           s.sending.release();
-          s.admitted.decrementAndGet();
         });
   }
 
-  private record Slots(Semaphore sending, AtomicInteger admitted, AtomicLong lastRelease) {}
+  private record Slots(Semaphore sending, AtomicInteger waiting, AtomicLong lastAnswer) {}
 }

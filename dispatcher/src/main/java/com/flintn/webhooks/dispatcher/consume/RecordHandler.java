@@ -124,18 +124,17 @@ final class RecordHandler {
               if (permit.isEmpty()) {
                 return Optional.empty();
               }
-              try (EndpointLimits.Permit held = permit.get()) {
-                Instant started = clock.instant();
-                SendResult result = send(endpoint, delivery, body, started);
-                return Optional.of(
-                    new OutcomeRecorder.Attempt(
-                        endpoint,
-                        delivery,
-                        started,
-                        result,
-                        OutcomeClassifier.classify(result, clock.instant()),
-                        source));
-              }
+              Instant started = clock.instant();
+              SendResult result = send(endpoint, delivery, body, started);
+              permit.get().release(result instanceof SendResult.Response);
+              return Optional.of(
+                  new OutcomeRecorder.Attempt(
+                      endpoint,
+                      delivery,
+                      started,
+                      result,
+                      OutcomeClassifier.classify(result, clock.instant()),
+                      source));
             },
             workers);
     return attempted.thenCompose(

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher.record;
 
+import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,11 +37,11 @@ public final class InvalidRecordWriter {
     for (Header header : r.headers()) {
       h.add(header);
     }
-    h.add(Headers.REASON, utf8(reason));
-    h.add(Headers.DETAIL, utf8(detail));
-    h.add(Headers.SOURCE_TOPIC, utf8(r.topic()));
-    h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(r.partition())));
-    h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(r.offset())));
+    h.add(HeaderNames.REASON, utf8(reason));
+    h.add(HeaderNames.DETAIL, utf8(detail));
+    h.add(HeaderNames.SOURCE_TOPIC, utf8(r.topic()));
+    h.add(HeaderNames.SOURCE_PARTITION, utf8(String.valueOf(r.partition())));
+    h.add(HeaderNames.SOURCE_OFFSET, utf8(String.valueOf(r.offset())));
     h.add(REJECTED_AT, utf8(at.toString()));
     byte[] value = r.value();
     if (value != null && value.length > MAX_VALUE_BYTES) {

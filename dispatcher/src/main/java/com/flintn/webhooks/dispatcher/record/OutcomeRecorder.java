@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.SendResult;
@@ -105,10 +106,10 @@ public final class OutcomeRecorder {
   private CompletableFuture<Void> toTier(int tier, Delivery next) {
     Instant dueAt = clock.instant().plus(topics.tiers().get(tier));
     RecordHeaders h = new RecordHeaders();
-    h.add(Headers.DUE_AT, utf8(String.valueOf(dueAt.toEpochMilli())));
-    h.add(Headers.ATTEMPTS, utf8(String.valueOf(next.attempt() - 1)));
-    h.add(Headers.ENDPOINT_ID, utf8(next.endpointId().value()));
-    h.add(Headers.EVENT_ID, utf8(next.event().eventId().value()));
+    h.add(HeaderNames.DUE_AT, utf8(String.valueOf(dueAt.toEpochMilli())));
+    h.add(HeaderNames.ATTEMPTS, utf8(String.valueOf(next.attempt() - 1)));
+    h.add(HeaderNames.ENDPOINT_ID, utf8(next.endpointId().value()));
+    h.add(HeaderNames.EVENT_ID, utf8(next.event().eventId().value()));
     return send(topics.retryTier(tier), next.endpointId().value(), next, h);
   }
 
@@ -133,22 +134,23 @@ public final class OutcomeRecorder {
       Attempt a, Instant firstAttemptAt, GiveUpReason reason) {
     Delivery d = a.delivery();
     RecordHeaders h = new RecordHeaders();
-    h.add(Headers.REASON, utf8(reason.wireName()));
+    h.add(HeaderNames.REASON, utf8(reason.wireName()));
     switch (a.result()) {
-      case SendResult.Response r -> h.add(Headers.LAST_STATUS, utf8(String.valueOf(r.status())));
-      case SendResult.Failure f -> h.add(Headers.LAST_ERROR, utf8(f.kind().wireName()));
-      case SendResult.Refused u -> h.add(Headers.LAST_ERROR, utf8("unsafe_url"));
+      case SendResult.Response r ->
+          h.add(HeaderNames.LAST_STATUS, utf8(String.valueOf(r.status())));
+      case SendResult.Failure f -> h.add(HeaderNames.LAST_ERROR, utf8(f.kind().wireName()));
+      case SendResult.Refused u -> h.add(HeaderNames.LAST_ERROR, utf8("unsafe_url"));
     }
-    h.add(Headers.ATTEMPTS, utf8(String.valueOf(d.attempt())));
-    h.add(Headers.FIRST_ATTEMPT_AT, utf8(firstAttemptAt.toString()));
-    h.add(Headers.ENDPOINT_ID, utf8(d.endpointId().value()));
-    h.add(Headers.EVENT_ID, utf8(d.event().eventId().value()));
+    h.add(HeaderNames.ATTEMPTS, utf8(String.valueOf(d.attempt())));
+    h.add(HeaderNames.FIRST_ATTEMPT_AT, utf8(firstAttemptAt.toString()));
+    h.add(HeaderNames.ENDPOINT_ID, utf8(d.endpointId().value()));
+    h.add(HeaderNames.EVENT_ID, utf8(d.event().eventId().value()));
     String topic = d.origin() != null ? d.origin().topic() : a.source().topic();
     int partition = d.origin() != null ? d.origin().partition() : a.source().partition();
     long offset = d.origin() != null ? d.origin().offset() : a.source().offset();
-    h.add(Headers.SOURCE_TOPIC, utf8(topic));
-    h.add(Headers.SOURCE_PARTITION, utf8(String.valueOf(partition)));
-    h.add(Headers.SOURCE_OFFSET, utf8(String.valueOf(offset)));
+    h.add(HeaderNames.SOURCE_TOPIC, utf8(topic));
+    h.add(HeaderNames.SOURCE_PARTITION, utf8(String.valueOf(partition)));
+    h.add(HeaderNames.SOURCE_OFFSET, utf8(String.valueOf(offset)));
     return send(topics.dlq(), d.endpointId().value(), d.failedWith(firstAttemptAt, failure(a)), h);
   }
 

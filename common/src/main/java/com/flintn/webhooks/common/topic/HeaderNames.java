@@ -1,7 +1,7 @@
-package com.flintn.webhooks.dispatcher.record;
+package com.flintn.webhooks.common.topic;
 
-/** Names of the Kafka record headers the dispatcher writes (DESIGN §3, §10). */
-public final class Headers {
+/** Names of the Kafka record headers the product writes (DESIGN §3, §10). */
+public final class HeaderNames {
   /** Retry records: epoch milliseconds before which the next attempt must not start. */
   public static final String DUE_AT = "due-at";
 
@@ -19,5 +19,8 @@ public final class Headers {
   public static final String SOURCE_PARTITION = "source-partition";
   public static final String SOURCE_OFFSET = "source-offset";
 
-  private Headers() {}
+  /** Due records: epoch milliseconds when the retry scheduler moved the record. */
+  public static final String MOVED_AT = "moved-at";
+
+  private HeaderNames() {}
 }

@@ -1,0 +1,48 @@
+package com.flintn.webhooks.scheduler;
+
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.scheduler.tier.TierMovers;
+import java.time.Clock;
+
+/**
+ * The retry-scheduler process: moves due retries from the delay tiers back to {@code
+ * webhooks.deliveries.due}. Instances with the same topic prefix share the tier partitions through
+ * one consumer group. Lifecycle: {@link #start()} once, then {@link #close()} (graceful) or {@link
+ * #halt()} (as a crash).
+ */
+public final class RetrySchedulerApp implements AutoCloseable {
+  private final TierMovers movers;
+
+  public RetrySchedulerApp(FlintnConfig config, Clock clock) {
+    this.movers =
+        new TierMovers(
+            config.kafka().bootstrapServers(),
+            new TopicCatalog(config.topics().prefix(), config.retry().tiers()),
+            groupId(config),
+            clock);
+  }
+
+  public static String groupId(FlintnConfig config) {
+    return config.topics().prefix() + ".retry-scheduler";
+  }
+
+  public void start() {
+    movers.start();
+  }
+
+  /** Records moved to the due topic by this instance so far. */
+  public long moved() {
+    return movers.moved();
+  }
+
+  @Override
+  public void close() {
+    movers.close(true);
+  }
+
+  /** Stops as a crash would: the consumer leaves, the producer is dropped without a clean end. */
+  public void halt() {
+    movers.close(false);
+  }
+}

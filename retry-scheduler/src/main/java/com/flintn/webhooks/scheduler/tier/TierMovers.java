@@ -1,0 +1,109 @@
+package com.flintn.webhooks.scheduler.tier;
+
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Wires the mover to its consumer, transactional producer and thread. */
+public final class TierMovers {
+  /**
+   * A transaction left open by a crashed instance blocks read_committed readers of the due topic
+   * until it times out; keep that short (moves are small and quick).
+   */
+  static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+
+  private final DueRetryMover mover;
+  private final Thread thread;
+
+  public TierMovers(String bootstrap, TopicCatalog topics, String groupId, Clock clock) {
+    Map<String, Duration> delays = new LinkedHashMap<>();
+    for (int i = 0; i < topics.tiers().size(); i++) {
+      delays.put(topics.retryTier(i).name(), topics.tiers().get(i));
+    }
+    String transactionalId = groupId + "-" + UUID.randomUUID();
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties(bootstrap, groupId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    this.mover =
+        new DueRetryMover(
+            consumer,
+            () -> {
+              KafkaProducer<byte[], byte[]> p =
+                  new KafkaProducer<>(
+                      producerProperties(bootstrap, transactionalId),
+                      new ByteArraySerializer(),
+                      new ByteArraySerializer());
+              p.initTransactions();
+              return (Producer<byte[], byte[]>) p;
+            },
+            delays,
+            topics.deliveriesDue().name(),
+            clock);
+    this.thread = Thread.ofPlatform().name("retry-scheduler-poll").unstarted(mover);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public long moved() {
+    return mover.moved();
+  }
+
+  public void close(boolean graceful) {
+    mover.stop();
+    try {
+      thread.join(Duration.ofSeconds(graceful ? 30 : 5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static Properties consumerProperties(String bootstrap, String groupId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    // A partition resumed when its head falls due is fetched only after the fetch in flight for
+    // the others returns; a short broker wait keeps that (the scheduler's lateness) small.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+    // Bounded fetch buffers: a backlog of millions waiting in the tiers costs no heap here.
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(4 * 1024 * 1024));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(512 * 1024));
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-consumer");
+    return p;
+  }
+
+  static Properties producerProperties(String bootstrap, String transactionalId) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+    return p;
+  }
+}
