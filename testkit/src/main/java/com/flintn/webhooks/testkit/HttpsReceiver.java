@@ -93,6 +93,11 @@ public final class HttpsReceiver implements AutoCloseable {
     return "https://localhost:" + server.getPort() + path;
   }
 
+  /** Offers HTTP/1.1 only (the default also offers HTTP/2), to compare the two. */
+  public void http1Only() {
+    server.setProtocols(List.of(okhttp3.Protocol.HTTP_1_1));
+  }
+
   public void respondWith(Function<Received, MockResponse> responder) {
     this.responder = responder;
   }

@@ -21,9 +21,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Wires the poll loop to its handler, workers and consumer; owns their threads. */
 public final class DeliveryLoops {
-  /** How long an endpoint may go without finishing a request, slots full, before it is stalled. */
-  static final Duration STALL_AFTER = Duration.ofSeconds(2);
-
   private final DeliveryLoop loop;
   private final KafkaWriter writer;
   private final ExecutorService workers;
@@ -50,12 +47,7 @@ public final class DeliveryLoops {
             new OutcomeRecorder(writer, topics, clock),
             new InvalidRecordWriter(writer, topics.eventsInvalid()),
             new EndpointLimits(
-                config.http().maxInFlightPerEndpoint(),
-                config.dispatcher().maxQueuedPerEndpoint(),
-                STALL_AFTER.compareTo(config.http().timeout()) < 0
-                    ? STALL_AFTER
-                    : config.http().timeout(),
-                clock),
+                config.http().maxInFlightPerEndpoint(), config.dispatcher().maxQueuedPerEndpoint()),
             workers,
             clock);
     int window = config.dispatcher().maxInFlightPerPartition();

@@ -65,7 +65,11 @@ final class DueRetryMover implements Runnable {
     this.clock = clock;
   }
 
-  void stop() {
+  private volatile boolean abrupt;
+
+  /** Stops the loop; {@code abrupt} drops the producer as a crash would, without a clean end. */
+  void stop(boolean abrupt) {
+    this.abrupt = abrupt;
     running = false;
     consumer.wakeup();
   }
@@ -92,8 +96,8 @@ final class DueRetryMover implements Runnable {
     } catch (WakeupException e) {
       // stop() was called
     } finally {
+      producer.close(abrupt ? Duration.ZERO : Duration.ofSeconds(5));
       consumer.close();
-      producer.close(Duration.ofSeconds(5));
     }
   }
 

@@ -65,7 +65,7 @@ public final class TierMovers {
   }
 
   public void close(boolean graceful) {
-    mover.stop();
+    mover.stop(!graceful);
     try {
       thread.join(Duration.ofSeconds(graceful ? 30 : 5).toMillis());
     } catch (InterruptedException e) {
