@@ -105,25 +105,27 @@ public final class TopicCreator {
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
     while (true) {
-      Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
-          new HashMap<>();
-      described
-          .values()
-          .forEach(
-              d ->
-                  d.partitions()
-                      .forEach(
-                          p ->
-                              all.put(
-                                  new org.apache.kafka.common.TopicPartition(
-                                      d.name(), p.partition()),
-                                  org.apache.kafka.clients.admin.OffsetSpec.latest())));
       try {
+        Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
+            new HashMap<>();
+        described
+            .values()
+            .forEach(
+                d ->
+                    d.partitions()
+                        .forEach(
+                            p ->
+                                all.put(
+                                    new org.apache.kafka.common.TopicPartition(
+                                        d.name(), p.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest())));
         admin.listOffsets(all).all().get();
         return described;
       } catch (ExecutionException e) {
-        if (System.nanoTime() > deadline) {
+        // Not known or not led yet on the broker that answered: the metadata is on its way.
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.nanoTime() > deadline) {
           throw e;
         }
       }
