@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
 import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
@@ -110,13 +111,9 @@ public final class DispatcherApp implements AutoCloseable {
   }
 
   static Properties producerProperties(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    Properties p = KafkaClients.producer(bootstrap, "dispatcher-producer");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "dispatcher-producer");
     return p;
   }
 }

@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.event.EventParser;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
@@ -90,14 +91,8 @@ public final class DeliveryLoops {
   }
 
   static Properties consumerProperties(String bootstrap, String groupId, int window) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p = KafkaClients.consumer(bootstrap, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(window, 500)));
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-consumer");
     return p;
   }
 }

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.scheduler.tier;
 
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,12 +75,7 @@ public final class TierMovers {
   }
 
   static Properties consumerProperties(String bootstrap, String groupId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p = KafkaClients.consumer(bootstrap, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
     // A partition resumed when its head falls due is fetched only after the fetch in flight for
     // the others returns; a short broker wait keeps that (the scheduler's lateness) small.
@@ -90,20 +86,15 @@ public final class TierMovers {
     p.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-consumer");
     return p;
   }
 
   static Properties producerProperties(String bootstrap, String transactionalId) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = KafkaClients.producer(bootstrap, transactionalId);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
     return p;
   }
 }
