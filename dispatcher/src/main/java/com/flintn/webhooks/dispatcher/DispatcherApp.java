@@ -2,6 +2,8 @@ package com.flintn.webhooks.dispatcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
@@ -9,6 +11,7 @@ import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,7 +40,8 @@ public final class DispatcherApp implements AutoCloseable {
   public DispatcherApp(FlintnConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    this.topics = new TopicCatalog(config.topics().prefix(), config.retry().tiers());
+    config.secrets().requireCipher(); // refuse to start without the key, before any I/O
+    this.topics = config.topicCatalog();
   }
 
   /** The consumer group of every dispatcher of this topic prefix. */
@@ -76,6 +80,11 @@ public final class DispatcherApp implements AutoCloseable {
   /** Endpoints currently known; for health reporting and tests. */
   public int knownEndpoints() {
     return view == null ? 0 : view.size();
+  }
+
+  /** The endpoint as this dispatcher currently sees it, if it knows it. */
+  public Optional<Endpoint> knownEndpoint(EndpointId id) {
+    return view == null ? Optional.empty() : view.get(id);
   }
 
   @Override

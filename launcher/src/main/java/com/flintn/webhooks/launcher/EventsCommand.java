@@ -4,7 +4,6 @@ import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
-import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -93,7 +92,7 @@ final class EventsCommand implements Runnable {
       if (parsed instanceof ParsedEvent.Invalid bad) {
         throw new Main.UsageException("the event would be refused: " + bad.detail());
       }
-      String topic = new TopicCatalog(c.topics().prefix(), c.retry().tiers()).events().name();
+      String topic = c.topicCatalog().events().name();
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
       p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,6 +1,8 @@
 package com.flintn.webhooks.launcher;
 
+import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
+import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,17 +13,25 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "Runs one retry scheduler against kafka.bootstrap-servers until stopped (SIGTERM or Ctrl-C):",
-      "moves retries from the delay tiers to the due topic when they fall due.",
-      "Instances with the same topics.prefix share the tiers."
+      "moves retries from the delay tiers to the due topic when they fall due, and runs the",
+      "endpoint-state app (endpoint changes and attempts in, the endpoints table and status",
+      "events out). Instances with the same topics.prefix share the work."
     })
 final class RetrySchedulerCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
   @Override
   public Integer call() throws Exception {
-    RetrySchedulerApp app = new RetrySchedulerApp(config.load(), Clock.systemUTC());
+    FlintnConfig c = config.load();
+    EndpointStateApp state = new EndpointStateApp(c);
+    RetrySchedulerApp app = new RetrySchedulerApp(c, Clock.systemUTC());
+    state.start();
     app.start();
-    Processes.awaitShutdown(app::close);
+    Processes.awaitShutdown(
+        () -> {
+          app.close();
+          state.close();
+        });
     return Main.OK;
   }
 }

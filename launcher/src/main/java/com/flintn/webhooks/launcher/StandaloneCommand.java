@@ -3,10 +3,8 @@ package com.flintn.webhooks.launcher;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.message.AccountId;
-import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointId;
-import com.flintn.webhooks.common.message.EndpointStatus;
-import com.flintn.webhooks.common.message.SigningSecrets;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
@@ -14,13 +12,13 @@ import com.flintn.webhooks.dispatcher.DispatcherApp;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
 import com.flintn.webhooks.launcher.demo.DemoReceiver;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
+import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -65,6 +63,10 @@ final class StandaloneCommand implements Callable<Integer> {
     defaults.put(ConfigKey.TOPICS_PARTITIONS, "3");
     FlintnConfig c = config.load(defaults);
     Path dataDir = c.standalone().dataDir();
+    if (c.secrets().cipher().isEmpty()) {
+      defaults.put(ConfigKey.SECRETS_ENCRYPTION_KEY, StandaloneKey.readOrCreate(dataDir, out));
+      c = config.load(defaults);
+    }
 
     List<AutoCloseable> running = new ArrayList<>();
     DemoReceiver receiver = null;
@@ -84,7 +86,10 @@ final class StandaloneCommand implements Callable<Integer> {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       TopicsCommand.create(admin, c);
     }
-    TopicCatalog topics = new TopicCatalog(c.topics().prefix(), c.retry().tiers());
+    TopicCatalog topics = c.topicCatalog();
+    EndpointStateApp endpointState = new EndpointStateApp(c);
+    endpointState.start();
+    running.add(0, endpointState);
     if (demo) {
       registerDemoEndpoint(c, topics, receiver, clock);
     }
@@ -103,6 +108,7 @@ final class StandaloneCommand implements Callable<Integer> {
         dataDir.toAbsolutePath().normalize(),
         c.topics().prefix());
     if (demo) {
+      awaitDemoEndpoint(dispatcher, receiver.url());
       runDemo(c, topics, receiver, out, clock);
     }
     out.println("Press Ctrl-C to stop.");
@@ -120,33 +126,57 @@ final class StandaloneCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /**
+   * Registers the demo receiver the way the admin API does: a change command to the endpoint-state
+   * app, which writes the endpoints table. Each start replaces the demo endpoint (and its secret).
+   */
   private static void registerDemoEndpoint(
       FlintnConfig c, TopicCatalog topics, DemoReceiver receiver, Clock clock) throws Exception {
     Secret secret = Secret.generate();
     receiver.expectSecret(secret);
-    Instant now = clock.instant();
-    Endpoint endpoint =
-        new Endpoint(
-            EndpointId.of(DEMO_ENDPOINT),
-            AccountId.of(DEMO_ACCOUNT),
-            "Demo receiver",
-            receiver.url(),
-            List.of("*"),
-            EndpointStatus.ACTIVE,
-            null,
-            SigningSecrets.of(secret),
-            now,
-            now,
-            1);
-    Topic<String, Endpoint> t = topics.endpoints();
+    EndpointId id = EndpointId.of(DEMO_ENDPOINT);
+    AccountId account = AccountId.of(DEMO_ACCOUNT);
+    Topic<String, EndpointChange> t = topics.endpointChanges();
+    List<EndpointChange> changes =
+        List.of(
+            EndpointChange.of(
+                "demo-delete", EndpointChange.Type.DELETE, id, account, clock.instant()),
+            new EndpointChange(
+                "demo-create",
+                EndpointChange.Type.CREATE,
+                id,
+                account,
+                "Demo receiver",
+                receiver.url(),
+                List.of("*"),
+                secret,
+                null,
+                clock.instant()));
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
-      p.send(
-              new ProducerRecord<>(
-                  t.name(),
-                  DEMO_ENDPOINT.getBytes(StandardCharsets.UTF_8),
-                  t.valueSerde().serializer().serialize(t.name(), endpoint)))
-          .get();
+      for (EndpointChange change : changes) {
+        p.send(
+                new ProducerRecord<>(
+                    t.name(),
+                    DEMO_ENDPOINT.getBytes(StandardCharsets.UTF_8),
+                    t.valueSerde().serializer().serialize(t.name(), change)))
+            .get();
+      }
     }
+  }
+
+  private static void awaitDemoEndpoint(DispatcherApp dispatcher, String url)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (dispatcher
+          .knownEndpoint(EndpointId.of(DEMO_ENDPOINT))
+          .filter(e -> e.isActive() && e.url().equals(url))
+          .isPresent()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the demo endpoint did not reach the dispatcher within 60 s");
   }
 
   private static void runDemo(

@@ -1,7 +1,6 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
-import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.common.topic.TopicCreator;
 import java.io.PrintStream;
 import java.util.List;
@@ -55,10 +54,7 @@ final class TopicsCommand implements Runnable {
   static List<TopicCreator.Result> create(Admin admin, FlintnConfig c) throws InterruptedException {
     try {
       return new TopicCreator(admin)
-          .createAll(
-              new TopicCatalog(c.topics().prefix(), c.retry().tiers()),
-              c.topics().partitions(),
-              c.topics().replicationFactor());
+          .createAll(c.topicCatalog(), c.topics().partitions(), c.topics().replicationFactor());
     } catch (TopicCreator.TopicSetupException e) {
       throw new IllegalStateException(
           e.getMessage() + " (kafka.bootstrap-servers=" + c.kafka().bootstrapServers() + ")");

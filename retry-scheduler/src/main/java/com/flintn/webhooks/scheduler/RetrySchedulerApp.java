@@ -1,7 +1,6 @@
 package com.flintn.webhooks.scheduler;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
-import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.scheduler.tier.TierMovers;
 import java.time.Clock;
 
@@ -17,10 +16,7 @@ public final class RetrySchedulerApp implements AutoCloseable {
   public RetrySchedulerApp(FlintnConfig config, Clock clock) {
     this.movers =
         new TierMovers(
-            config.kafka().bootstrapServers(),
-            new TopicCatalog(config.topics().prefix(), config.retry().tiers()),
-            groupId(config),
-            clock);
+            config.kafka().bootstrapServers(), config.topicCatalog(), groupId(config), clock);
   }
 
   public static String groupId(FlintnConfig config) {

@@ -35,6 +35,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class TestEnvironment implements AutoCloseable {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
+  /** The secrets key of every test environment (base64 of 32 fixed bytes; tests only). */
+  public static final String TEST_ENCRYPTION_KEY = "dGVzdC1rZXktZm9yLWZsaW50bi13ZWJob29rcy0zMmI=";
+
   private final String prefix;
   private final FlintnConfig config;
   private final TopicCatalog topics;
@@ -43,7 +46,7 @@ public final class TestEnvironment implements AutoCloseable {
   private TestEnvironment(String prefix, FlintnConfig config) {
     this.prefix = prefix;
     this.config = config;
-    this.topics = new TopicCatalog(prefix, config.retry().tiers());
+    this.topics = config.topicCatalog();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -70,16 +73,14 @@ public final class TestEnvironment implements AutoCloseable {
     values.put(ConfigKey.RETRY_TIERS, "500ms,1s,2s,3s");
     values.put(ConfigKey.HTTP_TIMEOUT, "5s");
     values.put(ConfigKey.URL_GUARD_ALLOW, "127.0.0.1/32");
+    values.put(ConfigKey.SECRETS_ENCRYPTION_KEY, TEST_ENCRYPTION_KEY);
     receiver.ifPresent(
         r -> values.put(ConfigKey.HTTP_TRUSTED_CERTIFICATES, r.trustedCertificatePem().toString()));
     values.putAll(overrides);
     FlintnConfig config = FlintnConfig.from(ConfigValues.load(Optional.empty(), Map.of(), values));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
       new TopicCreator(admin)
-          .createAll(
-              new TopicCatalog(prefix, config.retry().tiers()),
-              partitions,
-              config.topics().replicationFactor());
+          .createAll(config.topicCatalog(), partitions, config.topics().replicationFactor());
     }
     return new TestEnvironment(prefix, config);
   }

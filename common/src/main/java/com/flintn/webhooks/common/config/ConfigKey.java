@@ -41,6 +41,14 @@ public enum ConfigKey {
       "url-guard.allow",
       "",
       "Comma-separated CIDRs exempt from the URL guard (e.g. 127.0.0.1/32 for local tests)."),
+  SECRETS_ENCRYPTION_KEY(
+      "secrets.encryption-key",
+      null,
+      "Base64 of 32 bytes: the AES-256-GCM key of secrets at rest (standalone makes one)."),
+  SECRETS_ROTATION_GRACE(
+      "secrets.rotation-grace",
+      "24h",
+      "How long the previous secret keeps signing after a rotation."),
   ADMIN_PORT("admin.port", "8080", "Port of the admin API and dashboard."),
   ADMIN_API_KEYS("admin.api-keys", null, "File of `key account_id` lines (standalone makes one)."),
   METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),

@@ -1,6 +1,8 @@
 package com.flintn.webhooks.common.config;
 
 import com.flintn.webhooks.common.guard.Cidr;
+import com.flintn.webhooks.common.sign.SecretCipher;
+import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ public record FlintnConfig(
     HttpConfig http,
     DispatcherConfig dispatcher,
     List<Cidr> urlGuardAllow,
+    SecretsConfig secrets,
     AdminConfig admin,
     int metricsPort,
     StandaloneConfig standalone) {
@@ -43,6 +46,30 @@ public record FlintnConfig(
 
   public record AdminConfig(int port, Optional<Path> apiKeys) {}
 
+  /** How signing secrets are kept: encrypted with {@code cipher}, rotated with a grace period. */
+  public record SecretsConfig(Optional<SecretCipher> cipher, Duration rotationGrace) {
+    /**
+     * The cipher, for a process that reads or writes secrets.
+     *
+     * @throws ConfigException naming {@code secrets.encryption-key} when none is configured
+     */
+    public SecretCipher requireCipher() {
+      return cipher.orElseThrow(
+          () ->
+              new ConfigException(
+                  ConfigKey.SECRETS_ENCRYPTION_KEY.key(),
+                  "is required: signing secrets are stored encrypted. Set "
+                      + ConfigKey.SECRETS_ENCRYPTION_KEY.environmentVariable()
+                      + " to base64 of 32 random bytes (e.g. openssl rand -base64 32), the same"
+                      + " for every process"));
+    }
+  }
+
+  /** The topics of this configuration, whose serdes encrypt secrets when a key is configured. */
+  public TopicCatalog topicCatalog() {
+    return new TopicCatalog(topics.prefix(), retry.tiers(), secrets.cipher());
+  }
+
   public record StandaloneConfig(int kafkaPort, Path dataDir) {}
 
   /** This configuration pointed at other brokers (standalone points it at its own). */
@@ -54,6 +81,7 @@ public record FlintnConfig(
         http,
         dispatcher,
         urlGuardAllow,
+        secrets,
         admin,
         metricsPort,
         standalone);
@@ -82,6 +110,11 @@ public record FlintnConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),
             intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024)),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
+        new SecretsConfig(
+            v.get(ConfigKey.SECRETS_ENCRYPTION_KEY).map(FlintnConfig::cipher),
+            Durations.parse(
+                ConfigKey.SECRETS_ROTATION_GRACE.key(),
+                v.require(ConfigKey.SECRETS_ROTATION_GRACE))),
         new AdminConfig(
             intIn(v, ConfigKey.ADMIN_PORT, 0, 65_535),
             v.get(ConfigKey.ADMIN_API_KEYS).map(p -> readableFile(ConfigKey.ADMIN_API_KEYS, p))),
@@ -159,6 +192,14 @@ public record FlintnConfig(
       throw new ConfigException(key.key(), "no readable file at " + p.toAbsolutePath());
     }
     return p;
+  }
+
+  private static SecretCipher cipher(String base64Key) {
+    try {
+      return SecretCipher.fromBase64Key(base64Key);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ConfigKey.SECRETS_ENCRYPTION_KEY.key(), e.getMessage());
+    }
   }
 
   private static List<Cidr> cidrs(String text) {

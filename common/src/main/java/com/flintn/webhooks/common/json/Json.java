@@ -39,6 +39,13 @@ public final class Json {
     return MAPPER;
   }
 
+  /** The same configuration, with every signing secret encrypted by {@code cipher}. */
+  public static ObjectMapper mapperEncrypting(com.flintn.webhooks.common.sign.SecretCipher cipher) {
+    ObjectMapper m = MAPPER.copy();
+    m.registerModule(new SecretsModule(cipher));
+    return m;
+  }
+
   /**
    * The JSON bytes of {@code value}. For an event these are the exact bytes every delivery of it
    * POSTs and signs: serialisation is deterministic, so a retry sends the same body.

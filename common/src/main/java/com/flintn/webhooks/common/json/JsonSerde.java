@@ -9,9 +9,15 @@ import org.apache.kafka.common.serialization.Serializer;
 /** Kafka serde for one of our JSON message records. A null value is a tombstone both ways. */
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
   private final Class<T> type;
+  private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
   public JsonSerde(Class<T> type) {
+    this(type, Json.mapper());
+  }
+
+  public JsonSerde(Class<T> type, com.fasterxml.jackson.databind.ObjectMapper mapper) {
     this.type = type;
+    this.mapper = mapper;
   }
 
   @Override
@@ -20,7 +26,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
       return null;
     }
     try {
-      return Json.mapper().writeValueAsBytes(value);
+      return mapper.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON", e);
     }
@@ -32,7 +38,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
       return null;
     }
     try {
-      return Json.mapper().readValue(data, type);
+      return mapper.readValue(data, type);
     } catch (IOException | IllegalArgumentException e) {
       throw new SerializationException(
           "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);

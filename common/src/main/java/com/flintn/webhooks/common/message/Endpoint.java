@@ -45,4 +45,52 @@ public record Endpoint(
   public boolean isActive() {
     return status == EndpointStatus.ACTIVE;
   }
+
+  /** This endpoint in {@code newStatus} as of {@code at}, one version later. */
+  public Endpoint withStatus(EndpointStatus newStatus, String reason, Instant at) {
+    return new Endpoint(
+        endpointId,
+        accountId,
+        name,
+        url,
+        eventTypes,
+        newStatus,
+        newStatus == EndpointStatus.ACTIVE ? null : reason,
+        secrets,
+        createdAt,
+        at,
+        version + 1);
+  }
+
+  /** This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. */
+  public Endpoint withSettings(String newName, String newUrl, List<String> newTypes, Instant at) {
+    return new Endpoint(
+        endpointId,
+        accountId,
+        newName != null ? newName : name,
+        newUrl != null ? newUrl : url,
+        newTypes != null ? newTypes : eventTypes,
+        status,
+        disabledReason,
+        secrets,
+        createdAt,
+        at,
+        version + 1);
+  }
+
+  /** This endpoint signing with {@code newSecrets} as of {@code at}, one version later. */
+  public Endpoint withSecrets(SigningSecrets newSecrets, Instant at) {
+    return new Endpoint(
+        endpointId,
+        accountId,
+        name,
+        url,
+        eventTypes,
+        status,
+        disabledReason,
+        newSecrets,
+        createdAt,
+        at,
+        version + 1);
+  }
 }

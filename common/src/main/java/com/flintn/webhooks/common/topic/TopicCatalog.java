@@ -1,13 +1,19 @@
 package com.flintn.webhooks.common.topic;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.flintn.webhooks.common.config.Durations;
+import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointChange;
+import com.flintn.webhooks.common.message.EndpointEvent;
+import com.flintn.webhooks.common.sign.SecretCipher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -21,10 +27,18 @@ public final class TopicCatalog {
 
   private final String prefix;
   private final List<Duration> tiers;
+  private final ObjectMapper mapper;
 
+  /** A catalogue whose serdes write signing secrets in plain text (tools that never see one). */
   public TopicCatalog(String prefix, List<Duration> tiers) {
+    this(prefix, tiers, Optional.empty());
+  }
+
+  /** A catalogue whose serdes encrypt every signing secret with {@code cipher}, if given. */
+  public TopicCatalog(String prefix, List<Duration> tiers, Optional<SecretCipher> cipher) {
     this.prefix = prefix;
     this.tiers = List.copyOf(tiers);
+    this.mapper = cipher.map(Json::mapperEncrypting).orElse(Json.mapper());
   }
 
   private String name(String suffix) {
@@ -87,12 +101,12 @@ public final class TopicCatalog {
         name("dlq"), Serdes.String(), json(Delivery.class), TopicSpec.delete(DAY.multipliedBy(30)));
   }
 
-  /** Change commands from the admin API; raw JSON until the endpoint-state app defines them. */
-  public Topic<String, byte[]> endpointChanges() {
+  /** Change commands from the admin API, applied by the endpoint-state app. */
+  public Topic<String, EndpointChange> endpointChanges() {
     return new Topic<>(
         name("endpoint-changes"),
         Serdes.String(),
-        Serdes.ByteArray(),
+        json(EndpointChange.class),
         TopicSpec.delete(DAY.multipliedBy(3650)).coPartitionedWithEndpoints());
   }
 
@@ -101,11 +115,11 @@ public final class TopicCatalog {
         name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
   }
 
-  public Topic<String, byte[]> endpointEvents() {
+  public Topic<String, EndpointEvent> endpointEvents() {
     return new Topic<>(
         name("endpoint-events"),
         Serdes.String(),
-        Serdes.ByteArray(),
+        json(EndpointEvent.class),
         TopicSpec.delete(DAY.multipliedBy(30)));
   }
 
@@ -126,7 +140,7 @@ public final class TopicCatalog {
     return all;
   }
 
-  private static <T> Serde<T> json(Class<T> type) {
-    return new JsonSerde<>(type);
+  private <T> Serde<T> json(Class<T> type) {
+    return new JsonSerde<>(type, mapper);
   }
 }

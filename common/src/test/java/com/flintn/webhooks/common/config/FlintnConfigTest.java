@@ -75,6 +75,20 @@ class FlintnConfigTest {
   }
 
   @Test
+  void aProcessThatHandlesSecretsNeedsTheKeyAndABadKeyIsNamed() {
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of()).secrets().requireCipher())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("secrets.encryption-key: is required")
+        .hasMessageContaining("FLINTN_SECRETS_ENCRYPTION_KEY");
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_SECRETS_ENCRYPTION_KEY", "c2hvcnQ=")))
+        .hasMessageStartingWith("secrets.encryption-key: must be base64 of 32 bytes")
+        .hasMessageNotContaining("c2hvcnQ=");
+    assertThat(load(Optional.empty(), Map.of()).secrets().rotationGrace())
+        .isEqualTo(Duration.ofHours(24));
+  }
+
+  @Test
   void environmentVariableNamesFollowTheContract() {
     assertThat(ConfigKey.KAFKA_BOOTSTRAP_SERVERS.environmentVariable())
         .isEqualTo("FLINTN_KAFKA_BOOTSTRAP_SERVERS");

@@ -1,0 +1,72 @@
+package com.flintn.webhooks.common.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.flintn.webhooks.common.sign.Secret;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A command on {@code webhooks.endpoint-changes} (key: endpoint id), applied in order per endpoint
+ * by the endpoint-state app, the only writer of {@code webhooks.endpoints}.
+ *
+ * @param changeId the requester's id for this command; rejections carry it back
+ * @param secret the new signing secret, for {@code create} and {@code rotate_secret}
+ * @param rotationGrace how long the previous secret keeps signing after {@code rotate_secret}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EndpointChange(
+    @JsonProperty("change_id") String changeId,
+    @JsonProperty("type") Type type,
+    @JsonProperty("endpoint_id") EndpointId endpointId,
+    @JsonProperty("account_id") AccountId accountId,
+    @JsonProperty("name") String name,
+    @JsonProperty("url") String url,
+    @JsonProperty("event_types") List<String> eventTypes,
+    @JsonProperty("secret") Secret secret,
+    @JsonProperty("rotation_grace_ms") Long rotationGraceMs,
+    @JsonProperty("requested_at") Instant requestedAt) {
+
+  /** The kinds of change. */
+  public enum Type {
+    CREATE,
+    UPDATE,
+    DISABLE,
+    REACTIVATE,
+    REVOKE,
+    ROTATE_SECRET,
+    DELETE;
+
+    @JsonValue
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public EndpointChange {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(endpointId, "endpoint_id");
+    Objects.requireNonNull(accountId, "account_id");
+    Objects.requireNonNull(requestedAt, "requested_at");
+    eventTypes = eventTypes == null ? null : List.copyOf(eventTypes);
+  }
+
+  /** A change with only the fields every type has. */
+  public static EndpointChange of(
+      String changeId, Type type, EndpointId endpoint, AccountId account, Instant at) {
+    return new EndpointChange(changeId, type, endpoint, account, null, null, null, null, null, at);
+  }
+
+  public Duration rotationGrace(Duration byDefault) {
+    return rotationGraceMs == null ? byDefault : Duration.ofMillis(rotationGraceMs);
+  }
+
+  @Override
+  public String toString() {
+    return "EndpointChange[" + type.wireName() + " " + endpointId + " change " + changeId + "]";
+  }
+}

@@ -1,0 +1,105 @@
+package com.flintn.webhooks.scheduler.endpoint;
+
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The endpoint-state Kafka Streams app (DESIGN §1, §5): change commands and attempt records in, the
+ * compacted endpoints table and status events out, exactly once. The only writer of {@code
+ * webhooks.endpoints}. Lifecycle: {@link #start()} once, then {@link #close()}.
+ */
+public final class EndpointStateApp implements AutoCloseable {
+  private final KafkaStreams streams;
+
+  public EndpointStateApp(FlintnConfig config) {
+    config.secrets().requireCipher(); // refuse to start without the key, before any I/O
+    this.streams =
+        new KafkaStreams(
+            topology(config.topicCatalog(), config.secrets().rotationGrace()), properties(config));
+  }
+
+  public static String applicationId(FlintnConfig config) {
+    return config.topics().prefix() + ".endpoint-state";
+  }
+
+  /** The topology, also for {@code TopologyTestDriver}. */
+  @SuppressWarnings("unchecked")
+  public static Topology topology(TopicCatalog topics, Duration rotationGrace) {
+    Topology t = new Topology();
+    t.addSource(
+        "changes",
+        Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(),
+        topics.endpointChanges().name());
+    t.addSource(
+        "attempts",
+        Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(),
+        topics.attempts().name());
+    t.addProcessor(
+        "endpoint-state",
+        () -> new EndpointStateProcessor(topics, rotationGrace),
+        "changes",
+        "attempts");
+    t.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(EndpointStateProcessor.STORE),
+            Serdes.String(),
+            topics.endpoints().valueSerde()),
+        "endpoint-state");
+    t.addSink(
+        EndpointStateProcessor.TO_ENDPOINTS,
+        topics.endpoints().name(),
+        Serdes.String().serializer(),
+        (Serializer<Object>) (Serializer<?>) topics.endpoints().valueSerde().serializer(),
+        "endpoint-state");
+    t.addSink(
+        EndpointStateProcessor.TO_EVENTS,
+        topics.endpointEvents().name(),
+        Serdes.String().serializer(),
+        (Serializer<Object>) (Serializer<?>) topics.endpointEvents().valueSerde().serializer(),
+        "endpoint-state");
+    return t;
+  }
+
+  static Properties properties(FlintnConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topics().replicationFactor());
+    p.put("processing.exception.handler.global.enabled", "true");
+    try {
+      Path dir = Files.createTempDirectory("flintn-endpoint-state");
+      p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}
