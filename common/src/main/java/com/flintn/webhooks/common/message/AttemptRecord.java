@@ -31,6 +31,32 @@ public record AttemptRecord(
 
   public static final int MAX_EXCERPT_CHARS = 4096;
 
+  /** The record of an attempt (or non-attempt) of {@code d}; ids and type come from it. */
+  public static AttemptRecord of(
+      Delivery d,
+      Instant startedAt,
+      long durationMs,
+      Integer status,
+      String error,
+      String detail,
+      String responseExcerpt,
+      AttemptOutcome outcome) {
+    return new AttemptRecord(
+        d.deliveryId(),
+        d.event().eventId(),
+        d.event().eventType(),
+        d.endpointId(),
+        d.event().accountId(),
+        d.attempt(),
+        startedAt,
+        durationMs,
+        status,
+        error,
+        detail,
+        responseExcerpt,
+        outcome);
+  }
+
   public AttemptRecord {
     Objects.requireNonNull(deliveryId, "delivery_id");
     Objects.requireNonNull(eventId, "event_id");

@@ -114,20 +114,7 @@ public final class OutcomeRecorder {
   }
 
   private AttemptRecord notAttempted(Delivery d, String error, AttemptOutcome outcome) {
-    return new AttemptRecord(
-        d.deliveryId(),
-        d.event().eventId(),
-        d.event().eventType(),
-        d.endpointId(),
-        d.event().accountId(),
-        d.attempt(),
-        clock.instant(),
-        0,
-        null,
-        error,
-        null,
-        null,
-        outcome);
+    return AttemptRecord.of(d, clock.instant(), 0, null, error, null, null, outcome);
   }
 
   private CompletableFuture<Void> deadLetter(
@@ -182,13 +169,8 @@ public final class OutcomeRecorder {
         detail = u.reason();
       }
     }
-    return new AttemptRecord(
-        d.deliveryId(),
-        d.event().eventId(),
-        d.event().eventType(),
-        d.endpointId(),
-        d.event().accountId(),
-        d.attempt(),
+    return AttemptRecord.of(
+        d,
         a.startedAt(),
         a.result().duration().toMillis(),
         status,
