@@ -274,6 +274,60 @@ class DispatcherDeliveryTest {
     }
   }
 
+  @Test
+  void retriesBegunBeforeTheEndpointsLastStatusChangeAreDroppedNotDelivered() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("stale-retry", 1, Optional.of(receiver), Map.of())) {
+      Instant reactivatedAt = Instant.now().minusSeconds(60);
+      Endpoint base =
+          endpoint("ep_back", "acc_1", receiver.url("/back"), List.of("*"), EndpointStatus.ACTIVE);
+      Endpoint reactivated =
+          new Endpoint(
+              base.endpointId(),
+              base.accountId(),
+              base.name(),
+              base.url(),
+              base.eventTypes(),
+              EndpointStatus.ACTIVE,
+              null,
+              base.secrets(),
+              base.createdAt(),
+              reactivatedAt,
+              3,
+              reactivatedAt);
+      env.putEndpoint(reactivated);
+      var parser = new com.flintn.webhooks.common.event.EventParser(1 << 20);
+      for (String id : List.of("evt_before", "evt_after")) {
+        var event =
+            ((com.flintn.webhooks.common.event.ParsedEvent.Valid)
+                    parser.parse(utf8(event(id, "order.created", "acc_1"))))
+                .event();
+        Instant first =
+            id.equals("evt_before")
+                ? reactivatedAt.minusSeconds(30)
+                : reactivatedAt.plusSeconds(30);
+        var due =
+            com.flintn.webhooks.common.message.Delivery.first(event, base.endpointId(), null)
+                .next(first, "http_500");
+        env.send(env.topics().deliveriesDue(), base.endpointId().value(), due);
+      }
+      try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        dispatcher.start();
+        List<AttemptRecord> attempts =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> env.readValues(env.topics().attempts()), a -> a.size() == 2);
+        assertThat(attempts)
+            .extracting(a -> a.eventId().value() + "=" + a.outcome().wireName())
+            .containsExactlyInAnyOrder(
+                "evt_before=dropped_endpoint_inactive", "evt_after=delivered");
+        assertThat(receiver.received())
+            .extracting(r -> r.header("X-Event-Id"))
+            .containsExactly("evt_after");
+      }
+    }
+  }
+
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -32,9 +32,14 @@ import org.junit.jupiter.api.Test;
 class RetrySchedulerTest {
   private static final Clock CLOCK = Clock.systemUTC();
 
+  /** Tiers longer than every backlog's spread, so each record's due-at is within its tier. */
   private static TestEnvironment environment(String name) throws InterruptedException {
-    return TestEnvironment.create(
-        name, 3, Optional.empty(), Map.of(ConfigKey.RETRY_TIERS, "1s,2s,3s,4s"));
+    return environment(name, "10s,20s,30s,40s");
+  }
+
+  private static TestEnvironment environment(String name, String tiers)
+      throws InterruptedException {
+    return TestEnvironment.create(name, 3, Optional.empty(), Map.of(ConfigKey.RETRY_TIERS, tiers));
   }
 
   /**
@@ -163,7 +168,7 @@ class RetrySchedulerTest {
   @Test
   void holdsAHundredThousandRetriesThatAreNotDueWithoutMovingAnyOrGrowingTheHeap()
       throws Exception {
-    try (TestEnvironment env = environment("sched-hold")) {
+    try (TestEnvironment env = environment("sched-hold", "2h,3h,4h,5h")) {
       backlog(env, 100_000, Duration.ofHours(1), Duration.ofMinutes(10));
       System.gc();
       long before = usedHeap();

@@ -27,7 +27,8 @@ public final class Endpoints {
         SigningSecrets.of(Secret.generate()),
         now,
         now,
-        1);
+        1,
+        null);
   }
 
   public static String event(String id, String type, String account) {

@@ -10,7 +10,9 @@ import java.util.Objects;
  * A customer's webhook endpoint as it is kept in the compacted {@code webhooks.endpoints} topic
  * (key: endpoint id; a tombstone deletes it).
  *
- * <p>{@code event_types} lists exact event types; {@code *} subscribes to every type.
+ * <p>{@code event_types} lists exact event types; {@code *} subscribes to every type. {@code
+ * status_changed_at} is when the status last changed (creation counts): work begun before it, such
+ * as a retry queued before a disable, does not carry over into the new status.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(
@@ -24,7 +26,8 @@ public record Endpoint(
     @JsonProperty("secrets") SigningSecrets secrets,
     @JsonProperty("created_at") Instant createdAt,
     @JsonProperty("updated_at") Instant updatedAt,
-    @JsonProperty("version") long version) {
+    @JsonProperty("version") long version,
+    @JsonProperty("status_changed_at") Instant statusChangedAt) {
 
   public static final String ALL_EVENT_TYPES = "*";
 
@@ -46,6 +49,11 @@ public record Endpoint(
     return status == EndpointStatus.ACTIVE;
   }
 
+  /** Whether something begun at {@code at} began before the endpoint's current status. */
+  public boolean predatesStatus(Instant at) {
+    return statusChangedAt != null && at != null && at.isBefore(statusChangedAt);
+  }
+
   /** This endpoint in {@code newStatus} as of {@code at}, one version later. */
   public Endpoint withStatus(EndpointStatus newStatus, String reason, Instant at) {
     return new Endpoint(
@@ -59,7 +67,8 @@ public record Endpoint(
         secrets,
         createdAt,
         at,
-        version + 1);
+        version + 1,
+        at);
   }
 
   /** This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. */
@@ -75,7 +84,8 @@ public record Endpoint(
         secrets,
         createdAt,
         at,
-        version + 1);
+        version + 1,
+        statusChangedAt);
   }
 
   /** This endpoint signing with {@code newSecrets} as of {@code at}, one version later. */
@@ -91,6 +101,7 @@ public record Endpoint(
         newSecrets,
         createdAt,
         at,
-        version + 1);
+        version + 1,
+        statusChangedAt);
   }
 }

@@ -25,7 +25,8 @@ class MessagesTest {
             SigningSecrets.of(Secret.generate()),
             t,
             t,
-            3);
+            3,
+            null);
     JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
     byte[] json = serde.serialize("t", e);
     String text = new String(json, StandardCharsets.UTF_8);
@@ -59,7 +60,8 @@ class MessagesTest {
             SigningSecrets.of(Secret.generate()),
             null,
             null,
-            1);
+            1,
+            null);
     assertThat(star.subscribesTo("anything.at.all")).isTrue();
     Endpoint one =
         new Endpoint(
@@ -73,7 +75,8 @@ class MessagesTest {
             SigningSecrets.of(Secret.generate()),
             null,
             null,
-            1);
+            1,
+            null);
     assertThat(one.subscribesTo("order.created")).isTrue();
     assertThat(one.subscribesTo("order.created.v2")).isFalse();
   }

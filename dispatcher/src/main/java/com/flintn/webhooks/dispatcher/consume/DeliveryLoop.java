@@ -114,7 +114,10 @@ final class DeliveryLoop implements Runnable {
       }
       done.whenComplete(
           (ok, e) -> {
-            if (e != null && running) {
+            if (e != null && !running) {
+              return; // stopping: unfinished work stays uncommitted and is redone by the next owner
+            }
+            if (e != null) {
               // Retriable Kafka failures are retried below this point; what arrives here cannot
               // be fixed by retrying, so the record is let go, loudly, rather than freezing the
               // partition's commits for good.

@@ -76,11 +76,11 @@ public final class DeliveryLoops {
    * Stops; {@code graceful} finishes in-flight work and commits, otherwise nothing is committed.
    */
   public void close(boolean graceful) {
+    loop.stop(graceful); // first: a crash commits nothing from here on
     if (!graceful) {
       writer.close();
       workers.shutdownNow();
     }
-    loop.stop(graceful);
     try {
       thread.join(Duration.ofSeconds(60).toMillis());
     } catch (InterruptedException e) {

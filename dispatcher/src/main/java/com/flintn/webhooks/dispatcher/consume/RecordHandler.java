@@ -84,7 +84,11 @@ final class RecordHandler {
       return invalid.write(r, "invalid_delivery", String.valueOf(e.getMessage()), clock.instant());
     }
     Optional<Endpoint> endpoint = endpoints.get(due.endpointId());
-    if (endpoint.isEmpty() || !endpoint.get().isActive()) {
+    if (endpoint.isEmpty()
+        || !endpoint.get().isActive()
+        || endpoint.get().predatesStatus(due.firstAttemptAt())) {
+      // Inactive, or reactivated since this delivery began: what happened while it was
+      // disabled is not queued for later.
       return recorder.recordDropped(due);
     }
     return attempt(endpoint.get(), due, Json.bytes(due.event()), source);
@@ -111,7 +115,7 @@ final class RecordHandler {
    */
   private CompletableFuture<Void> attempt(
       Endpoint endpoint, Delivery delivery, byte[] body, SourceRecord source) {
-    CompletableFuture<Optional<OutcomeRecorder.Attempt>> attempted =
+    CompletableFuture<Step> attempted =
         CompletableFuture.supplyAsync(
             () -> {
               Optional<EndpointLimits.Permit> permit;
@@ -122,14 +126,20 @@ final class RecordHandler {
                 throw new IllegalStateException("dispatcher stopping", e);
               }
               if (permit.isEmpty()) {
-                return Optional.empty();
+                return new Step.Defer();
+              }
+              // The wait for a slot can be long: send to the endpoint as it is now.
+              Optional<Endpoint> now = endpoints.get(endpoint.endpointId());
+              if (now.isEmpty() || !now.get().isActive()) {
+                permit.get().release(true);
+                return new Step.Drop();
               }
               Instant started = clock.instant();
-              SendResult result = send(endpoint, delivery, body, started);
+              SendResult result = send(now.get(), delivery, body, started);
               permit.get().release(result instanceof SendResult.Response);
-              return Optional.of(
+              return new Step.Sent(
                   new OutcomeRecorder.Attempt(
-                      endpoint,
+                      now.get(),
                       delivery,
                       started,
                       result,
@@ -138,7 +148,21 @@ final class RecordHandler {
             },
             workers);
     return attempted.thenCompose(
-        a -> a.isPresent() ? recorder.record(a.get()) : recorder.recordDeferred(delivery));
+        step ->
+            switch (step) {
+              case Step.Sent sent -> recorder.record(sent.attempt());
+              case Step.Defer d -> recorder.recordDeferred(delivery);
+              case Step.Drop d -> recorder.recordDropped(delivery);
+            });
+  }
+
+  /** What became of a delivery once it had (or could not get) a slot. */
+  private sealed interface Step {
+    record Sent(OutcomeRecorder.Attempt attempt) implements Step {}
+
+    record Defer() implements Step {}
+
+    record Drop() implements Step {}
   }
 
   /** Sends, turning anything unexpected into a recorded failure rather than a lost record. */

@@ -19,7 +19,7 @@ import java.util.Optional;
  * reason; a change to the state the endpoint is already in is accepted and changes nothing, so a
  * retried request is harmless. A delivery that exhausts its 5 attempts disables an active endpoint,
  * once: a duplicate of that attempt record, or one for an attempt that started before the
- * endpoint's last change, changes nothing.
+ * endpoint's last status change (a reactivation), changes nothing.
  */
 final class EndpointTransitions {
   static final String ATTEMPTS_EXHAUSTED = "attempts_exhausted";
@@ -96,7 +96,7 @@ final class EndpointTransitions {
     if (current == null
         || !exhausted
         || current.status() != EndpointStatus.ACTIVE
-        || (current.updatedAt() != null && a.startedAt().isBefore(current.updatedAt()))) {
+        || current.predatesStatus(a.startedAt())) {
       return Result.none();
     }
     String last = a.status() != null ? String.valueOf(a.status()) : a.error();
@@ -135,7 +135,8 @@ final class EndpointTransitions {
             SigningSecrets.of(c.secret()),
             at,
             at,
-            1);
+            1,
+            at);
     return Result.write(created, event(EndpointEvent.CREATED, created, at, null, c));
   }
 

@@ -13,14 +13,16 @@ final class DueAt {
   private DueAt() {}
 
   static long of(ConsumerRecord<?, ?> r, Duration tierDelay) {
+    long byTier = r.timestamp() + tierDelay.toMillis();
     Header h = r.headers().lastHeader(HeaderNames.DUE_AT);
-    if (h != null) {
+    if (h != null && h.value() != null) {
       try {
-        return Long.parseLong(new String(h.value(), StandardCharsets.UTF_8).trim());
+        return Math.min(
+            byTier, Long.parseLong(new String(h.value(), StandardCharsets.UTF_8).trim()));
       } catch (NumberFormatException e) {
         // fall through: the tier's fixed delay still says when
       }
     }
-    return r.timestamp() + tierDelay.toMillis();
+    return byTier;
   }
 }

@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -89,14 +88,22 @@ final class DueRetryMover implements Runnable {
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          log.error("retry scheduler loop error, continuing: {}", e.toString());
-          sleepQuietly(Duration.ofSeconds(1));
+          try {
+            recover(e);
+          } catch (WakeupException w) {
+            throw w;
+          } catch (RuntimeException again) {
+            log.error("retry scheduler cannot recover yet, retrying: {}", again.toString());
+          }
+          sleepQuietly(Duration.ofMillis(500));
         }
       }
     } catch (WakeupException e) {
       // stop() was called
     } finally {
-      producer.close(abrupt ? Duration.ZERO : Duration.ofSeconds(5));
+      if (producer != null) {
+        producer.close(abrupt ? Duration.ZERO : Duration.ofSeconds(5));
+      }
       consumer.close();
     }
   }
@@ -149,48 +156,74 @@ final class DueRetryMover implements Runnable {
   }
 
   private void move(List<ConsumerRecord<byte[], byte[]>> batch) {
+    if (producer == null) {
+      producer = producers.create(); // a failed recovery left none; try again now
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    Map<TopicPartition, Long> firstOffsets = new HashMap<>();
-    try {
-      producer.beginTransaction();
-      long movedAt = clock.millis();
-      for (ConsumerRecord<byte[], byte[]> r : batch) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        firstOffsets.putIfAbsent(tp, r.offset());
-        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
-        RecordHeaders h = new RecordHeaders(r.headers().toArray());
-        h.remove(HeaderNames.MOVED_AT);
-        h.add(HeaderNames.MOVED_AT, String.valueOf(movedAt).getBytes(StandardCharsets.UTF_8));
-        producer.send(new ProducerRecord<>(dueTopic, null, r.key(), r.value(), h));
-      }
-      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      producer.commitTransaction();
-      moved += batch.size();
-    } catch (ProducerFencedException | AuthorizationException e) {
-      log.error("retry scheduler producer unusable ({}); starting a new one", e.toString());
-      producer.close(Duration.ZERO);
-      producer = producers.create();
-      rewind(firstOffsets);
-    } catch (KafkaException e) {
-      log.warn("moving {} due retries failed, will retry: {}", batch.size(), e.toString());
+    producer.beginTransaction();
+    long movedAt = clock.millis();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      offsets.put(
+          new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      RecordHeaders h = new RecordHeaders(r.headers().toArray());
+      h.remove(HeaderNames.MOVED_AT);
+      h.add(HeaderNames.MOVED_AT, String.valueOf(movedAt).getBytes(StandardCharsets.UTF_8));
+      producer.send(new ProducerRecord<>(dueTopic, null, r.key(), r.value(), h));
+    }
+    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    commitWithRetry();
+    moved += batch.size();
+  }
+
+  /** A commit that timed out may be called again until it completes or fails for real. */
+  private void commitWithRetry() {
+    for (int tries = 1; ; tries++) {
       try {
-        producer.abortTransaction();
-      } catch (KafkaException abortFailed) {
-        producer.close(Duration.ZERO);
-        producer = producers.create();
+        producer.commitTransaction();
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (tries >= 3) {
+          throw e;
+        }
       }
-      rewind(firstOffsets);
     }
   }
 
-  /** After an aborted transaction, read the same records again (if still ours). */
-  private void rewind(Map<TopicPartition, Long> firstOffsets) {
-    firstOffsets.forEach(
-        (tp, offset) -> {
-          if (consumer.assignment().contains(tp)) {
-            consumer.seek(tp, offset);
-          }
-        });
+  /**
+   * After any failure while moving: end the transaction (or drop the producer if it cannot), then
+   * read every assigned partition again from its committed offset with a fresh pause state, so no
+   * record is skipped and none stays paused behind a record that was never moved.
+   */
+  private void recover(RuntimeException cause) {
+    log.warn("moving due retries failed, reading again from the last commit: {}", cause.toString());
+    if (producer != null) {
+      try {
+        if (cause instanceof ProducerFencedException || cause instanceof AuthorizationException) {
+          throw cause;
+        }
+        producer.abortTransaction();
+      } catch (RuntimeException unusable) {
+        producer.close(Duration.ZERO);
+        producer = null;
+        try {
+          producer = producers.create();
+        } catch (RuntimeException e) {
+          log.error("cannot start a new transactional producer yet: {}", e.toString());
+        }
+      }
+    }
+    java.util.Set<TopicPartition> assigned = consumer.assignment();
+    schedule.forget(assigned);
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+    for (TopicPartition tp : assigned) {
+      OffsetAndMetadata c = committed.get(tp);
+      if (c != null) {
+        consumer.seek(tp, c.offset());
+      } else {
+        consumer.seekToBeginning(List.of(tp));
+      }
+    }
+    consumer.resume(assigned);
   }
 
   private static void sleepQuietly(Duration d) {
