@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -93,9 +94,7 @@ final class EventsCommand implements Runnable {
         throw new Main.UsageException("the event would be refused: " + bad.detail());
       }
       String topic = c.topicCatalog().events().name();
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
-      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      Properties p = KafkaClients.producer(c.kafka().bootstrapServers(), "events-send");
       p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
       p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
       p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");

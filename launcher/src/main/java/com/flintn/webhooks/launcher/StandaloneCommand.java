@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.sign.Secret;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
@@ -23,11 +24,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
@@ -265,9 +264,9 @@ final class StandaloneCommand implements Callable<Integer> {
   }
 
   private static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        KafkaClients.producer(c.kafka().bootstrapServers(), "standalone-demo"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 }

@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.ConfigValues;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.common.topic.TopicCreator;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -47,10 +47,11 @@ public final class TestEnvironment implements AutoCloseable {
     this.prefix = prefix;
     this.config = config;
     this.topics = config.topicCatalog();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(config.kafka().bootstrapServers(), prefix + "-test-producer"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
   }
 
   /**

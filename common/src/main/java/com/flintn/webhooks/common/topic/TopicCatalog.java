@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Every topic of the product under one prefix (DESIGN §2). Retry tier topics are named after their
  * delay ({@code webhooks.retry.5m}), so a change of {@code retry.tiers} uses new topics rather than
- * mixing delays in one.
+ * mixing delays in one. Topics and their serdes are built once, when the catalogue is made, so the
+ * per-record paths that look them up allocate nothing. Immutable and thread safe.
  */
 public final class TopicCatalog {
   private static final Duration DAY = Duration.ofDays(1);
@@ -28,6 +29,15 @@ public final class TopicCatalog {
   private final String prefix;
   private final List<Duration> tiers;
   private final ObjectMapper mapper;
+  private final Topic<byte[], byte[]> events;
+  private final Topic<byte[], byte[]> eventsInvalid;
+  private final List<Topic<String, Delivery>> retryTiers;
+  private final Topic<String, Delivery> deliveriesDue;
+  private final Topic<String, AttemptRecord> attempts;
+  private final Topic<String, Delivery> dlq;
+  private final Topic<String, EndpointChange> endpointChanges;
+  private final Topic<String, Endpoint> endpoints;
+  private final Topic<String, EndpointEvent> endpointEvents;
 
   /** A catalogue whose serdes write signing secrets in plain text (tools that never see one). */
   public TopicCatalog(String prefix, List<Duration> tiers) {
@@ -39,6 +49,61 @@ public final class TopicCatalog {
     this.prefix = prefix;
     this.tiers = List.copyOf(tiers);
     this.mapper = cipher.map(Json::mapperEncrypting).orElse(Json.mapper());
+    Serde<Delivery> delivery = json(Delivery.class);
+    this.events =
+        new Topic<>(
+            name("events"),
+            Serdes.ByteArray(),
+            Serdes.ByteArray(),
+            TopicSpec.delete(DAY.multipliedBy(7)));
+    this.eventsInvalid =
+        new Topic<>(
+            name("events.invalid"),
+            Serdes.ByteArray(),
+            Serdes.ByteArray(),
+            TopicSpec.delete(DAY.multipliedBy(30)));
+    List<Topic<String, Delivery>> tierTopics = new ArrayList<>();
+    for (Duration delay : this.tiers) {
+      Duration retention = delay.multipliedBy(3);
+      if (retention.compareTo(DAY.multipliedBy(3)) < 0) {
+        retention = DAY.multipliedBy(3);
+      }
+      tierTopics.add(
+          new Topic<>(
+              name("retry." + Durations.format(delay)),
+              Serdes.String(),
+              delivery,
+              TopicSpec.delete(retention)));
+    }
+    this.retryTiers = List.copyOf(tierTopics);
+    this.deliveriesDue =
+        new Topic<>(
+            name("deliveries.due"),
+            Serdes.String(),
+            delivery,
+            TopicSpec.delete(DAY.multipliedBy(7)));
+    this.attempts =
+        new Topic<>(
+            name("attempts"),
+            Serdes.String(),
+            json(AttemptRecord.class),
+            TopicSpec.delete(DAY.multipliedBy(30)).coPartitionedWithEndpoints());
+    this.dlq =
+        new Topic<>(name("dlq"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(30)));
+    this.endpointChanges =
+        new Topic<>(
+            name("endpoint-changes"),
+            Serdes.String(),
+            json(EndpointChange.class),
+            TopicSpec.delete(DAY.multipliedBy(3650)).coPartitionedWithEndpoints());
+    this.endpoints =
+        new Topic<>(name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
+    this.endpointEvents =
+        new Topic<>(
+            name("endpoint-events"),
+            Serdes.String(),
+            json(EndpointEvent.class),
+            TopicSpec.delete(DAY.multipliedBy(30)));
   }
 
   private String name(String suffix) {
@@ -47,19 +112,11 @@ public final class TopicCatalog {
 
   /** Raw bytes: upstream services produce here; the dispatcher validates every record itself. */
   public Topic<byte[], byte[]> events() {
-    return new Topic<>(
-        name("events"),
-        Serdes.ByteArray(),
-        Serdes.ByteArray(),
-        TopicSpec.delete(DAY.multipliedBy(7)));
+    return events;
   }
 
   public Topic<byte[], byte[]> eventsInvalid() {
-    return new Topic<>(
-        name("events.invalid"),
-        Serdes.ByteArray(),
-        Serdes.ByteArray(),
-        TopicSpec.delete(DAY.multipliedBy(30)));
+    return eventsInvalid;
   }
 
   public List<Duration> tiers() {
@@ -68,75 +125,46 @@ public final class TopicCatalog {
 
   /** The delay topic holding deliveries waiting for attempt {@code tierIndex + 2}. */
   public Topic<String, Delivery> retryTier(int tierIndex) {
-    Duration delay = tiers.get(tierIndex);
-    Duration retention = delay.multipliedBy(3);
-    if (retention.compareTo(DAY.multipliedBy(3)) < 0) {
-      retention = DAY.multipliedBy(3);
-    }
-    return new Topic<>(
-        name("retry." + Durations.format(delay)),
-        Serdes.String(),
-        json(Delivery.class),
-        TopicSpec.delete(retention));
+    return retryTiers.get(tierIndex);
   }
 
   public Topic<String, Delivery> deliveriesDue() {
-    return new Topic<>(
-        name("deliveries.due"),
-        Serdes.String(),
-        json(Delivery.class),
-        TopicSpec.delete(DAY.multipliedBy(7)));
+    return deliveriesDue;
   }
 
   public Topic<String, AttemptRecord> attempts() {
-    return new Topic<>(
-        name("attempts"),
-        Serdes.String(),
-        json(AttemptRecord.class),
-        TopicSpec.delete(DAY.multipliedBy(30)).coPartitionedWithEndpoints());
+    return attempts;
   }
 
   public Topic<String, Delivery> dlq() {
-    return new Topic<>(
-        name("dlq"), Serdes.String(), json(Delivery.class), TopicSpec.delete(DAY.multipliedBy(30)));
+    return dlq;
   }
 
   /** Change commands from the admin API, applied by the endpoint-state app. */
   public Topic<String, EndpointChange> endpointChanges() {
-    return new Topic<>(
-        name("endpoint-changes"),
-        Serdes.String(),
-        json(EndpointChange.class),
-        TopicSpec.delete(DAY.multipliedBy(3650)).coPartitionedWithEndpoints());
+    return endpointChanges;
   }
 
   public Topic<String, Endpoint> endpoints() {
-    return new Topic<>(
-        name("endpoints"), Serdes.String(), json(Endpoint.class), TopicSpec.compact());
+    return endpoints;
   }
 
   public Topic<String, EndpointEvent> endpointEvents() {
-    return new Topic<>(
-        name("endpoint-events"),
-        Serdes.String(),
-        json(EndpointEvent.class),
-        TopicSpec.delete(DAY.multipliedBy(30)));
+    return endpointEvents;
   }
 
   /** Every topic, in the order of DESIGN §2. */
   public List<Topic<?, ?>> all() {
     List<Topic<?, ?>> all = new ArrayList<>();
-    all.add(events());
-    all.add(eventsInvalid());
-    for (int i = 0; i < tiers.size(); i++) {
-      all.add(retryTier(i));
-    }
-    all.add(deliveriesDue());
-    all.add(attempts());
-    all.add(dlq());
-    all.add(endpointChanges());
-    all.add(endpoints());
-    all.add(endpointEvents());
+    all.add(events);
+    all.add(eventsInvalid);
+    all.addAll(retryTiers);
+    all.add(deliveriesDue);
+    all.add(attempts);
+    all.add(dlq);
+    all.add(endpointChanges);
+    all.add(endpoints);
+    all.add(endpointEvents);
     return all;
   }
 
