@@ -1,13 +1,13 @@
 package com.flintn.webhooks.dispatcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
-import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import java.time.Clock;
 import java.time.Duration;

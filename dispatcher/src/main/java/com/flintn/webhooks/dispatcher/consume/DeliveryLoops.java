@@ -1,10 +1,10 @@
 package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
-import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.KafkaWriter;

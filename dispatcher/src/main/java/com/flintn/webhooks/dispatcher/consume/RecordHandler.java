@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
@@ -7,7 +8,6 @@ import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.Origin;
 import com.flintn.webhooks.common.topic.Topic;
-import com.flintn.webhooks.dispatcher.endpoint.EndpointView;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.outcome.OutcomeClassifier;

@@ -1,4 +1,4 @@
-package com.flintn.webhooks.dispatcher.endpoint;
+package com.flintn.webhooks.common.endpoint;
 
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * An in-memory copy of the compacted {@code webhooks.endpoints} table, read from the beginning of
  * every partition and kept current by one background thread. Reads are lock-free and thread safe. A
  * record that cannot be read is logged and skipped; it never stops the view.
+ *
+ * <p>The table is written in Kafka transactions by the endpoint-state app, so the view reads only
+ * committed records: an aborted write is never acted on. {@link #awaitReached} lets a caller that
+ * knows the table's end offsets wait until the view has read that far (read-your-writes).
  */
 public final class EndpointView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointView.class);
@@ -38,12 +42,16 @@ public final class EndpointView implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** The next offset to read per partition, published after every poll; guarded by itself. */
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
+
   public EndpointView(String bootstrapServers, Topic<String, Endpoint> topic) {
     this.topic = topic;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "endpoint-view-" + topic.name());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     this.consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.thread = Thread.ofPlatform().name("endpoint-view").daemon().unstarted(this::run);
@@ -58,6 +66,11 @@ public final class EndpointView implements AutoCloseable {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether every record that existed at start has been read. */
+  public boolean isCaughtUp() {
+    return caughtUp.getCount() == 0;
+  }
+
   public Optional<Endpoint> get(EndpointId id) {
     return Optional.ofNullable(byId.get(id));
   }
@@ -69,6 +82,43 @@ public final class EndpointView implements AutoCloseable {
       return List.of();
     }
     return of.values().stream().filter(e -> e.subscribesTo(eventType)).toList();
+  }
+
+  /** Every endpoint of {@code account}, in any status. */
+  public List<Endpoint> ofAccount(AccountId account) {
+    Map<EndpointId, Endpoint> of = byAccount.get(account);
+    return of == null ? List.of() : List.copyOf(of.values());
+  }
+
+  /**
+   * Waits until the view has read every partition up to {@code offsets} (end offsets taken from the
+   * table, for example), so that whatever was committed before them is visible here.
+   *
+   * @return false if {@code timeout} passed first
+   */
+  public boolean awaitReached(Map<TopicPartition, Long> offsets, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (positions) {
+      while (!reached(offsets)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(positions, left);
+      }
+      return true;
+    }
+  }
+
+  private boolean reached(Map<TopicPartition, Long> offsets) {
+    for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+      Long at = positions.get(e.getKey());
+      if (at == null || at < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public int size() {
@@ -96,6 +146,7 @@ public final class EndpointView implements AutoCloseable {
           Thread.sleep(1000);
           continue;
         }
+        publishPositions(partitions);
         if (caughtUp.getCount() > 0) {
           end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
           if (end.isEmpty()) {
@@ -109,6 +160,17 @@ public final class EndpointView implements AutoCloseable {
       log.error("endpoint view could not start: {}", e.toString());
     } finally {
       consumer.close();
+    }
+  }
+
+  private void publishPositions(List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> now = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      now.put(tp, consumer.position(tp));
+    }
+    synchronized (positions) {
+      positions.putAll(now);
+      positions.notifyAll();
     }
   }
 
