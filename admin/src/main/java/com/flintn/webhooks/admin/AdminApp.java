@@ -1,0 +1,125 @@
+package com.flintn.webhooks.admin;
+
+import com.flintn.webhooks.admin.api.AdminServer;
+import com.flintn.webhooks.admin.api.AdminServer.HealthReport;
+import com.flintn.webhooks.admin.api.EndpointRequests;
+import com.flintn.webhooks.admin.api.TestEvents;
+import com.flintn.webhooks.admin.api.WebhookApi;
+import com.flintn.webhooks.admin.attempts.AttemptLog;
+import com.flintn.webhooks.admin.auth.ApiKeys;
+import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.topic.TopicCatalog;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The admin process (DESIGN §5): the REST API for endpoints, test events and the delivery log, and
+ * the dashboard. It writes nothing to the endpoints table itself: changes go as commands to the
+ * endpoint-state app, and reads come from its own view of the table. Lifecycle: {@link #start()}
+ * once, then {@link #close()}.
+ */
+public final class AdminApp implements AutoCloseable {
+  /** How long a write waits for the endpoint-state app to apply it before answering 503. */
+  static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
+
+  static final int ATTEMPTS_PER_ENDPOINT = 100;
+  static final int ATTEMPT_LOG_ENDPOINTS = 20_000;
+  static final long ATTEMPT_BACKFILL_PER_PARTITION = 20_000;
+
+  private final EndpointView view;
+  private final Admin kafkaAdmin;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final EndpointChanges changes;
+  private final AttemptLog attempts;
+  private final AdminServer server;
+  private final Deque<AutoCloseable> open = new ArrayDeque<>();
+
+  public AdminApp(FlintnConfig config, ApiKeys keys, Clock clock) {
+    config.secrets().requireCipher(); // secrets are written encrypted; refuse before any I/O
+    String bootstrap = config.kafka().bootstrapServers();
+    TopicCatalog topics = config.topicCatalog();
+    this.view = new EndpointView(bootstrap, topics.endpoints());
+    this.kafkaAdmin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "admin-api"));
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(bootstrap, "admin-api"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    this.changes =
+        new EndpointChanges(bootstrap, topics, producer, kafkaAdmin, view, APPLY_TIMEOUT);
+    this.attempts =
+        new AttemptLog(
+            bootstrap,
+            topics.attempts(),
+            ATTEMPTS_PER_ENDPOINT,
+            ATTEMPT_LOG_ENDPOINTS,
+            ATTEMPT_BACKFILL_PER_PARTITION);
+    WebhookApi api =
+        new WebhookApi(
+            view,
+            changes,
+            attempts,
+            EndpointRequests.withGuard(config.urlGuardAllow()),
+            new TestEvents(topics.deliveriesDue(), producer, clock, APPLY_TIMEOUT),
+            clock);
+    this.server = new AdminServer(config.admin().port(), keys, api, this::health);
+  }
+
+  public void start() throws InterruptedException {
+    view.start();
+    open.push(view);
+    open.push(kafkaAdmin);
+    open.push(producer);
+    if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("the endpoints table could not be read within 60 s");
+    }
+    changes.start();
+    open.push(changes);
+    attempts.start();
+    open.push(attempts);
+    server.start();
+    open.push(server);
+  }
+
+  /** The port the API listens on (the configured one, or the one picked for port 0). */
+  public int port() {
+    return server.port();
+  }
+
+  private HealthReport health() {
+    boolean caughtUp = view.isCaughtUp();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", caughtUp ? "up" : "down");
+    body.put("endpoints_table", caughtUp ? "caught_up" : "loading");
+    body.put("endpoints_known", view.size());
+    return new HealthReport(caughtUp, body);
+  }
+
+  @Override
+  public void close() {
+    while (!open.isEmpty()) {
+      try {
+        open.pop().close();
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+  }
+}

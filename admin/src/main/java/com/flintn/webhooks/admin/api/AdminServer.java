@@ -1,0 +1,185 @@
+package com.flintn.webhooks.admin.api;
+
+import com.flintn.webhooks.admin.auth.ApiKeys;
+import com.flintn.webhooks.common.message.AccountId;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP server on Javalin (Jetty 12): the {@code /v1} API behind bearer keys, the
+ * dashboard at {@code /}, {@code /openapi.json} and {@code /health}. Every error, including an
+ * unknown route or a body too large, is answered in the API's error format; an unexpected failure
+ * is logged and answered as a 500 without details.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  private static final String CSP =
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+          + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+  private final Javalin app;
+  private final int requestedPort;
+
+  /**
+   * @param health answers whether this process is healthy, and a JSON document that says why
+   */
+  public AdminServer(int port, ApiKeys keys, WebhookApi api, Supplier<HealthReport> health) {
+    this.requestedPort = port;
+    byte[] openApi = resource("/openapi.json");
+    this.app =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.concurrency.useVirtualThreads = true;
+              config.http.prefer405over404 = true;
+              config.http.maxRequestSize = RequestBody.MAX_BYTES;
+              config.jetty.port = port;
+              config.staticFiles.add(
+                  files -> {
+                    files.hostedPath = "/";
+                    files.directory = "/dashboard";
+                    files.location = Location.CLASSPATH;
+                    files.headers = java.util.Map.of("Cache-Control", "no-cache");
+                  });
+              config.routes.before(AdminServer::securityHeaders);
+              config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
+              for (WebhookApi.Route r : api.routes()) {
+                config.routes.addHttpHandler(r.method(), r.path(), r.handler());
+              }
+              config.routes.get(
+                  "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+              config.routes.get(
+                  "/health",
+                  ctx -> {
+                    HealthReport h = health.get();
+                    WebhookApi.json(ctx, h.healthy() ? 200 : 503, h.body());
+                  });
+              config.routes.exception(
+                  ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+              config.routes.exception(
+                  HttpResponseException.class,
+                  (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), messageFor(e)));
+              config.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                    error(
+                        ctx, 500, "internal", "the request failed on our side; it has been logged");
+                  });
+              config.routes.error(
+                  404,
+                  ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                      error(
+                          ctx,
+                          404,
+                          "not_found",
+                          "no such route: " + ctx.method() + " " + path(ctx));
+                    }
+                  });
+            });
+  }
+
+  /** What {@code /health} answers. */
+  public record HealthReport(boolean healthy, Object body) {}
+
+  public void start() {
+    app.start();
+    log.info("admin API and dashboard listening on port {}", app.port());
+  }
+
+  public int port() {
+    return app.port() > 0 ? app.port() : requestedPort;
+  }
+
+  private static void securityHeaders(Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Content-Security-Policy", CSP);
+    if (ctx.path().startsWith("/v1/")) {
+      ctx.header("Cache-Control", "no-store");
+    }
+  }
+
+  private static void authenticate(Context ctx, ApiKeys keys) {
+    if (ctx.method() == HandlerType.OPTIONS) {
+      return;
+    }
+    String h = ctx.header("Authorization");
+    if (h == null || h.isBlank()) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw ApiError.unauthorized("missing Authorization: Bearer <api key> header");
+    }
+    if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw ApiError.unauthorized("the Authorization header must be 'Bearer <api key>'");
+    }
+    Optional<AccountId> account = keys.authenticate(h.substring(7).strip());
+    if (account.isEmpty()) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw ApiError.unauthorized("the API key is not valid");
+    }
+    ctx.attribute(WebhookApi.ACCOUNT, account.get());
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    WebhookApi.json(ctx, status, ApiJson.error(code, message));
+  }
+
+  private static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 409 -> "conflict";
+      case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      case 422 -> "validation_failed";
+      default -> status >= 500 ? "internal" : "bad_request";
+    };
+  }
+
+  private static String messageFor(HttpResponseException e) {
+    return switch (e.getStatus()) {
+      case 404 -> "no such route";
+      case 405 -> "this method is not allowed on this route";
+      case 413 -> "the request body is larger than " + RequestBody.MAX_BYTES / 1024 + " KiB";
+      default -> e.getMessage() == null ? "the request was refused" : e.getMessage();
+    };
+  }
+
+  /** The path as sent, shortened and stripped of anything unprintable, for error messages. */
+  private static String path(Context ctx) {
+    String p = ctx.path().replaceAll("[^\\x21-\\x7e]", "?");
+    return p.length() > 100 ? p.substring(0, 100) + "..." : p;
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = AdminServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the admin jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

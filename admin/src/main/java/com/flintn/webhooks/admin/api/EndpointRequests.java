@@ -1,0 +1,201 @@
+package com.flintn.webhooks.admin.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.flintn.webhooks.common.guard.Cidr;
+import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.Event;
+import com.flintn.webhooks.common.message.Printable;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and checks the bodies of create and update requests. Every refusal is an {@link ApiError}
+ * naming the field: malformed JSON is a 400, a well-formed body with a wrong or unknown field a
+ * 422.
+ */
+public final class EndpointRequests {
+  static final int MAX_NAME = 100;
+  static final int MAX_URL = 2048;
+  static final int MAX_EVENT_TYPES = 100;
+  private static final Set<String> FIELDS = Set.of("name", "url", "event_types");
+  private static final ObjectMapper JSON = Json.mapper();
+
+  /** Hosts made only of numbers (decimal, octal or hex parts), which resolvers read variously. */
+  private static final Pattern NUMERIC_HOST =
+      Pattern.compile(
+          "(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+))*\\.?", Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern DOTTED_QUAD =
+      Pattern.compile(
+          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+  /** A checked create request. */
+  record Create(String name, String url, List<String> eventTypes) {}
+
+  /** A checked update: null means "leave as it is". */
+  record Update(String name, String url, List<String> eventTypes) {}
+
+  private final UrlGuard guard;
+  private final HostResolver resolver;
+
+  /** Looks up every address of a host name; a seam for tests of names that resolve privately. */
+  interface HostResolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  EndpointRequests(UrlGuard guard, HostResolver resolver) {
+    this.guard = guard;
+    this.resolver = resolver;
+  }
+
+  /** The checks with the configured URL guard and the system's resolver. */
+  public static EndpointRequests withGuard(List<Cidr> urlGuardAllow) {
+    return new EndpointRequests(new UrlGuard(urlGuardAllow), InetAddress::getAllByName);
+  }
+
+  Create create(byte[] body) {
+    JsonNode o = object(body);
+    for (String f : FIELDS) {
+      if (!o.has(f) || o.get(f).isNull()) {
+        throw ApiError.invalid(f + " is required");
+      }
+    }
+    return new Create(name(o.get("name")), url(o.get("url")), eventTypes(o.get("event_types")));
+  }
+
+  Update update(byte[] body) {
+    JsonNode o = object(body);
+    if (o.isEmpty()) {
+      throw ApiError.invalid("nothing to change: send at least one of name, url, event_types");
+    }
+    return new Update(
+        o.has("name") ? name(o.get("name")) : null,
+        o.has("url") ? url(o.get("url")) : null,
+        o.has("event_types") ? eventTypes(o.get("event_types")) : null);
+  }
+
+  private static JsonNode object(byte[] body) {
+    if (body.length == 0) {
+      throw ApiError.badRequest("the request needs a JSON object body");
+    }
+    JsonNode o;
+    try {
+      o = JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw ApiError.badRequest(
+          "the body is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
+    } catch (java.io.IOException e) {
+      throw ApiError.badRequest("the body could not be read");
+    }
+    if (o == null || !o.isObject()) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    Iterator<String> names = o.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!FIELDS.contains(n)) {
+        throw ApiError.invalid(
+            "unknown field " + Printable.quote(n) + "; the fields are name, url and event_types");
+      }
+    }
+    return o;
+  }
+
+  private static String name(JsonNode n) {
+    if (n == null || !n.isTextual()) {
+      throw ApiError.invalid("name must be a string of 1 to " + MAX_NAME + " characters");
+    }
+    String name = n.asText().strip();
+    if (name.isEmpty() || name.codePointCount(0, name.length()) > MAX_NAME) {
+      throw ApiError.invalid("name must be 1 to " + MAX_NAME + " characters");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw ApiError.invalid("name must not contain control characters");
+    }
+    return name;
+  }
+
+  private String url(JsonNode n) {
+    if (n == null || !n.isTextual()) {
+      throw ApiError.invalid("url must be a string such as https://example.com/webhooks");
+    }
+    String url = n.asText().strip();
+    if (url.length() > MAX_URL) {
+      throw ApiError.invalid("url must be at most " + MAX_URL + " characters");
+    }
+    if (url.regionMatches(true, 0, "http://", 0, 7)) {
+      throw ApiError.invalid("url must use https://; plain http:// is not accepted");
+    }
+    Optional<String> refusal = guard.refusal(url);
+    if (refusal.isPresent()) {
+      throw ApiError.invalid("url is refused: " + refusal.get());
+    }
+    String host = URI.create(url).getHost();
+    if (NUMERIC_HOST.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+      throw ApiError.invalid(
+          "url is refused: write an IPv4 host as four decimal numbers (such as 203.0.113.7),"
+              + " not "
+              + Printable.quote(host));
+    }
+    if (!host.startsWith("[")) {
+      // Refuse a name now if it points at private space; the dispatcher checks again at every
+      // connect. A name that does not resolve yet is accepted.
+      try {
+        for (InetAddress a : resolver.resolve(host)) {
+          Optional<String> r = guard.refusal(a);
+          if (r.isPresent()) {
+            throw ApiError.invalid("url is refused: " + host + " resolves to " + r.get());
+          }
+        }
+      } catch (UnknownHostException unresolved) {
+        // accepted; delivery fails and is retried until the name resolves
+      }
+    }
+    return url;
+  }
+
+  private static List<String> eventTypes(JsonNode n) {
+    if (n == null || !n.isArray() || n.isEmpty()) {
+      throw ApiError.invalid(
+          "event_types must be a non-empty list such as [\"order.created\"], or [\"*\"] for all");
+    }
+    if (n.size() > MAX_EVENT_TYPES) {
+      throw ApiError.invalid("event_types may list at most " + MAX_EVENT_TYPES + " types");
+    }
+    Set<String> types = new LinkedHashSet<>();
+    for (JsonNode t : n) {
+      if (!t.isTextual()) {
+        throw ApiError.invalid("event_types must hold strings, got " + t.getNodeType());
+      }
+      String type = t.asText();
+      if (!type.equals(Endpoint.ALL_EVENT_TYPES)
+          && (type.length() > 200 || !Event.EVENT_TYPE.matcher(type).matches())) {
+        throw ApiError.invalid(
+            "event_types: "
+                + Printable.quote(type)
+                + " is not a dotted name such as order.created (or * for all)");
+      }
+      types.add(type);
+    }
+    if (types.contains(Endpoint.ALL_EVENT_TYPES) && types.size() > 1) {
+      throw ApiError.invalid("event_types: \"*\" already covers every type; send it alone");
+    }
+    return new ArrayList<>(types);
+  }
+}

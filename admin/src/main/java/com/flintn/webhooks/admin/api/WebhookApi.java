@@ -1,0 +1,316 @@
+package com.flintn.webhooks.admin.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.flintn.webhooks.admin.attempts.AttemptLog;
+import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
+import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.message.AccountId;
+import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointChange;
+import com.flintn.webhooks.common.message.EndpointChange.Type;
+import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.sign.Secret;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@code /v1/webhooks} routes of DESIGN §10. Every route acts for the account of the caller's
+ * API key (set by {@link AdminServer}); an endpoint of another account is answered exactly like one
+ * that does not exist. Reads first wait for the endpoint view to catch up with the table, and
+ * writes wait until the view shows them, so a read after a write sees it.
+ */
+public final class WebhookApi {
+  /** One route: what {@link AdminServer} registers and {@code /openapi.json} must describe. */
+  public record Route(HandlerType method, String path, Handler handler) {}
+
+  static final String ACCOUNT = "flintn.account";
+  private static final Duration READ_SYNC = Duration.ofSeconds(5);
+  private static final String ID_CHARS =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+  private final EndpointView view;
+  private final EndpointChanges changes;
+  private final AttemptLog attempts;
+  private final EndpointRequests requests;
+  private final TestEvents testEvents;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public WebhookApi(
+      EndpointView view,
+      EndpointChanges changes,
+      AttemptLog attempts,
+      EndpointRequests requests,
+      TestEvents testEvents,
+      Clock clock) {
+    this.view = view;
+    this.changes = changes;
+    this.attempts = attempts;
+    this.requests = requests;
+    this.testEvents = testEvents;
+    this.clock = clock;
+  }
+
+  public List<Route> routes() {
+    String one = "/v1/webhooks/{id}";
+    return List.of(
+        new Route(HandlerType.GET, "/v1/webhooks", this::list),
+        new Route(HandlerType.POST, "/v1/webhooks", this::create),
+        new Route(HandlerType.GET, one, this::get),
+        new Route(HandlerType.PATCH, one, this::update),
+        new Route(HandlerType.POST, one + "/disable", ctx -> status(ctx, Type.DISABLE)),
+        new Route(HandlerType.POST, one + "/reactivate", ctx -> status(ctx, Type.REACTIVATE)),
+        new Route(HandlerType.POST, one + "/revoke", ctx -> status(ctx, Type.REVOKE)),
+        new Route(HandlerType.POST, one + "/rotate-secret", this::rotate),
+        new Route(HandlerType.POST, one + "/test", this::test),
+        new Route(HandlerType.GET, one + "/attempts", this::attempts));
+  }
+
+  private void list(Context ctx) throws Exception {
+    AccountId account = account(ctx);
+    syncForRead();
+    List<ObjectNode> items =
+        view.ofAccount(account).stream()
+            .sorted(
+                Comparator.comparing(
+                        Endpoint::createdAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+                    .thenComparing(e -> e.endpointId().value()))
+            .map(e -> ApiJson.endpoint(e, clock.instant()))
+            .toList();
+    json(ctx, 200, ApiJson.list(items));
+  }
+
+  private void get(Context ctx) throws Exception {
+    syncForRead();
+    json(ctx, 200, ApiJson.endpoint(owned(ctx), clock.instant()));
+  }
+
+  private void create(Context ctx) throws Exception {
+    AccountId account = account(ctx);
+    EndpointRequests.Create c = requests.create(RequestBody.read(ctx));
+    EndpointId id = EndpointId.of("ep_" + randomId(24));
+    Secret secret = Secret.generate();
+    EndpointChange change =
+        new EndpointChange(
+            changeId(),
+            Type.CREATE,
+            id,
+            account,
+            c.name(),
+            c.url(),
+            c.eventTypes(),
+            secret,
+            null,
+            clock.instant());
+    Endpoint created = applied(changes.apply(change), "create");
+    ObjectNode body = ApiJson.endpoint(created, clock.instant());
+    body.put("secret", secret.reveal());
+    ctx.header("Location", "/v1/webhooks/" + id.value());
+    json(ctx, 201, body);
+  }
+
+  private void update(Context ctx) throws Exception {
+    EndpointRequests.Update u = requests.update(RequestBody.read(ctx));
+    syncForRead();
+    Endpoint current = owned(ctx);
+    EndpointChange change =
+        new EndpointChange(
+            changeId(),
+            Type.UPDATE,
+            current.endpointId(),
+            current.accountId(),
+            u.name(),
+            u.url(),
+            u.eventTypes(),
+            null,
+            null,
+            clock.instant());
+    json(ctx, 200, ApiJson.endpoint(applied(changes.apply(change), "update"), clock.instant()));
+  }
+
+  private void status(Context ctx, Type type) throws Exception {
+    syncForRead();
+    Endpoint current = owned(ctx);
+    EndpointStatus target =
+        switch (type) {
+          case DISABLE -> EndpointStatus.DISABLED;
+          case REACTIVATE -> EndpointStatus.ACTIVE;
+          default -> EndpointStatus.REVOKED;
+        };
+    if (current.status() == target) { // already there: nothing to change, the same answer
+      json(ctx, 200, ApiJson.endpoint(current, clock.instant()));
+      return;
+    }
+    EndpointChange change =
+        EndpointChange.of(
+            changeId(), type, current.endpointId(), current.accountId(), clock.instant());
+    Result r = changes.apply(change);
+    if (r instanceof Result.Pending) {
+      // A concurrent change (an automatic disable, say) may have reached the target first: the
+      // endpoint-state app then has nothing to do and sends no answer.
+      syncForRead();
+      Optional<Endpoint> now = view.get(current.endpointId());
+      if (now.isPresent() && now.get().status() == target) {
+        json(ctx, 200, ApiJson.endpoint(now.get(), clock.instant()));
+        return;
+      }
+    }
+    json(ctx, 200, ApiJson.endpoint(applied(r, type.wireName()), clock.instant()));
+  }
+
+  private void rotate(Context ctx) throws Exception {
+    syncForRead();
+    Endpoint current = owned(ctx);
+    Secret secret = Secret.generate();
+    EndpointChange change =
+        new EndpointChange(
+            changeId(),
+            Type.ROTATE_SECRET,
+            current.endpointId(),
+            current.accountId(),
+            null,
+            null,
+            null,
+            secret,
+            null,
+            clock.instant());
+    Endpoint rotated = applied(changes.apply(change), "rotate-secret");
+    ObjectNode body = ApiJson.endpoint(rotated, clock.instant());
+    body.put("secret", secret.reveal());
+    json(ctx, 200, body);
+  }
+
+  private void test(Context ctx) throws Exception {
+    syncForRead();
+    Endpoint e = owned(ctx);
+    if (!e.isActive()) {
+      throw ApiError.conflict(
+          "the endpoint is "
+              + e.status().wireName()
+              + (e.status() == EndpointStatus.DISABLED
+                  ? "; reactivate it before sending test events"
+                  : " and receives nothing"));
+    }
+    json(ctx, 202, testEvents.send(e));
+  }
+
+  private void attempts(Context ctx) throws Exception {
+    syncForRead();
+    Endpoint e = owned(ctx);
+    int limit = limit(ctx.queryParam("limit"));
+    List<ObjectNode> items =
+        attempts.recent(e.endpointId(), limit).stream().map(ApiJson::attempt).toList();
+    json(ctx, 200, ApiJson.list(items));
+  }
+
+  private static int limit(String text) {
+    if (text == null) {
+      return 50;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= 100) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiError.badRequest("limit must be a whole number from 1 to 100");
+  }
+
+  /** The endpoint of the path, if it belongs to the caller's account; a 404 otherwise. */
+  private Endpoint owned(Context ctx) {
+    String raw = ctx.pathParam("id");
+    EndpointId id;
+    try {
+      id = EndpointId.of(raw);
+    } catch (IllegalArgumentException e) {
+      throw notFound(raw);
+    }
+    return view.get(id)
+        .filter(e -> e.accountId().equals(account(ctx)))
+        .orElseThrow(() -> notFound(raw));
+  }
+
+  private static ApiError notFound(String id) {
+    String shown = id.length() > 64 || !id.matches("[A-Za-z0-9_-]*") ? "with that id" : id;
+    return ApiError.notFound("no webhook endpoint " + shown + " in this account");
+  }
+
+  /** The endpoint a change produced, or the API error that says why there is none. */
+  private static Endpoint applied(Result r, String what) {
+    return switch (r) {
+      case Result.Applied a ->
+          a.endpoint()
+              .orElseThrow(
+                  () -> ApiError.conflict("the endpoint was deleted while the " + what + " ran"));
+      case Result.Rejected rej -> throw ApiError.conflict(humanReason(rej.reason()));
+      case Result.Pending p ->
+          throw ApiError.unavailable(
+              "the "
+                  + what
+                  + " was queued but not applied in time; the endpoint-state service may be"
+                  + " down. Check the endpoint again shortly before retrying.");
+    };
+  }
+
+  /** Rejection reasons read "reactivate: a revoked endpoint ..."; the API speaks in sentences. */
+  private static String humanReason(String reason) {
+    if (reason == null) {
+      return "the change was refused";
+    }
+    int colon = reason.indexOf(": ");
+    String text = colon > 0 ? reason.substring(colon + 2) : reason;
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+  }
+
+  private void syncForRead() throws InterruptedException {
+    try {
+      changes.sync(READ_SYNC);
+    } catch (TimeoutException | ExecutionException e) {
+      throw ApiError.unavailable(
+          "the endpoint table could not be read up to date within "
+              + READ_SYNC.toSeconds()
+              + " s; Kafka may be unavailable. Retry shortly.");
+    }
+  }
+
+  static AccountId account(Context ctx) {
+    AccountId a = ctx.attribute(ACCOUNT);
+    if (a == null) {
+      throw ApiError.unauthorized("missing Authorization: Bearer <api key> header");
+    }
+    return a;
+  }
+
+  private String randomId(int length) {
+    StringBuilder b = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      b.append(ID_CHARS.charAt(random.nextInt(ID_CHARS.length())));
+    }
+    return b.toString();
+  }
+
+  private static String changeId() {
+    return "chg_" + UUID.randomUUID();
+  }
+
+  static void json(Context ctx, int status, Object body) {
+    ctx.status(status);
+    ctx.contentType("application/json");
+    ctx.result(Json.bytes(body));
+  }
+}

@@ -1,0 +1,175 @@
+package com.flintn.webhooks.admin;
+
+import static com.flintn.webhooks.admin.AdminFixture.KEY_A;
+import static com.flintn.webhooks.admin.AdminFixture.KEY_B;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.admin.AdminFixture.Answer;
+import com.flintn.webhooks.testkit.HttpsReceiver.Received;
+import com.flintn.webhooks.testkit.IndependentVerifier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The admin API of DESIGN §10 end to end: lifecycle, read-your-writes and test events. */
+class AdminApiTest {
+  private static AdminFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new AdminFixture("admin-api");
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  @Test
+  void wholeLifecycleReadsItsOwnWrites() throws Exception {
+    String url = f.receiver.url("/life");
+    Answer created = f.create(KEY_A, "Production Orders", url, "order.created", "order.paid");
+    assertThat(created.status()).isEqualTo(201);
+    JsonNode ep = created.body();
+    String id = ep.get("id").asText();
+    assertThat(id).startsWith("ep_");
+    assertThat(created.header("Location")).isEqualTo("/v1/webhooks/" + id);
+    assertThat(ep.get("secret").asText()).startsWith("whsec_");
+    assertThat(ep.get("account_id").asText()).isEqualTo("acc_a");
+    assertThat(ep.get("name").asText()).isEqualTo("Production Orders");
+    assertThat(ep.get("url").asText()).isEqualTo(url);
+    assertThat(ep.get("status").asText()).isEqualTo("active");
+    assertThat(ep.get("event_types").toString()).isEqualTo("[\"order.created\",\"order.paid\"]");
+    assertThat(Instant.parse(ep.get("created_at").asText())).isNotNull();
+
+    // read-your-writes: the GET right after the POST sees it, without waiting
+    Answer got = f.call("GET", "/v1/webhooks/" + id, KEY_A, null);
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.body().has("secret")).as("no secret outside create and rotate").isFalse();
+    assertThat(got.body().get("name").asText()).isEqualTo("Production Orders");
+    assertThat(ids(f.call("GET", "/v1/webhooks", KEY_A, null))).contains(id);
+
+    Answer patched =
+        f.call(
+            "PATCH", "/v1/webhooks/" + id, KEY_A, "{\"name\":\"Orders\",\"event_types\":[\"*\"]}");
+    assertThat(patched.status()).isEqualTo(200);
+    assertThat(patched.body().get("name").asText()).isEqualTo("Orders");
+    JsonNode afterPatch = f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body();
+    assertThat(afterPatch.get("name").asText()).isEqualTo("Orders");
+    assertThat(afterPatch.get("event_types").toString()).isEqualTo("[\"*\"]");
+    assertThat(afterPatch.get("url").asText()).isEqualTo(url);
+
+    assertThat(statusAfter(id, "disable")).isEqualTo("disabled");
+    assertThat(
+            f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body().get("disabled_reason").asText())
+        .isEqualTo("requested");
+    assertThat(statusAfter(id, "disable")).as("repeating is harmless").isEqualTo("disabled");
+    Answer testWhileDisabled = f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    assertThat(testWhileDisabled.status()).isEqualTo(409);
+    assertThat(testWhileDisabled.errorMessage()).contains("reactivate");
+    assertThat(statusAfter(id, "reactivate")).isEqualTo("active");
+
+    Answer rotated = f.call("POST", "/v1/webhooks/" + id + "/rotate-secret", KEY_A, null);
+    assertThat(rotated.status()).isEqualTo(200);
+    String newSecret = rotated.body().get("secret").asText();
+    String oldSecret = ep.get("secret").asText();
+    assertThat(newSecret).startsWith("whsec_").isNotEqualTo(oldSecret);
+    assertThat(rotated.body().has("previous_secret_expires_at")).isTrue();
+
+    Answer test = f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    assertThat(test.status()).isEqualTo(202);
+    String eventId = test.body().get("event_id").asText();
+    assertThat(test.body().get("event_type").asText()).isEqualTo("webhook.test");
+    await().atMost(Duration.ofSeconds(30)).until(() -> f.receiver.receivedAt("/life").size() == 1);
+    Received r = f.receiver.receivedAt("/life").get(0);
+    assertThat(r.header("X-Event-Type")).isEqualTo("webhook.test");
+    assertThat(r.header("X-Event-Id")).isEqualTo(eventId);
+    assertThat(r.header("X-Webhook-Id")).isEqualTo(id);
+    assertThat(r.header("X-Signature-Primary"))
+        .isEqualTo(IndependentVerifier.expectedPrimary(newSecret, r.body()));
+    assertThat(r.header("X-Signature-Secondary"))
+        .isEqualTo(IndependentVerifier.expectedPrimary(oldSecret, r.body()));
+    assertThat(r.bodyText())
+        .contains("\"event_type\":\"webhook.test\"", "\"account_id\":\"acc_a\"");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              JsonNode rows = f.call("GET", "/v1/webhooks/" + id + "/attempts", KEY_A, null).body();
+              assertThat(rows.get("data")).hasSize(1);
+              JsonNode row = rows.get("data").get(0);
+              assertThat(row.get("status").asInt()).isEqualTo(200);
+              assertThat(row.get("outcome").asText()).isEqualTo("delivered");
+              assertThat(row.get("event_id").asText()).isEqualTo(eventId);
+              assertThat(row.get("event_type").asText()).isEqualTo("webhook.test");
+              assertThat(row.get("attempt").asInt()).isEqualTo(1);
+              assertThat(row.has("duration_ms")).isTrue();
+              assertThat(row.has("started_at")).isTrue();
+            });
+
+    assertThat(statusAfter(id, "revoke")).isEqualTo("revoked");
+    Answer reactivate = f.call("POST", "/v1/webhooks/" + id + "/reactivate", KEY_A, null);
+    assertThat(reactivate.status()).isEqualTo(409);
+    assertThat(reactivate.errorCode()).isEqualTo("conflict");
+    assertThat(reactivate.errorMessage()).contains("revoked is final");
+    Answer patchRevoked = f.call("PATCH", "/v1/webhooks/" + id, KEY_A, "{\"name\":\"again\"}");
+    assertThat(patchRevoked.status()).isEqualTo(409);
+    assertThat(f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body().get("status").asText())
+        .isEqualTo("revoked");
+  }
+
+  @Test
+  void testEventsGoToThatEndpointAlone() throws Exception {
+    String one = f.create(KEY_A, "One", f.receiver.url("/one"), "*").body().get("id").asText();
+    f.create(KEY_A, "Two", f.receiver.url("/two"), "*");
+    assertThat(f.call("POST", "/v1/webhooks/" + one + "/test", KEY_A, null).status())
+        .isEqualTo(202);
+    await().atMost(Duration.ofSeconds(30)).until(() -> f.receiver.receivedAt("/one").size() == 1);
+    // a test event is a delivery to one endpoint, never an event fanned out to the account
+    f.call("POST", "/v1/webhooks/" + one + "/test", KEY_A, null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> f.receiver.receivedAt("/one").size() == 2);
+    assertThat(f.receiver.receivedAt("/two")).isEmpty();
+  }
+
+  @Test
+  void anotherAccountsEndpointIsNotFoundNotForbidden() throws Exception {
+    String id = f.create(KEY_A, "Mine", f.receiver.url("/mine"), "*").body().get("id").asText();
+    Answer missing = f.call("GET", "/v1/webhooks/ep_doesnotexist", KEY_B, null);
+    Answer foreign = f.call("GET", "/v1/webhooks/" + id, KEY_B, null);
+    assertThat(foreign.status()).isEqualTo(404).isEqualTo(missing.status());
+    assertThat(foreign.errorCode()).isEqualTo("not_found");
+    assertThat(foreign.raw().body()).doesNotContain("acc_a", "Mine");
+    for (String action : List.of("disable", "reactivate", "revoke", "rotate-secret", "test")) {
+      assertThat(f.call("POST", "/v1/webhooks/" + id + "/" + action, KEY_B, null).status())
+          .as(action)
+          .isEqualTo(404);
+    }
+    assertThat(f.call("GET", "/v1/webhooks/" + id + "/attempts", KEY_B, null).status())
+        .isEqualTo(404);
+    assertThat(f.call("PATCH", "/v1/webhooks/" + id, KEY_B, "{\"name\":\"x\"}").status())
+        .isEqualTo(404);
+    assertThat(ids(f.call("GET", "/v1/webhooks", KEY_B, null))).doesNotContain(id);
+    assertThat(f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body().get("status").asText())
+        .as("untouched by the other account")
+        .isEqualTo("active");
+  }
+
+  private static String statusAfter(String id, String action) throws Exception {
+    Answer a = f.call("POST", "/v1/webhooks/" + id + "/" + action, KEY_A, null);
+    assertThat(a.status()).as(action + ": " + a.raw().body()).isEqualTo(200);
+    String fromGet = f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body().get("status").asText();
+    assertThat(fromGet).isEqualTo(a.body().get("status").asText());
+    return fromGet;
+  }
+
+  private static List<String> ids(Answer list) {
+    assertThat(list.status()).isEqualTo(200);
+    return list.body().get("data").findValuesAsText("id");
+  }
+}
