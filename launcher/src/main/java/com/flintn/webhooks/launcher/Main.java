@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       StandaloneCommand.class,
       DispatcherCommand.class,
       RetrySchedulerCommand.class,
+      AdminCommand.class,
       TopicsCommand.class,
       EventsCommand.class,
       CommandLine.HelpCommand.class

@@ -1,5 +1,7 @@
 package com.flintn.webhooks.launcher;
 
+import com.flintn.webhooks.admin.AdminApp;
+import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.message.AccountId;
@@ -37,8 +39,9 @@ import picocli.CommandLine.Option;
     name = "standalone",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs everything in one JVM: an embedded Kafka broker, the topics, the dispatcher and",
-      "the retry scheduler.",
+      "Runs everything in one JVM: an embedded Kafka broker, the topics, the dispatcher, the",
+      "retry scheduler, the endpoint-state app, and the admin API with its dashboard.",
+      "Without admin.api-keys it makes a key for account acc_demo and prints it.",
       "Broker data lives in standalone.data-dir and survives restarts.",
       "--demo also starts a local HTTPS receiver, registers it, and sends sample events."
     })
@@ -66,6 +69,14 @@ final class StandaloneCommand implements Callable<Integer> {
       defaults.put(ConfigKey.SECRETS_ENCRYPTION_KEY, StandaloneKey.readOrCreate(dataDir, out));
       c = config.load(defaults);
     }
+    String demoKey = null;
+    if (c.admin().apiKeys().isEmpty()) {
+      StandaloneApiKeys.Made keys = StandaloneApiKeys.readOrCreate(dataDir, DEMO_ACCOUNT, out);
+      defaults.put(ConfigKey.ADMIN_API_KEYS, keys.file().toString());
+      demoKey = keys.demoKey();
+      c = config.load(defaults);
+    }
+    ApiKeys apiKeys = ApiKeys.load(c.admin().apiKeys().orElseThrow());
 
     List<AutoCloseable> running = new ArrayList<>();
     DemoReceiver receiver = null;
@@ -98,6 +109,8 @@ final class StandaloneCommand implements Callable<Integer> {
     RetrySchedulerApp scheduler = new RetrySchedulerApp(c, clock);
     scheduler.start();
     running.add(0, scheduler);
+    AdminApp admin = AdminRunner.start(c, apiKeys, clock);
+    running.add(0, admin);
 
     long startedAt = ManagementFactory.getRuntimeMXBean().getStartTime();
     out.printf(
@@ -106,6 +119,13 @@ final class StandaloneCommand implements Callable<Integer> {
         kafka.bootstrapServers(),
         dataDir.toAbsolutePath().normalize(),
         c.topics().prefix());
+    String dashboard = "http://localhost:" + admin.port() + "/";
+    out.println(
+        "Dashboard and admin API: " + dashboard + " (OpenAPI at " + dashboard + "openapi.json)");
+    if (demoKey != null) {
+      out.println("API key for account " + DEMO_ACCOUNT + ": " + demoKey);
+      out.println("  curl -H 'Authorization: Bearer " + demoKey + "' " + dashboard + "v1/webhooks");
+    }
     if (demo) {
       awaitDemoEndpoint(dispatcher, receiver.url());
       runDemo(c, topics, receiver, out, clock);

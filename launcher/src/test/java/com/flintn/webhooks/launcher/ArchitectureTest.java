@@ -18,7 +18,7 @@ class ArchitectureTest {
   void rulesSeeEveryModule() {
     org.assertj.core.api.Assertions.assertThat(
             PRODUCT.stream().map(c -> c.getPackageName().split("\\.")[3]).distinct())
-        .contains("common", "kafka", "dispatcher", "launcher");
+        .contains("common", "kafka", "dispatcher", "scheduler", "admin", "launcher");
   }
 
   @Test

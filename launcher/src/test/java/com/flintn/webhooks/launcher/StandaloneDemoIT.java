@@ -6,6 +6,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +36,34 @@ class StandaloneDemoIT {
   @Test
   void theReadmeRunCommandStartsAndShowsVerifiedDeliveries() throws Exception {
     int port = freePort();
-    Run first = start(port);
+    int adminPort = freePort();
+    Run first = start(port, adminPort);
     try {
       first.awaitLine("3 of 3 sample events delivered and verified", Duration.ofSeconds(120));
+      String key =
+          first.lines.stream()
+              .filter(l -> l.startsWith("API key for account acc_demo: "))
+              .map(l -> l.substring(l.indexOf(": ") + 2).strip())
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no API key printed"));
+      assertThat(first.lines)
+          .anyMatch(
+              l -> l.contains("Dashboard and admin API: http://localhost:" + adminPort + "/"));
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> list =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/v1/webhooks"))
+                  .header("Authorization", "Bearer " + key)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(list.body()).contains("\"id\":\"ep_demo\"", "\"status\":\"active\"");
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("Flintn Webhooks");
       assertThat(first.lines)
           .anyMatch(l -> l.contains("X-Signature-Primary valid, webhook-signature valid"));
       assertThat(first.lines).noneMatch(l -> l.contains("INVALID"));
@@ -47,7 +76,7 @@ class StandaloneDemoIT {
     }
     assertThat(first.process.exitValue()).isIn(0, 143);
 
-    Run second = start(port);
+    Run second = start(port, adminPort);
     try {
       second.awaitLine("3 of 3 sample events delivered and verified", Duration.ofSeconds(120));
       System.out.println("standalone --demo restart ready in " + second.readySeconds() + " s");
@@ -62,13 +91,14 @@ class StandaloneDemoIT {
     assertThat(second.lines).noneMatch(l -> l.contains("bootstrap record"));
   }
 
-  private Run start(int port) throws IOException {
+  private Run start(int port, int adminPort) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(ROOT.resolve("bin/flintn-webhooks").toString(), "standalone", "--demo")
             .directory(ROOT.toFile())
             .redirectErrorStream(true);
     pb.environment().put("FLINTN_STANDALONE_DATA_DIR", dataDir.toString());
     pb.environment().put("FLINTN_STANDALONE_KAFKA_PORT", String.valueOf(port));
+    pb.environment().put("FLINTN_ADMIN_PORT", String.valueOf(adminPort));
     return new Run(pb.start());
   }
 

@@ -6,7 +6,7 @@ import com.flintn.webhooks.common.topic.Topic;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,18 +77,21 @@ public final class AttemptLog implements AutoCloseable {
     return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Up to {@code limit} attempts of {@code endpoint}, newest first. */
-  public synchronized List<AttemptRecord> recent(EndpointId endpoint, int limit) {
-    ArrayDeque<AttemptRecord> q = byEndpoint.get(endpoint);
-    if (q == null) {
-      return List.of();
+  /**
+   * Up to {@code limit} attempts of {@code endpoint}, newest first by start time (records of
+   * different partitions arrive in no particular order).
+   */
+  public List<AttemptRecord> recent(EndpointId endpoint, int limit) {
+    List<AttemptRecord> all;
+    synchronized (this) {
+      ArrayDeque<AttemptRecord> q = byEndpoint.get(endpoint);
+      if (q == null) {
+        return List.of();
+      }
+      all = new ArrayList<>(q);
     }
-    List<AttemptRecord> out = new ArrayList<>(Math.min(limit, q.size()));
-    Iterator<AttemptRecord> it = q.descendingIterator();
-    while (it.hasNext() && out.size() < limit) {
-      out.add(it.next());
-    }
-    return out;
+    all.sort(Comparator.comparing(AttemptRecord::startedAt).reversed());
+    return all.subList(0, Math.min(limit, all.size()));
   }
 
   private synchronized void add(AttemptRecord a) {
