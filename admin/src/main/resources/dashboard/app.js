@@ -1,0 +1,707 @@
+'use strict';
+// Flintn Webhooks customer dashboard: plain ES2020, one classic script, no dependencies.
+// API-supplied text only ever reaches the page through textContent / text nodes, never as HTML.
+// The signing secret is never logged or stored: it lives in the secret dialog until it closes.
+
+(function flintnDashboard() {
+  const KEY_STORAGE = 'flintn.webhooks.apiKey';
+  const ATTEMPTS_LIMIT = 50;
+  const MAX_ATTEMPTS = 5;
+  const ATTEMPTS_POLL_MS = 3000;
+  const LIST_POLL_MS = 10000;
+  const UNREACHABLE = 'The admin server is unreachable. Check your connection and that the server is running, then try again.';
+  const STATUS_NOTES = {
+    attempts_exhausted: 'Disabled after 5 failed delivery attempts. Fix the endpoint, then reactivate it.',
+    requested: 'Disabled on request.',
+    disabled: 'Events that occur while it is disabled are not delivered to it, not even after it is reactivated.',
+    revoked: 'Revoked. This endpoint receives no events and cannot be reactivated.',
+    revokedNote: 'Its delivery history stays visible below. Create a new endpoint to receive events again.',
+  };
+  const ACTIONS_BY_STATUS = { active: ['test', 'rotate', 'disable', 'revoke'], disabled: ['reactivate', 'rotate', 'revoke'] };
+  const ALL_ACTIONS = ['test', 'reactivate', 'rotate', 'disable', 'revoke'];
+  const OUTCOME_TONES = {
+    delivered: 'ok', retry_scheduled: 'retry', deferred_endpoint_busy: 'retry',
+    dead_lettered: 'fail', gave_up: 'fail', rejected_unsafe_url: 'fail',
+  };
+
+  const freshState = () => ({
+    key: null, endpoints: [], listSignature: '', listLoaded: false, selectedId: null, creating: false,
+    attempts: [], attemptsFor: null, attemptsAt: 0, seenAttempts: new Set(), editBase: null,
+    listPending: false, attemptsPending: null, pollFailing: false, pollError: false, timers: [],
+  });
+  let state = freshState();
+
+  const byId = (id) => document.getElementById(id);
+  const show = (id, visible) => { byId(id).hidden = !visible; };
+  const setText = (id, text) => { byId(id).textContent = text; };
+  const narrowScreen = window.matchMedia('(max-width: 859px)');
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const clockFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+  // ---------- DOM & time helpers ----------
+
+  function h(tag, props = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(props)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === 'text') node.textContent = String(value);
+      else if (name === 'class') node.className = value;
+      else node.setAttribute(name, value === true ? '' : String(value));
+    }
+    for (const child of [].concat(children)) if (child != null) node.append(child); // strings become text nodes
+    return node;
+  }
+
+  function setBadge(node, status) {
+    const token = String(status || 'unknown').toLowerCase().replace(/[^a-z0-9_-]/g, '');
+    node.className = `badge badge-${token}`;
+    node.textContent = status || 'unknown';
+    return node;
+  }
+
+  function formatDate(iso) {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? '—' : dateFormat.format(t);
+  }
+  function relativeTime(iso) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return '—';
+    const seconds = Math.round((Date.now() - t) / 1000);
+    const abs = Math.abs(seconds);
+    if (abs < 5) return 'just now';
+    if (abs >= 7 * 86400) return formatDate(iso);
+    const span = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.floor(abs / 60)} min`
+      : abs < 86400 ? `${Math.floor(abs / 3600)} h` : `${Math.floor(abs / 86400)} d`;
+    return seconds > 0 ? `${span} ago` : `in ${span}`;
+  }
+
+  function setTime(node, iso) {
+    node.textContent = formatDate(iso);
+    node.dateTime = iso || '';
+    node.title = iso || '';
+  }
+
+  // ---------- API ----------
+
+  const apiError = (status, code, message) => Object.assign(new Error(message), { api: true, status, code });
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${state.key}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw apiError(0, 'unreachable', UNREACHABLE);
+    }
+    let payload = null;
+    try { payload = JSON.parse(await response.text()); } catch { /* empty or not JSON */ }
+    if (response.ok) return payload || {};
+    const error = (payload && payload.error) || {};
+    const fallback = response.status >= 502 && response.status <= 504
+      ? 'The webhook service is temporarily unavailable. Try again in a moment.'
+      : `The request failed (HTTP ${response.status}).`;
+    throw apiError(response.status, error.code || `http_${response.status}`, error.message || fallback);
+  }
+
+  const endpointPath = (id, action) => `/v1/webhooks/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
+
+  // ---------- Banners, errors & busy buttons ----------
+
+  let noticeTimer = 0;
+
+  function showError(message, fromPoll = false) {
+    setText('error-message', message);
+    show('error-banner', true);
+    state.pollError = fromPoll;
+  }
+  function hideError() {
+    show('error-banner', false);
+    state.pollError = false;
+  }
+
+  function showNotice(parts) {
+    byId('notice-message').replaceChildren(...[].concat(parts));
+    show('notice', true);
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(hideNotice, 8000);
+  }
+  function hideNotice() {
+    clearTimeout(noticeTimer);
+    show('notice', false);
+  }
+
+  function handleError(err, fromPoll = false) {
+    if (!err.api) {
+      console.error(err);
+      showError('Something went wrong in the dashboard. Reload the page and try again.');
+    } else if (err.status === 401) {
+      signOut();
+      showError(err.message);
+    } else {
+      showError(err.message, fromPoll);
+    }
+  }
+
+  // Runs a read. A background refresh reports a failure once and removes its own banner on recovery;
+  // answers that arrive after a sign-out are ignored.
+  async function guardedLoad(background, task) {
+    const key = state.key;
+    try {
+      await task(() => key === state.key);
+      if (background && key === state.key && state.pollFailing) {
+        state.pollFailing = false;
+        if (state.pollError) hideError();
+      }
+    } catch (err) {
+      if (key !== state.key) return;
+      if (!background || err.status === 401) { handleError(err); return; }
+      if (!state.pollFailing) handleError(err, true);
+      state.pollFailing = true;
+    }
+  }
+
+  // Disables the buttons while the task runs; the first one shows a spinner. Errors go to the banner.
+  async function whileBusy(buttons, task) {
+    const list = [].concat(buttons);
+    if (list[0].getAttribute('aria-busy') === 'true') return;
+    const wasDisabled = list.map((b) => b.disabled);
+    list.forEach((b) => { b.disabled = true; });
+    list[0].setAttribute('aria-busy', 'true');
+    try {
+      await task();
+    } catch (err) {
+      handleError(err);
+    } finally {
+      list.forEach((b, i) => { b.disabled = wasDisabled[i]; });
+      list[0].removeAttribute('aria-busy');
+    }
+  }
+
+  // ---------- Key & session ----------
+
+  const storedKey = {
+    get() { try { return sessionStorage.getItem(KEY_STORAGE); } catch { return null; } },
+    set(key) { try { sessionStorage.setItem(KEY_STORAGE, key); } catch { /* blocked: the key stays in memory */ } },
+    clear() { try { sessionStorage.removeItem(KEY_STORAGE); } catch { /* nothing stored */ } },
+  };
+
+  function showScreen(signedIn) {
+    show('key-screen', !signedIn);
+    show('app', signedIn);
+    show('sign-out', signedIn);
+    if (!signedIn) {
+      show('account-id', false);
+      byId('api-key').focus();
+    }
+  }
+
+  async function onConnect(event) {
+    event.preventDefault();
+    const input = byId('api-key');
+    const key = input.value.trim();
+    setFieldError('api-key', key ? '' : 'Enter your API key.');
+    if (!key) { input.focus(); return; }
+    await whileBusy(byId('connect'), async () => {
+      hideError();
+      state.key = key;
+      const result = await api('GET', '/v1/webhooks'); // validates the key
+      storedKey.set(key);
+      input.value = '';
+      showScreen(true);
+      setEndpoints(result.data);
+      startPolling();
+      byId('create-open').focus();
+    });
+    if (byId('app').hidden) { state.key = null; input.focus(); input.select(); }
+  }
+
+  function signOut() {
+    stopPolling();
+    storedKey.clear();
+    state = freshState();
+    for (const id of ['confirm-dialog', 'secret-panel']) if (byId(id).open) byId(id).close();
+    byId('secret-value').value = '';
+    hideNotice();
+    hideError();
+    byId('endpoints').replaceChildren();
+    byId('attempts-body').replaceChildren();
+    byId('create-form').reset();
+    ['create-panel', 'detail', 'endpoints', 'endpoints-empty'].forEach((id) => show(id, false));
+    show('endpoints-loading', true);
+    setText('endpoints-loading', 'Loading endpoints…');
+    showScreen(false);
+  }
+
+  // ---------- Polling ----------
+
+  const tabVisible = () => document.visibilityState === 'visible';
+  const detailOpen = () => Boolean(state.selectedId) && !byId('detail').hidden;
+
+  function startPolling() {
+    stopPolling();
+    state.timers.push(
+      setInterval(() => { if (tabVisible() && detailOpen()) loadAttempts(true); }, ATTEMPTS_POLL_MS),
+      setInterval(() => { if (tabVisible()) loadEndpoints(true); }, LIST_POLL_MS),
+    );
+  }
+  function stopPolling() {
+    state.timers.forEach(clearInterval);
+    state.timers = [];
+  }
+
+  function onVisibilityChange() { // catch up at once when the tab comes back
+    if (!tabVisible() || !state.key || byId('app').hidden) return;
+    loadEndpoints(true);
+    if (detailOpen()) loadAttempts(true);
+  }
+
+  // ---------- Endpoint list ----------
+
+  const findEndpoint = (id) => state.endpoints.find((ep) => ep.id === id) || null;
+  const selectedEndpoint = () => findEndpoint(state.selectedId);
+
+  // Active and disabled first, revoked last; newest first within each group.
+  function compareEndpoints(a, b) {
+    const revoked = Number(a.status === 'revoked') - Number(b.status === 'revoked');
+    return revoked || (Date.parse(b.created_at) || 0) - (Date.parse(a.created_at) || 0);
+  }
+
+  async function loadEndpoints(background = false) {
+    if (state.listPending || !state.key) return;
+    state.listPending = true;
+    await guardedLoad(background, async (current) => {
+      const result = await api('GET', '/v1/webhooks');
+      if (current()) setEndpoints(result.data);
+    });
+    state.listPending = false;
+    if (state.key && !state.listLoaded) setText('endpoints-loading', 'Could not load endpoints. Retrying every 10 seconds.');
+  }
+
+  function setEndpoints(list) {
+    state.endpoints = (Array.isArray(list) ? list.slice() : []).sort(compareEndpoints);
+    state.listLoaded = true;
+    if (state.selectedId && !selectedEndpoint()) clearSelection();
+    renderEndpoints();
+    renderDetail();
+  }
+
+  function upsertEndpoint(endpoint) {
+    if (!endpoint || !endpoint.id) return;
+    setEndpoints([...state.endpoints.filter((ep) => ep.id !== endpoint.id), endpoint]);
+  }
+
+  function eventChips(types, max = Infinity) {
+    const list = Array.isArray(types) ? types : [];
+    const chips = list.slice(0, max).map((type) => (type === '*'
+      ? h('span', { class: 'chip chip-all', text: 'All events (*)' })
+      : h('span', { class: 'chip', text: type, title: type })));
+    if (list.length > max) {
+      chips.push(h('span', { class: 'chip chip-more', text: `+${list.length - max} more`, title: list.slice(max).join(', ') }));
+    }
+    return h('span', { class: 'chips' }, chips);
+  }
+
+  function endpointItem(ep) {
+    return h('li', {}, [h('button', {
+      type: 'button',
+      class: `endpoint${ep.status === 'revoked' ? ' is-revoked' : ''}`,
+      'data-endpoint-id': ep.id,
+      'aria-current': ep.id === state.selectedId ? 'true' : null,
+    }, [
+      h('span', { class: 'endpoint-top' }, [
+        h('span', { class: 'endpoint-name', text: ep.name || 'Untitled endpoint' }),
+        setBadge(h('span'), ep.status),
+      ]),
+      h('span', { class: 'endpoint-url mono', text: ep.url, title: ep.url }),
+      eventChips(ep.event_types, 3),
+    ])]);
+  }
+
+  function renderEndpoints() {
+    const signature = JSON.stringify([state.endpoints, state.selectedId]);
+    if (signature === state.listSignature) return; // unchanged: keep the DOM (and hover, focus) as it is
+    state.listSignature = signature;
+    const focused = document.activeElement && document.activeElement.closest('.endpoint');
+    byId('endpoints').replaceChildren(...state.endpoints.map(endpointItem));
+    const count = state.endpoints.length;
+    show('endpoints', count > 0);
+    show('endpoints-empty', count === 0);
+    show('endpoints-loading', false);
+    const active = state.endpoints.filter((ep) => ep.status === 'active').length;
+    setText('endpoint-count', count === 0 ? 'Receive events on your own server.'
+      : `${count} endpoint${count === 1 ? '' : 's'} · ${active} active`);
+    if (focused) focusEndpointButton(focused.dataset.endpointId);
+    const withAccount = state.endpoints.find((ep) => ep.account_id);
+    setText('account-id-value', withAccount ? withAccount.account_id : '');
+    show('account-id', Boolean(withAccount));
+  }
+
+  function focusEndpointButton(id) {
+    const button = Array.from(byId('endpoints').querySelectorAll('.endpoint')).find((b) => b.dataset.endpointId === id);
+    if (button) button.focus();
+  }
+
+  // ---------- Selection & detail ----------
+
+  function clearSelection() {
+    Object.assign(state, { selectedId: null, attempts: [], attemptsFor: null, editBase: null });
+    state.seenAttempts.clear();
+  }
+
+  function selectEndpoint(id) {
+    if (!findEndpoint(id)) return;
+    if (state.selectedId !== id) {
+      clearSelection();
+      state.selectedId = id;
+    }
+    setCreating(false, false);
+    renderEndpoints();
+    renderDetail();
+    renderAttempts();
+    loadAttempts();
+    if (narrowScreen.matches) { // stacked layout: bring the detail into view
+      byId('detail').scrollIntoView({ block: 'start' });
+      byId('detail-name').focus({ preventScroll: true });
+    }
+  }
+
+  function renderDetail() {
+    const ep = selectedEndpoint();
+    show('detail', ep && !state.creating);
+    show('detail-placeholder', !ep && !state.creating);
+    if (!ep) return;
+    const revoked = ep.status === 'revoked';
+    byId('detail').classList.toggle('is-revoked', revoked);
+    setText('detail-name', ep.name || 'Untitled endpoint');
+    setBadge(byId('detail-status'), ep.status);
+    setText('detail-url', ep.url || '');
+    setText('detail-id', ep.id);
+    byId('detail-events').replaceChildren(eventChips(ep.event_types));
+    setTime(byId('detail-created'), ep.created_at);
+    setTime(byId('detail-updated'), ep.updated_at);
+    const allowed = ACTIONS_BY_STATUS[ep.status] || [];
+    for (const action of ALL_ACTIONS) show(`action-${action}`, allowed.includes(action));
+    show('detail-actions', allowed.length > 0);
+    // Why the endpoint is not active, in plain words.
+    const disabled = ep.status === 'disabled';
+    const reason = disabled ? (STATUS_NOTES[ep.disabled_reason] || 'Disabled.') : (revoked ? STATUS_NOTES.revoked : '');
+    show('detail-reason-box', Boolean(reason));
+    byId('detail-reason-box').className = `callout ${revoked ? 'callout-neutral' : 'callout-warning'}`;
+    setText('detail-reason', reason);
+    setText('detail-reason-note', disabled ? STATUS_NOTES.disabled : (revoked ? STATUS_NOTES.revokedNote : ''));
+    // Secret rotation grace period.
+    const until = ep.previous_secret_expires_at;
+    const inGrace = Boolean(until) && Date.parse(until) > Date.now() && !revoked;
+    show('detail-rotation', inGrace);
+    setText('detail-rotation-text', inGrace
+      ? `Secret rotation in progress. Your previous secret keeps signing deliveries as X-Signature-Secondary until ${formatDate(until)} (${relativeTime(until)}). Switch your receiver to the new secret before then.`
+      : '');
+    renderEditForm(ep);
+  }
+
+  // ---------- Edit form ----------
+
+  function fillEditForm(ep) {
+    const values = { name: ep.name || '', url: ep.url || '', events: (ep.event_types || []).join(', ') };
+    byId('edit-name').value = values.name;
+    byId('edit-url').value = values.url;
+    byId('edit-events').value = values.events;
+    state.editBase = { id: ep.id, updatedAt: ep.updated_at, ...values };
+    clearFieldErrors('edit');
+  }
+
+  function renderEditForm(ep) {
+    show('edit-section', ep.status !== 'revoked');
+    const base = state.editBase;
+    const dirty = Boolean(base) && ['name', 'url', 'events'].some((f) => byId(`edit-${f}`).value !== base[f]);
+    // Never overwrite what the user is typing: refill only for another endpoint or an untouched form.
+    if (!base || base.id !== ep.id || (base.updatedAt !== ep.updated_at && !dirty)) fillEditForm(ep);
+  }
+
+  async function onEditSubmit(event) {
+    event.preventDefault();
+    const ep = selectedEndpoint();
+    const values = ep && readEndpointForm('edit');
+    if (!values) return;
+    const patch = {}; // only the fields that changed
+    if (values.name !== ep.name) patch.name = values.name;
+    if (values.url !== ep.url) patch.url = values.url;
+    if (values.event_types.join(',') !== (ep.event_types || []).join(',')) patch.event_types = values.event_types;
+    if (Object.keys(patch).length === 0) { showNotice('No changes to save.'); return; }
+    await whileBusy([byId('edit-save'), byId('edit-reset')], async () => {
+      hideError();
+      const updated = await api('PATCH', endpointPath(ep.id), patch);
+      state.editBase = null; // refill the form from the saved endpoint
+      upsertEndpoint(updated);
+      showNotice('Changes saved.');
+    });
+  }
+
+  // Light client-side checks; the server has the final word and its message is shown as is.
+  function readEndpointForm(prefix) {
+    const name = byId(`${prefix}-name`).value.trim();
+    const url = byId(`${prefix}-url`).value.trim();
+    const eventTypes = [...new Set(byId(`${prefix}-events`).value.split(/[\s,]+/).filter(Boolean))];
+    const problems = {
+      name: !name ? 'Enter a name.' : (name.length > 100 ? 'Use at most 100 characters.' : ''),
+      url: urlProblem(url),
+      events: eventTypes.length ? '' : 'Enter at least one event type, or * for all events.',
+    };
+    let first = null;
+    for (const [field, message] of Object.entries(problems)) {
+      setFieldError(`${prefix}-${field}`, message);
+      if (message && !first) first = byId(`${prefix}-${field}`);
+    }
+    if (first) { first.focus(); return null; }
+    return { name, url, event_types: eventTypes };
+  }
+
+  function urlProblem(url) {
+    if (!url) return 'Enter the URL to deliver events to.';
+    let parsed;
+    try { parsed = new URL(url); } catch { return 'Enter a full URL, for example https://example.com/webhooks.'; }
+    return parsed.protocol === 'https:' ? '' : 'The URL must start with https://.';
+  }
+
+  function setFieldError(inputId, message) {
+    setText(`${inputId}-error`, message);
+    show(`${inputId}-error`, Boolean(message));
+    if (message) byId(inputId).setAttribute('aria-invalid', 'true');
+    else byId(inputId).removeAttribute('aria-invalid');
+  }
+  function clearFieldErrors(prefix) {
+    for (const field of ['name', 'url', 'events']) setFieldError(`${prefix}-${field}`, '');
+  }
+
+  // ---------- Create ----------
+
+  // The create form takes the detail's place while it is open.
+  function setCreating(open, moveFocus = true) {
+    if (open === state.creating) return;
+    state.creating = open;
+    byId('create-form').reset();
+    clearFieldErrors('create');
+    show('create-panel', open);
+    renderDetail();
+    if (open) byId('create-panel').scrollIntoView({ block: 'nearest' });
+    if (moveFocus) byId(open ? 'create-name' : 'create-open').focus();
+  }
+
+  async function onCreateSubmit(event) {
+    event.preventDefault();
+    const values = readEndpointForm('create');
+    if (!values) return;
+    await whileBusy([byId('create-submit'), byId('create-cancel')], async () => {
+      hideError();
+      const { secret, ...endpoint } = await api('POST', '/v1/webhooks', values);
+      upsertEndpoint(endpoint);
+      selectEndpoint(endpoint.id);
+      const types = endpoint.event_types || [];
+      const receives = types.includes('*') ? 'all events' : types.length === 1 ? types[0] : `${types.length} event types`;
+      showSecret(secret, 'Endpoint created',
+        `“${endpoint.name}” is active and receives ${receives}. Use this secret to verify that deliveries come from Flintn.`);
+    });
+  }
+
+  // ---------- Actions ----------
+
+  // POST path and what to do with the answer (by default: show the returned endpoint and a notice).
+  // The confirmation copy is in the buttons' data-confirm-* attributes in index.html.
+  const ACTION_SPECS = {
+    test: { path: 'test', done: onTestSent },
+    rotate: { path: 'rotate-secret', done: onRotated },
+    reactivate: { path: 'reactivate', notice: 'Endpoint reactivated. New events are delivered to it again.' },
+    disable: { path: 'disable', notice: 'Endpoint disabled.' },
+    revoke: { path: 'revoke', notice: 'Endpoint revoked.' },
+  };
+
+  async function runAction(name) {
+    const ep = selectedEndpoint();
+    const clicked = byId(`action-${name}`);
+    if (!ep || (clicked.dataset.confirmTitle && !(await confirmDialog(clicked.dataset, ep.name)))) return;
+    const others = ALL_ACTIONS.filter((a) => a !== name).map((a) => byId(`action-${a}`));
+    const spec = ACTION_SPECS[name];
+    await whileBusy([clicked, ...others], async () => {
+      hideError();
+      const result = await api('POST', endpointPath(ep.id, spec.path));
+      if (spec.done) spec.done(result);
+      else { upsertEndpoint(result); showNotice(spec.notice); }
+    });
+    // A status change may hide the button that had focus: move focus to the endpoint's name.
+    const active = document.activeElement;
+    if ((!active || active === document.body || active.hidden) && detailOpen()) {
+      (clicked.hidden ? byId('detail-name') : clicked).focus();
+    }
+  }
+
+  function onTestSent(result) {
+    showNotice(['Test event ', h('code', { text: result.event_id || '' }), ' sent. Its delivery attempt appears under Recent attempts in a few seconds.']);
+    setTimeout(() => { if (detailOpen()) loadAttempts(true); }, 1000);
+  }
+
+  function onRotated(result) {
+    const { secret, ...endpoint } = result;
+    upsertEndpoint(endpoint);
+    const until = endpoint.previous_secret_expires_at;
+    const grace = until
+      ? ` Your previous secret keeps signing as X-Signature-Secondary until ${formatDate(until)}; update your receiver before then.`
+      : '';
+    showSecret(secret, 'New signing secret', `Deliveries are now signed with this secret in X-Signature-Primary.${grace}`);
+  }
+
+  // ---------- Dialogs ----------
+
+  // Resolves true when the user confirms. `copy` holds confirmTitle, confirmMessage ({name}), confirmOk, confirmDanger.
+  function confirmDialog(copy, name) {
+    const dialog = byId('confirm-dialog');
+    setText('confirm-title', copy.confirmTitle);
+    setText('confirm-message', copy.confirmMessage.replace('{name}', name || 'This endpoint'));
+    setText('confirm-ok', copy.confirmOk);
+    byId('confirm-ok').className = `btn ${copy.confirmDanger ? 'btn-danger' : 'btn-primary'}`;
+    dialog.returnValue = '';
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+      dialog.showModal();
+      byId('confirm-cancel').focus(); // the safe choice is the default
+    });
+  }
+
+  function showSecret(secret, title, intro) {
+    if (!secret) {
+      showError('The server did not return a signing secret. Rotate the secret to get a new one.');
+      return;
+    }
+    setText('secret-title', title);
+    setText('secret-intro', intro);
+    setText('secret-copy', 'Copy');
+    setText('secret-copy-status', '');
+    byId('secret-value').value = secret;
+    byId('secret-panel').showModal();
+    byId('secret-value').focus();
+    byId('secret-value').select();
+  }
+
+  let copyTimer = 0;
+
+  async function copySecret() {
+    const input = byId('secret-value');
+    let copied = true;
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch { // no clipboard API (e.g. plain http): select the text and try the legacy command
+      input.select();
+      try { copied = document.execCommand('copy'); } catch { copied = false; }
+    }
+    setText('secret-copy', copied ? 'Copied' : 'Copy');
+    setText('secret-copy-status', copied ? 'Copied' : 'Selected: press Ctrl+C (⌘C) to copy');
+    clearTimeout(copyTimer);
+    copyTimer = setTimeout(() => setText('secret-copy', 'Copy'), 2500);
+  }
+
+  function onSecretClosed() {
+    byId('secret-value').value = ''; // the secret leaves the page with the dialog
+    setText('secret-copy-status', '');
+    if (detailOpen()) byId('detail-name').focus();
+  }
+
+  // ---------- Attempts ----------
+
+  async function loadAttempts(background = false) {
+    const id = state.selectedId;
+    if (!id || !state.key || (background && state.attemptsPending === id)) return;
+    state.attemptsPending = id;
+    await guardedLoad(background, async (current) => {
+      const result = await api('GET', `${endpointPath(id, 'attempts')}?limit=${ATTEMPTS_LIMIT}`);
+      if (!current() || id !== state.selectedId) return;
+      Object.assign(state, { attempts: Array.isArray(result.data) ? result.data : [], attemptsFor: id, attemptsAt: Date.now() });
+      renderAttempts();
+    });
+    if (state.attemptsPending === id) state.attemptsPending = null;
+  }
+
+  // Status colour: 2xx green; an attempt that will be retried amber; any other status or error red.
+  function attemptTone(a) {
+    const status = Number(a.status);
+    if (status >= 200 && status < 300) return 'ok';
+    if (OUTCOME_TONES[a.outcome] === 'retry') return 'retry';
+    return (a.status != null || a.error) ? 'fail' : 'neutral';
+  }
+
+  const attemptKey = (a) => `${a.delivery_id}/${a.attempt}/${a.started_at}`;
+
+  function attemptRow(a, isNew) {
+    const statusText = a.status != null ? String(a.status) : (a.error || '—');
+    const duration = Number.isFinite(a.duration_ms) ? `${Math.round(a.duration_ms)} ms` : '—';
+    return h('tr', { class: isNew ? 'is-new' : null }, [
+      h('td', { class: 'time', title: a.started_at }, [h('time', { datetime: a.started_at, text: relativeTime(a.started_at) })]),
+      h('td', { class: 'event-type mono', text: a.event_type, title: a.event_type }),
+      h('td', { class: 'event-id mono', text: a.event_id, title: a.event_id }),
+      h('td', { class: 'attempt num', text: `${a.attempt}/${MAX_ATTEMPTS}` }),
+      h('td', { class: `status status-${attemptTone(a)}`, text: statusText, title: a.detail || statusText }),
+      h('td', { class: `outcome${a.detail ? ' has-detail' : ''}`, title: a.detail || a.outcome }, [
+        h('span', { class: `outcome-pill tone-${OUTCOME_TONES[a.outcome] || 'neutral'}`, text: a.outcome || '—' }),
+      ]),
+      h('td', { class: 'duration num', text: duration }),
+    ]);
+  }
+
+  // Rows are swapped in one go (same row height, fixed column widths), so refreshes do not move the layout.
+  function renderAttempts() {
+    const loaded = Boolean(state.selectedId) && state.attemptsFor === state.selectedId;
+    const attempts = loaded ? state.attempts : [];
+    const highlight = state.seenAttempts.size > 0; // new rows flash, but not on an endpoint's first load
+    const rows = attempts.map((a) => attemptRow(a, highlight && !state.seenAttempts.has(attemptKey(a))));
+    if (loaded) state.seenAttempts.add('loaded');
+    attempts.forEach((a) => state.seenAttempts.add(attemptKey(a)));
+    byId('attempts-body').replaceChildren(...rows);
+    show('attempts-loading', !loaded);
+    show('attempts-empty', loaded && attempts.length === 0);
+    setText('attempts-updated', loaded
+      ? `Updated ${clockFormat.format(state.attemptsAt)} · refreshes every 3 s while this tab is visible` : '');
+  }
+
+  // ---------- Wiring ----------
+
+  function bindEvents() {
+    const on = (id, type, handler) => byId(id).addEventListener(type, handler);
+    on('key-form', 'submit', onConnect);
+    on('sign-out', 'click', () => { signOut(); showNotice('Signed out. The API key was removed from this tab.'); });
+    on('error-dismiss', 'click', hideError);
+    on('notice-dismiss', 'click', hideNotice);
+    on('create-open', 'click', () => setCreating(true));
+    on('create-open-empty', 'click', () => setCreating(true));
+    on('create-cancel', 'click', () => setCreating(false));
+    on('create-form', 'submit', onCreateSubmit);
+    on('create-panel', 'keydown', (e) => { if (e.key === 'Escape') setCreating(false); });
+    on('endpoints', 'click', (e) => {
+      const button = e.target.closest('.endpoint');
+      if (button) selectEndpoint(button.dataset.endpointId);
+    });
+    on('detail-back', 'click', () => {
+      byId('endpoints-title').scrollIntoView({ block: 'start' });
+      focusEndpointButton(state.selectedId);
+    });
+    for (const action of ALL_ACTIONS) on(`action-${action}`, 'click', () => runAction(action));
+    on('edit-form', 'submit', onEditSubmit);
+    on('edit-reset', 'click', () => { if (selectedEndpoint()) fillEditForm(selectedEndpoint()); });
+    on('attempts-refresh', 'click', () => whileBusy(byId('attempts-refresh'), () => Promise.all([loadAttempts(), loadEndpoints()])));
+    on('secret-copy', 'click', copySecret);
+    on('secret-dismiss', 'click', () => byId('secret-panel').close());
+    on('secret-panel', 'cancel', (e) => e.preventDefault()); // Esc must not throw away a once-only secret
+    on('secret-panel', 'close', onSecretClosed);
+    document.addEventListener('visibilitychange', onVisibilityChange);
+  }
+
+  function init() {
+    bindEvents();
+    const key = storedKey.get();
+    if (!key) { showScreen(false); return; }
+    state.key = key;
+    showScreen(true);
+    startPolling();
+    loadEndpoints();
+  }
+
+  init();
+})();
