@@ -147,6 +147,29 @@ class AdminRequestsTest {
   }
 
   @Test
+  void oversizedHeadersAndUrisAre4xxNotAHang() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var header =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.base() + "/v1/webhooks"))
+                .header("Authorization", "Bearer " + KEY_A)
+                .header("X-Padding", "x".repeat(64 * 1024))
+                .timeout(java.time.Duration.ofSeconds(10))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(header.statusCode()).isEqualTo(431);
+    var uri =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(f.base() + "/v1/webhooks/" + "e".repeat(64 * 1024)))
+                .header("Authorization", "Bearer " + KEY_A)
+                .timeout(java.time.Duration.ofSeconds(10))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(uri.statusCode()).isIn(414, 431);
+  }
+
+  @Test
   void unknownRoutesAndMethodsAnswerInTheErrorFormat() throws Exception {
     Answer route = f.call("GET", "/v1/nothing-here", KEY_A, null);
     assertThat(route.status()).isEqualTo(404);

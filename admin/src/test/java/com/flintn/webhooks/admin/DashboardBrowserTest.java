@@ -1,0 +1,176 @@
+package com.flintn.webhooks.admin;
+
+import static com.flintn.webhooks.admin.AdminFixture.KEY_A;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
+ * {@code .ci/run} installs), driven through the page alone: create an endpoint for a local HTTPS
+ * receiver, send a test event, see its attempt row with status 200, disable it and see the badge
+ * change. Screenshots at laptop and phone size are kept in {@code admin/target/screenshots/}.
+ */
+class DashboardBrowserTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  private static AdminFixture f;
+  private static ChromeDriver browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      throw new AssertionError(
+          "the dashboard test needs Debian's chromium and chromium-driver:"
+              + " apt-get install chromium chromium-driver (.ci/run does this)");
+    }
+    f = new AdminFixture("dashboard");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().window().setSize(new Dimension(1280, 800));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void createTestEventAttemptRowAndDisableThroughThePageAlone() throws Exception {
+    browser.get(f.base() + "/");
+    type(visible("#api-key"), KEY_A);
+    visible("#connect").click();
+
+    visible("#create-open").click();
+    type(visible("#create-name"), "Orders (browser)");
+    type(visible("#create-url"), f.receiver.url("/browser"));
+    type(visible("#create-events"), "order.created, order.paid");
+    visible("#create-submit").click();
+
+    String secret =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> visible("#secret-value").getAttribute("value"),
+                v -> v != null && v.startsWith("whsec_"));
+    assertThat(secret).hasSizeGreaterThan(40);
+    visible("#secret-dismiss").click();
+
+    WebElement row = visible(".endpoint[data-endpoint-id]");
+    String id = row.getAttribute("data-endpoint-id");
+    assertThat(row.getText()).contains("Orders (browser)");
+    assertThat(badge(".endpoint[data-endpoint-id='" + id + "'] .badge")).isEqualTo("active");
+    row.click();
+
+    visible("#action-test").click();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                browser.findElements(By.cssSelector("#attempts tbody tr td.status")).stream()
+                    .anyMatch(td -> td.getText().strip().equals("200")));
+    assertThat(f.receiver.receivedAt("/browser")).hasSize(1);
+    assertThat(f.receiver.receivedAt("/browser").get(0).header("X-Event-Type"))
+        .isEqualTo("webhook.test");
+    screenshot("dashboard.png");
+
+    visible("#action-disable").click();
+    visible("#confirm-ok").click();
+    await().atMost(Duration.ofSeconds(20)).until(() -> badge("#detail .badge").equals("disabled"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> badge(".endpoint[data-endpoint-id='" + id + "'] .badge").equals("disabled"));
+    assertThat(f.call("GET", "/v1/webhooks/" + id, KEY_A, null).body().get("status").asText())
+        .isEqualTo("disabled");
+
+    browser.manage().window().setSize(new Dimension(390, 844));
+    screenshot("dashboard-phone.png");
+    browser.manage().window().setSize(new Dimension(1280, 800));
+  }
+
+  @Test
+  void apiErrorsAreShownInThePage() {
+    browser.get(f.base() + "/");
+    if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()
+        && browser.findElement(By.cssSelector("#sign-out")).isDisplayed()) {
+      browser.findElement(By.cssSelector("#sign-out")).click();
+    }
+    type(visible("#api-key"), KEY_A);
+    visible("#connect").click();
+    visible("#create-open").click();
+    type(visible("#create-name"), "Plain HTTP");
+    // the page's own check would catch http://; a private address only the server refuses
+    type(visible("#create-url"), "https://10.0.0.1/hook");
+    type(visible("#create-events"), "order.created");
+    visible("#create-submit").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                browser.findElements(By.cssSelector("[role=alert]")).stream()
+                    .anyMatch(e -> e.isDisplayed() && e.getText().contains("private")));
+  }
+
+  private static WebElement visible(String css) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              List<WebElement> all = browser.findElements(By.cssSelector(css));
+              return all.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
+            },
+            e -> e != null);
+  }
+
+  private static String badge(String css) {
+    return browser.findElement(By.cssSelector(css)).getText().strip().toLowerCase();
+  }
+
+  private static void type(WebElement input, String text) {
+    input.clear();
+    input.sendKeys(text);
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Files.createDirectories(SHOTS);
+    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
