@@ -78,6 +78,8 @@ public final class AdminApp implements AutoCloseable {
             attempts,
             EndpointRequests.withGuard(config.urlGuardAllow()),
             new TestEvents(topics.deliveriesDue(), producer, clock, APPLY_TIMEOUT),
+            bootstrap,
+            topics,
             clock);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health);
   }

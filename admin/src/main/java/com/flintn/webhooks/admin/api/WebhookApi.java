@@ -13,12 +13,14 @@ import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.sign.Secret;
+import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +50,7 @@ public final class WebhookApi {
   private final TestEvents testEvents;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final DeadLetterApi deadLetters;
 
   public WebhookApi(
       EndpointView view,
@@ -55,6 +58,8 @@ public final class WebhookApi {
       AttemptLog attempts,
       EndpointRequests requests,
       TestEvents testEvents,
+      String bootstrapServers,
+      TopicCatalog topics,
       Clock clock) {
     this.view = view;
     this.changes = changes;
@@ -62,21 +67,36 @@ public final class WebhookApi {
     this.requests = requests;
     this.testEvents = testEvents;
     this.clock = clock;
+    this.deadLetters =
+        new DeadLetterApi(
+            bootstrapServers,
+            topics,
+            view,
+            ctx -> {
+              syncForRead();
+              return owned(ctx);
+            },
+            clock);
   }
 
   public List<Route> routes() {
     String one = "/v1/webhooks/{id}";
-    return List.of(
-        new Route(HandlerType.GET, "/v1/webhooks", this::list),
-        new Route(HandlerType.POST, "/v1/webhooks", this::create),
-        new Route(HandlerType.GET, one, this::get),
-        new Route(HandlerType.PATCH, one, this::update),
-        new Route(HandlerType.POST, one + "/disable", ctx -> status(ctx, Type.DISABLE)),
-        new Route(HandlerType.POST, one + "/reactivate", ctx -> status(ctx, Type.REACTIVATE)),
-        new Route(HandlerType.POST, one + "/revoke", ctx -> status(ctx, Type.REVOKE)),
-        new Route(HandlerType.POST, one + "/rotate-secret", this::rotate),
-        new Route(HandlerType.POST, one + "/test", this::test),
-        new Route(HandlerType.GET, one + "/attempts", this::attempts));
+    List<Route> all =
+        new ArrayList<>(
+            List.of(
+                new Route(HandlerType.GET, "/v1/webhooks", this::list),
+                new Route(HandlerType.POST, "/v1/webhooks", this::create),
+                new Route(HandlerType.GET, one, this::get),
+                new Route(HandlerType.PATCH, one, this::update),
+                new Route(HandlerType.POST, one + "/disable", ctx -> status(ctx, Type.DISABLE)),
+                new Route(
+                    HandlerType.POST, one + "/reactivate", ctx -> status(ctx, Type.REACTIVATE)),
+                new Route(HandlerType.POST, one + "/revoke", ctx -> status(ctx, Type.REVOKE)),
+                new Route(HandlerType.POST, one + "/rotate-secret", this::rotate),
+                new Route(HandlerType.POST, one + "/test", this::test),
+                new Route(HandlerType.GET, one + "/attempts", this::attempts)));
+    all.addAll(deadLetters.routes());
+    return List.copyOf(all);
   }
 
   private void list(Context ctx) throws Exception {
@@ -277,9 +297,12 @@ public final class WebhookApi {
     return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
-  private void syncForRead() throws InterruptedException {
+  private void syncForRead() {
     try {
       changes.sync(READ_SYNC);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiError.unavailable("the request was interrupted");
     } catch (TimeoutException | ExecutionException e) {
       throw ApiError.unavailable(
           "the endpoint table could not be read up to date within "

@@ -24,7 +24,23 @@ class OpenApiDocumentTest {
     }
     assertThat(doc.get("openapi").asText()).startsWith("3.");
     Set<String> registered = new HashSet<>();
-    for (WebhookApi.Route r : new WebhookApi(null, null, null, null, null, null).routes()) {
+    for (WebhookApi.Route r :
+        new WebhookApi(
+                null,
+                null,
+                null,
+                null,
+                null,
+                "localhost:1",
+                new com.flintn.webhooks.common.topic.TopicCatalog(
+                    "x",
+                    java.util.List.of(
+                        java.time.Duration.ofMinutes(5),
+                        java.time.Duration.ofMinutes(30),
+                        java.time.Duration.ofHours(2),
+                        java.time.Duration.ofHours(24))),
+                null)
+            .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());
     }
     Set<String> described = new HashSet<>();

@@ -19,6 +19,9 @@ public final class HeaderNames {
   public static final String SOURCE_PARTITION = "source-partition";
   public static final String SOURCE_OFFSET = "source-offset";
 
+  /** Replayed deliveries: the dead letter they came from, as {@code topic/partition/offset}. */
+  public static final String REPLAYED_FROM = "replayed-from";
+
   /** Due records: epoch milliseconds when the retry scheduler moved the record. */
   public static final String MOVED_AT = "moved-at";
 

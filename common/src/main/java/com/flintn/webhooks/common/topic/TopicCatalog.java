@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
+import com.flintn.webhooks.common.message.DlqReplay;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointEvent;
@@ -35,6 +36,7 @@ public final class TopicCatalog {
   private final Topic<String, Delivery> deliveriesDue;
   private final Topic<String, AttemptRecord> attempts;
   private final Topic<String, Delivery> dlq;
+  private final Topic<String, DlqReplay> dlqReplays;
   private final Topic<String, EndpointChange> endpointChanges;
   private final Topic<String, Endpoint> endpoints;
   private final Topic<String, EndpointEvent> endpointEvents;
@@ -90,6 +92,9 @@ public final class TopicCatalog {
             TopicSpec.delete(DAY.multipliedBy(30)).coPartitionedWithEndpoints());
     this.dlq =
         new Topic<>(name("dlq"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(30)));
+    this.dlqReplays =
+        new Topic<>(
+            name("dlq.replays"), Serdes.String(), json(DlqReplay.class), TopicSpec.compact());
     this.endpointChanges =
         new Topic<>(
             name("endpoint-changes"),
@@ -141,6 +146,11 @@ public final class TopicCatalog {
   }
 
   /** Change commands from the admin API, applied by the endpoint-state app. */
+  /** Which dead letters were replayed (key: {@code topic/partition/offset}), compacted. */
+  public Topic<String, DlqReplay> dlqReplays() {
+    return dlqReplays;
+  }
+
   public Topic<String, EndpointChange> endpointChanges() {
     return endpointChanges;
   }
@@ -162,6 +172,7 @@ public final class TopicCatalog {
     all.add(deliveriesDue);
     all.add(attempts);
     all.add(dlq);
+    all.add(dlqReplays);
     all.add(endpointChanges);
     all.add(endpoints);
     all.add(endpointEvents);

@@ -1,0 +1,136 @@
+package com.flintn.webhooks.admin.dlq;
+
+import com.flintn.webhooks.common.message.Delivery;
+import com.flintn.webhooks.common.topic.HeaderNames;
+import com.flintn.webhooks.common.topic.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads {@code webhooks.dlq} once, from its start or, with a {@code since} filter, from the offsets
+ * Kafka finds for that time ({@code offsetsForTimes}), up to the end offsets it had when the scan
+ * began. Not a group member: it commits nothing and disturbs no one. A record that cannot be read
+ * is counted and skipped.
+ */
+public final class DlqReader implements AutoCloseable {
+  /** What one scan did. {@code recordsRead} counts every record fetched, matching or not. */
+  public record Stats(long recordsRead, long matched, long unreadable) {}
+
+  private final Topic<String, Delivery> topic;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+
+  public DlqReader(String bootstrapServers, Topic<String, Delivery> topic, Duration apiTimeout) {
+    this.topic = topic;
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-reader");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(apiTimeout.toMillis()));
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(apiTimeout.toMillis()));
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Calls {@code sink} for every dead letter that {@code filter} selects, in partition order.
+   * {@code stop} is asked between polls.
+   *
+   * @throws org.apache.kafka.common.errors.TimeoutException when the broker does not answer
+   */
+  public Stats scan(DlqFilter filter, Consumer<DeadLetter> sink, BooleanSupplier stop) {
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic.name()).stream()
+            .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+            .toList();
+    consumer.assign(partitions);
+    Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+    if (filter.since().isPresent()) {
+      Map<TopicPartition, Long> at = new HashMap<>();
+      partitions.forEach(tp -> at.put(tp, filter.since().get().toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at);
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp o = found.get(tp);
+        consumer.seek(tp, o != null ? o.offset() : end.get(tp));
+      }
+    } else {
+      consumer.seekToBeginning(partitions);
+    }
+    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+    long read = 0;
+    long matched = 0;
+    long unreadable = 0;
+    while (!end.isEmpty() && !stop.getAsBoolean()) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Long last = end.get(tp);
+        if (last == null || r.offset() >= last) {
+          continue; // written after the scan began
+        }
+        read++;
+        DeadLetter d = read(r);
+        if (d == null) {
+          unreadable++;
+        } else if (filter.matches(d)) {
+          matched++;
+          sink.accept(d);
+        }
+      }
+      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+    return new Stats(read, matched, unreadable);
+  }
+
+  private DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
+    Delivery d;
+    try {
+      d = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (d == null) {
+      return null;
+    }
+    String status = header(r, HeaderNames.LAST_STATUS);
+    String attempts = header(r, HeaderNames.ATTEMPTS);
+    int n;
+    try {
+      n = attempts != null ? Integer.parseInt(attempts) : d.attempt();
+    } catch (NumberFormatException e) {
+      n = d.attempt();
+    }
+    return new DeadLetter(
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        Instant.ofEpochMilli(r.timestamp()),
+        d,
+        header(r, HeaderNames.REASON),
+        status != null ? status : header(r, HeaderNames.LAST_ERROR),
+        n);
+  }
+
+  private static String header(ConsumerRecord<?, ?> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
