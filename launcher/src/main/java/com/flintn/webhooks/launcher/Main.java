@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       AdminCommand.class,
       TopicsCommand.class,
       EventsCommand.class,
+      DlqCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -50,7 +51,8 @@ public final class Main implements Runnable {
         args.length > 0
             && (args[0].equals("standalone")
                 || args[0].equals("dispatcher")
-                || args[0].equals("retry-scheduler"));
+                || args[0].equals("retry-scheduler")
+                || args[0].equals("admin"));
     if (!longRunning) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }
