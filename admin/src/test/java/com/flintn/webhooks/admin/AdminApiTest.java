@@ -160,6 +160,65 @@ class AdminApiTest {
         .isEqualTo("active");
   }
 
+  @Test
+  void deadLettersCanBeListedAndReplayedOnceAfterTheEndpointIsFixed() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger status =
+        new java.util.concurrent.atomic.AtomicInteger(400);
+    f.receiver.respondWith(
+        r ->
+            new mockwebserver3.MockResponse.Builder()
+                .code(r.path().startsWith("/dead") ? status.get() : 200)
+                .build());
+    String id = f.create(KEY_A, "Dead", f.receiver.url("/dead"), "*").body().get("id").asText();
+    String path = "/v1/webhooks/" + id + "/dead-letters";
+    f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> f.call("GET", path, KEY_A, null).body().get("count").asInt() == 2);
+    JsonNode listed = f.call("GET", path, KEY_A, null).body();
+    assertThat(listed.get("data")).hasSize(2);
+    JsonNode first = listed.get("data").get(0);
+    assertThat(first.get("reason").asText()).isEqualTo("client_error");
+    assertThat(first.get("last_status").asText()).isEqualTo("400");
+    assertThat(first.get("event_type").asText()).isEqualTo("webhook.test");
+    assertThat(first.get("replayed").asBoolean()).isFalse();
+    assertThat(f.call("GET", path, KEY_B, null).status()).as("another account").isEqualTo(404);
+    assertThat(
+            f.call("GET", path + "?reason=attempts_exhausted", KEY_A, null)
+                .body()
+                .get("count")
+                .asInt())
+        .isZero();
+    assertThat(f.call("GET", path + "?since=yesterday", KEY_A, null).status()).isEqualTo(400);
+
+    JsonNode dry = f.call("POST", path + "/replay", KEY_A, "{\"dry_run\":true}").body();
+    assertThat(dry.get("selected").asInt()).isEqualTo(2);
+    assertThat(dry.get("replayed").asInt()).isEqualTo(2);
+    assertThat(f.call("POST", path + "/replay", KEY_A, "{\"dry_run\":\"yes\"}").status())
+        .isEqualTo(422);
+    assertThat(f.call("POST", path + "/replay", KEY_A, "{\"colour\":1}").status()).isEqualTo(422);
+
+    assertThat(statusAfter(id, "disable")).isEqualTo("disabled");
+    Answer refused = f.call("POST", path + "/replay", KEY_A, "{}");
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.errorMessage()).contains("reactivate");
+    assertThat(statusAfter(id, "reactivate")).isEqualTo("active");
+
+    status.set(200);
+    int before = f.receiver.receivedAt("/dead").size();
+    JsonNode replayed = f.call("POST", path + "/replay", KEY_A, "{}").body();
+    assertThat(replayed.get("replayed").asInt()).isEqualTo(2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> f.receiver.receivedAt("/dead").size() == before + 2);
+    JsonNode again = f.call("POST", path + "/replay", KEY_A, "{}").body();
+    assertThat(again.get("replayed").asInt()).isZero();
+    assertThat(again.get("skipped_already_replayed").asInt()).isEqualTo(2);
+    assertThat(f.call("GET", path, KEY_A, null).body().get("data").findValuesAsText("replayed"))
+        .containsExactly("true", "true");
+  }
+
   private static String statusAfter(String id, String action) throws Exception {
     Answer a = f.call("POST", "/v1/webhooks/" + id + "/" + action, KEY_A, null);
     assertThat(a.status()).as(action + ": " + a.raw().body()).isEqualTo(200);

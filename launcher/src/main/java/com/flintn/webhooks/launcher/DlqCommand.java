@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
     name = "dlq",
     mixinStandardHelpOptions = true,
     description = {
-      "Inspects and replays dead letters (webhooks.dlq). Filters: --endpoint, --account,",
-      "--event-type, --reason, --since, --until; --since starts from the offsets Kafka finds",
-      "for that time instead of reading the whole topic."
+      "Inspects and replays dead letters (webhooks.dlq).",
+      "Filters: --endpoint, --account, --event-type, --reason, --since, --until.",
+      "--since starts from the offsets Kafka finds for that time, not a full scan."
     },
     subcommands = {DlqListCommand.class, DlqReplayCommand.class})
 final class DlqCommand implements Runnable {

@@ -26,10 +26,11 @@ import picocli.CommandLine.Option;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Replays the selected dead letters: each goes to webhooks.deliveries.due as attempt 1,",
-      "signed and sent as usual, with a replayed-from header. A dead letter is replayed once;",
-      "a second replay is refused unless --allow-repeat. Endpoints that are not active are",
-      "skipped: reactivate them first. Ctrl-C stops cleanly and reports what was sent."
+      "Replays the selected dead letters: each goes to webhooks.deliveries.due as",
+      "attempt 1 with a replayed-from header, and is signed and sent as usual.",
+      "A dead letter is replayed once; again only with --allow-repeat. Endpoints",
+      "that are not active are skipped: reactivate them first. Ctrl-C stops",
+      "cleanly and reports what was sent."
     })
 final class DlqReplayCommand implements Callable<Integer> {
   private static final Pattern RATE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(?:/s)?");
