@@ -9,6 +9,9 @@
   const MAX_ATTEMPTS = 5;
   const ATTEMPTS_POLL_MS = 3000;
   const LIST_POLL_MS = 10000;
+  const DEAD_LETTERS_LIMIT = 50;
+  const DEAD_LETTERS_POLL_MS = 10000; // not faster: each read scans the dead-letter topic
+  const FILTER_DEBOUNCE_MS = 400;
   const UNREACHABLE = 'The admin server is unreachable. Check your connection and that the server is running, then try again.';
   const STATUS_NOTES = {
     attempts_exhausted: 'Disabled after 5 failed delivery attempts. Fix the endpoint, then reactivate it.',
@@ -23,17 +26,27 @@
     delivered: 'ok', retry_scheduled: 'retry', deferred_endpoint_busy: 'retry',
     dead_lettered: 'fail', gave_up: 'fail', rejected_unsafe_url: 'fail',
   };
+  const DEAD_LETTER_REASONS = {
+    attempts_exhausted: `${MAX_ATTEMPTS} attempts failed`, client_error: 'Refused (4xx)', unsafe_url: 'Unsafe URL',
+  };
+  const DEAD_LETTERS_EMPTY = {
+    all: 'No dead letters. Deliveries that fail for good appear here.',
+    filtered: 'No dead letters match these filters.',
+  };
 
   const freshState = () => ({
     key: null, endpoints: [], listSignature: '', listLoaded: false, selectedId: null, creating: false,
     attempts: [], attemptsFor: null, attemptsAt: 0, seenAttempts: new Set(), editBase: null,
     listPending: false, attemptsPending: null, pollFailing: false, pollError: false, timers: [],
+    deadLetters: [], deadLettersCount: 0, deadLettersFor: null, deadLettersAt: 0, deadLettersFiltered: false,
+    deadLettersQuery: '', deadLettersSeq: 0, deadLettersPending: false, statusSeen: null,
   });
   let state = freshState();
 
   const byId = (id) => document.getElementById(id);
   const show = (id, visible) => { byId(id).hidden = !visible; };
   const setText = (id, text) => { byId(id).textContent = text; };
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const narrowScreen = window.matchMedia('(max-width: 859px)');
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
   const clockFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
@@ -226,6 +239,9 @@
     hideError();
     byId('endpoints').replaceChildren();
     byId('attempts-body').replaceChildren();
+    byId('dead-letters-body').replaceChildren();
+    byId('dead-letters').removeAttribute('aria-busy');
+    resetDeadLetterFilters();
     byId('create-form').reset();
     ['create-panel', 'detail', 'endpoints', 'endpoints-empty'].forEach((id) => show(id, false));
     show('endpoints-loading', true);
@@ -243,6 +259,7 @@
     state.timers.push(
       setInterval(() => { if (tabVisible() && detailOpen()) loadAttempts(true); }, ATTEMPTS_POLL_MS),
       setInterval(() => { if (tabVisible()) loadEndpoints(true); }, LIST_POLL_MS),
+      setInterval(() => { if (tabVisible() && detailOpen()) loadDeadLetters(true); }, DEAD_LETTERS_POLL_MS),
     );
   }
   function stopPolling() {
@@ -253,7 +270,7 @@
   function onVisibilityChange() { // catch up at once when the tab comes back
     if (!tabVisible() || !state.key || byId('app').hidden) return;
     loadEndpoints(true);
-    if (detailOpen()) loadAttempts(true);
+    if (detailOpen()) { loadAttempts(true); loadDeadLetters(true); }
   }
 
   // ---------- Endpoint list ----------
@@ -345,8 +362,12 @@
   // ---------- Selection & detail ----------
 
   function clearSelection() {
-    Object.assign(state, { selectedId: null, attempts: [], attemptsFor: null, editBase: null });
+    Object.assign(state, {
+      selectedId: null, attempts: [], attemptsFor: null, editBase: null,
+      deadLetters: [], deadLettersCount: 0, deadLettersFor: null, deadLettersQuery: '', statusSeen: null,
+    });
     state.seenAttempts.clear();
+    resetDeadLetterFilters();
   }
 
   function selectEndpoint(id) {
@@ -359,7 +380,9 @@
     renderEndpoints();
     renderDetail();
     renderAttempts();
+    renderDeadLetters();
     loadAttempts();
+    loadDeadLetters();
     if (narrowScreen.matches) { // stacked layout: bring the detail into view
       byId('detail').scrollIntoView({ block: 'start' });
       byId('detail-name').focus({ preventScroll: true });
@@ -398,6 +421,8 @@
       ? `Secret rotation in progress. Your previous secret keeps signing deliveries as X-Signature-Secondary until ${formatDate(until)} (${relativeTime(until)}). Switch your receiver to the new secret before then.`
       : '');
     renderEditForm(ep);
+    renderDeadLetterActions(ep);
+    reloadDeadLettersOnStatusChange(ep);
   }
 
   // ---------- Edit form ----------
@@ -661,6 +686,150 @@
       ? `Updated ${clockFormat.format(state.attemptsAt)} · refreshes every 3 s while this tab is visible` : '');
   }
 
+  // ---------- Dead letters ----------
+
+  let filterTimer = 0;
+
+  // The filters as the API takes them (query parameters or replay body); empty ones are left out.
+  function deadLetterFilters() {
+    const filters = {};
+    const reason = byId('dlq-reason').value;
+    const eventType = byId('dlq-event-type').value.trim();
+    if (reason) filters.reason = reason;
+    if (eventType) filters.event_type = eventType;
+    return filters;
+  }
+
+  function resetDeadLetterFilters() {
+    clearTimeout(filterTimer);
+    byId('dlq-reason').value = '';
+    byId('dlq-event-type').value = '';
+  }
+
+  function onDeadLetterFiltersChanged(delay) {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => {
+      if (detailOpen() && JSON.stringify(deadLetterFilters()) !== state.deadLettersQuery) loadDeadLetters();
+    }, delay);
+  }
+
+  // The latest request wins: an answer for filters changed meanwhile, or another endpoint, is dropped.
+  async function loadDeadLetters(background = false) {
+    const id = state.selectedId;
+    if (!id || !state.key || (background && state.deadLettersPending)) return;
+    const filters = deadLetterFilters();
+    const seq = ++state.deadLettersSeq;
+    Object.assign(state, { deadLettersPending: true, deadLettersQuery: JSON.stringify(filters) });
+    if (!background) byId('dead-letters').setAttribute('aria-busy', 'true');
+    await guardedLoad(background, async (current) => {
+      const query = new URLSearchParams({ limit: String(DEAD_LETTERS_LIMIT), ...filters });
+      const result = await api('GET', `${endpointPath(id, 'dead-letters')}?${query}`);
+      if (!current() || seq !== state.deadLettersSeq || id !== state.selectedId) return;
+      const data = Array.isArray(result.data) ? result.data : [];
+      Object.assign(state, {
+        deadLetters: data, deadLettersCount: Number.isFinite(result.count) ? result.count : data.length,
+        deadLettersFor: id, deadLettersFiltered: Object.keys(filters).length > 0, deadLettersAt: Date.now(),
+      });
+      renderDeadLetters();
+    });
+    if (seq !== state.deadLettersSeq) return;
+    state.deadLettersPending = false;
+    byId('dead-letters').removeAttribute('aria-busy');
+  }
+
+  // A status change (by an action here or seen in the list refresh) changes what can be replayed.
+  function reloadDeadLettersOnStatusChange(ep) {
+    const changed = state.statusSeen !== null && state.statusSeen !== ep.status;
+    state.statusSeen = ep.status;
+    if (changed) loadDeadLetters();
+  }
+
+  const deadLettersLoaded = () => Boolean(state.selectedId) && state.deadLettersFor === state.selectedId;
+
+  function deadLetterRow(d) {
+    const known = d.last_status != null && d.last_status !== '';
+    const status = known ? String(d.last_status) : '—';
+    return h('tr', {}, [
+      h('td', { class: 'time', title: d.dead_lettered_at }, [h('time', { datetime: d.dead_lettered_at, text: relativeTime(d.dead_lettered_at) })]),
+      h('td', { class: 'event-type mono', text: d.event_type, title: d.event_type }),
+      h('td', { class: 'event-id mono', text: d.event_id, title: d.event_id }),
+      h('td', { class: 'reason', text: DEAD_LETTER_REASONS[d.reason] || d.reason || '—', title: d.reason }),
+      h('td', { class: `status status-${known ? 'fail' : 'neutral'}`, text: status, title: known ? `Last status: ${status}` : 'No response' }),
+      h('td', { class: 'replayed-cell' }, d.replayed
+        ? h('span', { class: 'badge replayed', text: 'replayed', title: 'Replayed before: a new replay skips it.' })
+        : null),
+    ]);
+  }
+
+  function renderDeadLetters() {
+    const loaded = deadLettersLoaded();
+    const list = loaded ? state.deadLetters : [];
+    byId('dead-letters-body').replaceChildren(...list.map(deadLetterRow));
+    show('dead-letters-loading', !loaded);
+    show('dead-letters-empty', loaded && list.length === 0);
+    setText('dead-letters-empty', DEAD_LETTERS_EMPTY[state.deadLettersFiltered ? 'filtered' : 'all']);
+    setText('dead-letters-count', loaded ? plural(state.deadLettersCount, 'dead letter') : '');
+    const partial = loaded && state.deadLettersCount > list.length ? ` · newest ${list.length} shown` : '';
+    setText('dead-letters-updated', loaded
+      ? `${partial} · updated ${clockFormat.format(state.deadLettersAt)}, refreshes every 10 s` : '');
+    renderDeadLetterActions(selectedEndpoint());
+  }
+
+  // Replay needs an active endpoint; a disabled one gets a hint instead; a revoked one neither.
+  function renderDeadLetterActions(ep) {
+    const status = ep ? ep.status : null;
+    show('dlq-replay', status === 'active' && deadLettersLoaded() && state.deadLettersCount > 0);
+    show('dlq-hint', status === 'disabled');
+  }
+
+  // Dry run first (with the filters as they are now), then confirm, then the real replay.
+  async function onReplayClick() {
+    const ep = selectedEndpoint();
+    if (!ep || ep.status !== 'active') return;
+    const filters = deadLetterFilters();
+    const plan = await sendReplay(ep, filters, true);
+    if (!plan || state.selectedId !== ep.id) return;
+    if (!(plan.replayed > 0)) { showNotice(nothingToReplay(plan)); return; }
+    if (!(await confirmDialog(replayConfirmCopy(plan, ep)))) return;
+    const result = await sendReplay(ep, filters, false);
+    if (!result) { loadEndpoints(true); return; } // e.g. 409: disabled meanwhile; show its status
+    showNotice(result.replayed > 0
+      ? `Replayed ${plural(result.replayed, 'dead letter')}. They appear under Recent attempts shortly.`
+      : nothingToReplay(result));
+    loadDeadLetters();
+    loadAttempts();
+  }
+
+  // Resolves to the API's answer, or null when the request failed (the error banner says why).
+  async function sendReplay(ep, filters, dryRun) {
+    let result = null;
+    await whileBusy(byId('dlq-replay'), async () => {
+      hideError();
+      const body = { dry_run: dryRun, ...filters, allow_repeat: false };
+      result = await api('POST', endpointPath(ep.id, 'dead-letters/replay'), body);
+    });
+    return result;
+  }
+
+  function replayConfirmCopy(plan, ep) {
+    const skipped = plan.skipped_already_replayed > 0 ? ` ${plan.skipped_already_replayed} already replayed will be skipped.` : '';
+    return {
+      confirmTitle: 'Replay dead letters?',
+      confirmMessage: `Replay ${plural(plan.replayed, 'dead letter')} to ${ep.url}?${skipped}`,
+      confirmOk: `Replay ${plan.replayed}`,
+    };
+  }
+
+  function nothingToReplay(plan) {
+    const selected = plan.selected || 0;
+    if (selected === 0) return 'Nothing to replay: no dead letters match.';
+    if (plan.skipped_inactive > 0) return 'Nothing to replay: the endpoint is not active. Reactivate it first.';
+    if (plan.skipped_already_replayed >= selected) {
+      return `Nothing to replay: ${selected === 1 ? 'it was' : `all ${selected} were`} replayed before.`;
+    }
+    return 'Nothing to replay.';
+  }
+
   // ---------- Wiring ----------
 
   function bindEvents() {
@@ -685,6 +854,10 @@
     for (const action of ALL_ACTIONS) on(`action-${action}`, 'click', () => runAction(action));
     on('edit-form', 'submit', onEditSubmit);
     on('edit-reset', 'click', () => { if (selectedEndpoint()) fillEditForm(selectedEndpoint()); });
+    on('dlq-reason', 'change', () => onDeadLetterFiltersChanged(0));
+    on('dlq-event-type', 'input', () => onDeadLetterFiltersChanged(FILTER_DEBOUNCE_MS));
+    on('dlq-event-type', 'change', () => onDeadLetterFiltersChanged(0)); // Enter or leaving the field
+    on('dlq-replay', 'click', onReplayClick);
     on('attempts-refresh', 'click', () => whileBusy(byId('attempts-refresh'), () => Promise.all([loadAttempts(), loadEndpoints()])));
     on('secret-copy', 'click', copySecret);
     on('secret-dismiss', 'click', () => byId('secret-panel').close());
