@@ -125,6 +125,56 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void deadLettersAreShownAndReplayedFromThePanel() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger status =
+        new java.util.concurrent.atomic.AtomicInteger(410);
+    f.receiver.respondWith(
+        r ->
+            new mockwebserver3.MockResponse.Builder()
+                .code(r.path().startsWith("/bdead") ? status.get() : 200)
+                .build());
+    String id =
+        f.create(KEY_A, "Gone (browser)", f.receiver.url("/bdead"), "*").body().get("id").asText();
+    f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                f.call("GET", "/v1/webhooks/" + id + "/dead-letters", KEY_A, null)
+                        .body()
+                        .get("count")
+                        .asInt()
+                    == 1);
+    signIn();
+    visible(".endpoint[data-endpoint-id='" + id + "']").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> visible("#dead-letters-count").getText().startsWith("1 dead letter"));
+    assertThat(visible("#dead-letters-table tbody tr").getText()).contains("webhook.test", "410");
+    status.set(200);
+    visible("#dlq-replay").click();
+    visible("#confirm-ok").click();
+    await().atMost(Duration.ofSeconds(30)).until(() -> f.receiver.receivedAt("/bdead").size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !browser
+                    .findElements(By.cssSelector("#dead-letters-table tbody tr .replayed"))
+                    .isEmpty());
+  }
+
+  private static void signIn() {
+    browser.get(f.base() + "/");
+    if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()
+        && browser.findElement(By.cssSelector("#sign-out")).isDisplayed()) {
+      browser.findElement(By.cssSelector("#sign-out")).click();
+    }
+    type(visible("#api-key"), KEY_A);
+    visible("#connect").click();
+  }
+
+  @Test
   void apiErrorsAreShownInThePage() {
     browser.get(f.base() + "/");
     if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()

@@ -97,14 +97,18 @@ final class DlqReplayCommand implements Callable<Integer> {
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         throw DlqCommand.unreachable(c);
       }
+      boolean terminal = ReplayProgress.isTerminal();
       DlqReplayer.Report r =
           replayer.replay(
               selected,
               view::get,
               earlier,
               new DlqReplayer.Options(dryRun, allowRepeat, perSecond),
-              new ReplayProgress(System.err, ReplayProgress.isTerminal()),
+              new ReplayProgress(System.err, terminal),
               stop::get);
+      if (terminal && r.stopped()) {
+        System.err.println(); // end the progress bar's line
+      }
       report(out, c, stats, r, selected);
       return Main.OK;
     } finally {
@@ -139,6 +143,7 @@ final class DlqReplayCommand implements Callable<Integer> {
     } else if (r.stopped()) {
       out.printf(
           "stopped by Ctrl-C: %d of %d replayed to %s and committed; run the same command again"
+              + (allowRepeat ? " without --allow-repeat" : "")
               + " to replay the rest (those already replayed are skipped)%n",
           r.sent(),
           r.selected() - r.skippedInactive() - r.skippedRepeat() - r.skippedUnknownEndpoint(),
