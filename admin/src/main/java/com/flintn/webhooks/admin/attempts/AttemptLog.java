@@ -3,7 +3,7 @@ package com.flintn.webhooks.admin.attempts;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.Topic;
-import java.time.Duration;
+import com.flintn.webhooks.common.topic.TopicFollower;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,14 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +29,11 @@ public final class AttemptLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AttemptLog.class);
 
   private final Topic<String, AttemptRecord> topic;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicFollower follower;
   private final int perEndpoint;
   private final int maxEndpoints;
   private final long backfill;
   private final Map<EndpointId, ArrayDeque<AttemptRecord>> byEndpoint;
-  private final CountDownLatch ready = new CountDownLatch(1);
-  private final Thread thread;
-  private volatile boolean running = true;
 
   public AttemptLog(
       String bootstrapServers,
@@ -61,20 +54,31 @@ public final class AttemptLog implements AutoCloseable {
         };
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "admin-attempt-log");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-    this.consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.thread = Thread.ofPlatform().name("admin-attempt-log").daemon().unstarted(this::run);
+    this.follower =
+        new TopicFollower(
+            "admin-attempt-log",
+            p,
+            topic.name(),
+            new TopicFollower.Hooks() {
+              @Override
+              public void start(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+                Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
+                Map<TopicPartition, Long> end = c.endOffsets(partitions);
+                for (TopicPartition tp : partitions) {
+                  c.seek(tp, Math.max(begin.get(tp), end.get(tp) - backfill));
+                }
+              }
+
+              @Override
+              public void record(ConsumerRecord<byte[], byte[]> r) {
+                read(r);
+              }
+            });
   }
 
   public void start() {
-    thread.start();
-  }
-
-  boolean awaitReady(Duration timeout) throws InterruptedException {
-    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    follower.start();
   }
 
   /**
@@ -103,40 +107,6 @@ public final class AttemptLog implements AutoCloseable {
     q.addLast(a);
   }
 
-  private void run() {
-    try {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic.name(), Duration.ofSeconds(60)).stream()
-              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
-              .toList();
-      consumer.assign(partitions);
-      Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      for (TopicPartition tp : partitions) {
-        consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - backfill));
-      }
-      ready.countDown();
-      while (running) {
-        try {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            read(r);
-          }
-        } catch (WakeupException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          log.error("attempt log poll failed, retrying: {}", e.toString());
-          Thread.sleep(1000);
-        }
-      }
-    } catch (WakeupException | InterruptedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("attempt log could not start: {}", e.toString());
-    } finally {
-      consumer.close();
-    }
-  }
-
   private void read(ConsumerRecord<byte[], byte[]> r) {
     AttemptRecord a;
     try {
@@ -152,12 +122,6 @@ public final class AttemptLog implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.Topic;
+import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -13,12 +14,10 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,30 +34,48 @@ public final class EndpointView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointView.class);
 
   private final Topic<String, Endpoint> topic;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicFollower follower;
   private final Map<EndpointId, Endpoint> byId = new ConcurrentHashMap<>();
   private final Map<AccountId, Map<EndpointId, Endpoint>> byAccount = new ConcurrentHashMap<>();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread thread;
-  private volatile boolean running = true;
 
   /** The next offset to read per partition, published after every poll; guarded by itself. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
+
+  /** End offsets at start, not yet reached; follower thread only. */
+  private Map<TopicPartition, Long> startEnd = new HashMap<>();
 
   public EndpointView(String bootstrapServers, Topic<String, Endpoint> topic) {
     this.topic = topic;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "endpoint-view-" + topic.name());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    this.consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.thread = Thread.ofPlatform().name("endpoint-view").daemon().unstarted(this::run);
+    this.follower =
+        new TopicFollower(
+            "endpoint-view-" + topic.name(),
+            p,
+            topic.name(),
+            new TopicFollower.Hooks() {
+              @Override
+              public void start(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+                c.seekToBeginning(partitions);
+                startEnd = new HashMap<>(c.endOffsets(partitions));
+              }
+
+              @Override
+              public void record(ConsumerRecord<byte[], byte[]> r) {
+                apply(r);
+              }
+
+              @Override
+              public void afterPoll(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+                publishPositions(c, partitions);
+              }
+            });
   }
 
   public void start() {
-    thread.start();
+    follower.start();
   }
 
   /** Waits until every record that existed at start has been read. */
@@ -125,52 +142,20 @@ public final class EndpointView implements AutoCloseable {
     return byId.size();
   }
 
-  private void run() {
-    try {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic.name(), Duration.ofSeconds(60)).stream()
-              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-      while (running) {
-        try {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            apply(r);
-          }
-        } catch (WakeupException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          log.error("endpoint view poll failed, retrying: {}", e.toString());
-          Thread.sleep(1000);
-          continue;
-        }
-        publishPositions(partitions);
-        if (caughtUp.getCount() > 0) {
-          end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-          if (end.isEmpty()) {
-            caughtUp.countDown();
-          }
-        }
-      }
-    } catch (WakeupException | InterruptedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("endpoint view could not start: {}", e.toString());
-    } finally {
-      consumer.close();
-    }
-  }
-
-  private void publishPositions(List<TopicPartition> partitions) {
+  private void publishPositions(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
     Map<TopicPartition, Long> now = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      now.put(tp, consumer.position(tp));
+      now.put(tp, c.position(tp));
     }
     synchronized (positions) {
       positions.putAll(now);
       positions.notifyAll();
+    }
+    if (caughtUp.getCount() > 0) {
+      startEnd.entrySet().removeIf(e -> now.get(e.getKey()) >= e.getValue());
+      if (startEnd.isEmpty()) {
+        caughtUp.countDown();
+      }
     }
   }
 
@@ -215,12 +200,6 @@ public final class EndpointView implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }
