@@ -170,6 +170,19 @@ class AdminRequestsTest {
   }
 
   @Test
+  void servesTheOpenApiDocumentAndTheDashboardWithoutAKey() throws Exception {
+    Answer doc = f.call("GET", "/openapi.json", null, null);
+    assertThat(doc.status()).isEqualTo(200);
+    assertThat(doc.body().get("openapi").asText()).startsWith("3.1");
+    assertThat(doc.body().get("paths").has("/v1/webhooks/{id}/dead-letters/replay")).isTrue();
+    Answer page = f.call("GET", "/", null, null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.raw().body()).contains("<title>");
+    assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'");
+    assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+  }
+
+  @Test
   void unknownRoutesAndMethodsAnswerInTheErrorFormat() throws Exception {
     Answer route = f.call("GET", "/v1/nothing-here", KEY_A, null);
     assertThat(route.status()).isEqualTo(404);
