@@ -10,8 +10,12 @@ import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.metrics.EndpointGauges;
+import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,6 +50,11 @@ public final class AdminApp implements AutoCloseable {
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
 
   public AdminApp(FlintnConfig config, ApiKeys keys, Clock clock) {
+    this(config, keys, clock, new SimpleMeterRegistry());
+  }
+
+  /** An admin app that times its requests and counts endpoints in {@code registry}. */
+  public AdminApp(FlintnConfig config, ApiKeys keys, Clock clock, MeterRegistry registry) {
     config.secrets().requireCipher(); // secrets are written encrypted; refuse before any I/O
     String bootstrap = config.kafka().bootstrapServers();
     TopicCatalog topics = config.topicCatalog();
@@ -81,7 +90,8 @@ public final class AdminApp implements AutoCloseable {
             bootstrap,
             topics,
             clock);
-    this.server = new AdminServer(config.admin().port(), keys, api, this::health);
+    this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
+    EndpointGauges.bind(registry, view);
   }
 
   public void start() throws InterruptedException {
@@ -103,6 +113,16 @@ public final class AdminApp implements AutoCloseable {
   /** The port the API listens on (the configured one, or the one picked for port 0). */
   public int port() {
     return server.port();
+  }
+
+  /** Adds this app's check: its view of the endpoints table is loaded. */
+  public void addHealthChecks(Health health) {
+    health.add(
+        "admin_endpoint_table",
+        () ->
+            view.isCaughtUp()
+                ? Health.Status.up(view.size() + " endpoints known")
+                : Health.Status.down("the endpoints table is not loaded yet"));
   }
 
   private HealthReport health() {

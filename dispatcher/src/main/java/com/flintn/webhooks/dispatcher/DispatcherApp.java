@@ -5,10 +5,17 @@ import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.metrics.EndpointGauges;
+import com.flintn.webhooks.common.metrics.Health;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
+import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,14 +39,22 @@ public final class DispatcherApp implements AutoCloseable {
   private final FlintnConfig config;
   private final TopicCatalog topics;
   private final Clock clock;
+  private final DeliveryMetrics metrics;
   private EndpointView view;
   private WebhookSender sender;
   private KafkaProducer<byte[], byte[]> producer;
   private DeliveryLoops loops;
 
   public DispatcherApp(FlintnConfig config, Clock clock) {
+    this(config, clock, new SimpleMeterRegistry());
+  }
+
+  /** A dispatcher that records its metrics in {@code registry}. */
+  public DispatcherApp(FlintnConfig config, Clock clock, MeterRegistry registry) {
     this.config = config;
     this.clock = clock;
+    this.metrics = new DeliveryMetrics(registry);
+    metrics.registerKnown(config.retry().tiers());
     config.secrets().requireCipher(); // refuse to start without the key, before any I/O
     this.topics = config.topicCatalog();
   }
@@ -67,14 +82,41 @@ public final class DispatcherApp implements AutoCloseable {
     producer =
         new KafkaProducer<>(
             producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
-    loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock);
+    loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock, metrics);
     loops.start();
+    MeterRegistry r = metrics.registry();
+    WebhookSender s = sender;
+    DeliveryLoops l = loops;
+    Gauge.builder(WebhookMetrics.IN_FLIGHT, s, WebhookSender::inFlight)
+        .description("Delivery requests in flight")
+        .register(r);
+    Gauge.builder(WebhookMetrics.CONSUMER_LAG, l, DeliveryLoops::lag)
+        .description("Records not yet consumed on the assigned partitions")
+        .tag("group", "dispatcher")
+        .register(r);
+    EndpointGauges.bind(r, view);
     log.info(
         "dispatcher started: group {}, {} endpoints known, consuming {} and {}",
         groupId(),
         view.size(),
         topics.events().name(),
         topics.deliveriesDue().name());
+  }
+
+  /** Adds this dispatcher's checks: the endpoint table is loaded, the consumer is running. */
+  public void addHealthChecks(Health health) {
+    health.add(
+        "endpoint_table",
+        () ->
+            view != null && view.isCaughtUp()
+                ? Health.Status.up(view.size() + " endpoints known")
+                : Health.Status.down("the endpoints table is not loaded yet"));
+    health.add(
+        "dispatcher_consumer",
+        () ->
+            loops != null && loops.isRunning()
+                ? Health.Status.up(loops.assignedPartitions() + " partitions assigned")
+                : Health.Status.down("the dispatcher's consumer is not running"));
   }
 
   /** Endpoints currently known; for health reporting and tests. */

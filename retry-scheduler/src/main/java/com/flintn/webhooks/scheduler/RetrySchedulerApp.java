@@ -1,7 +1,10 @@
 package com.flintn.webhooks.scheduler;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.scheduler.tier.TierMovers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 
 /**
@@ -14,9 +17,28 @@ public final class RetrySchedulerApp implements AutoCloseable {
   private final TierMovers movers;
 
   public RetrySchedulerApp(FlintnConfig config, Clock clock) {
+    this(config, clock, new SimpleMeterRegistry());
+  }
+
+  /** A scheduler that records moves and their lateness per tier in {@code registry}. */
+  public RetrySchedulerApp(FlintnConfig config, Clock clock, MeterRegistry registry) {
     this.movers =
         new TierMovers(
-            config.kafka().bootstrapServers(), config.topicCatalog(), groupId(config), clock);
+            config.kafka().bootstrapServers(),
+            config.topicCatalog(),
+            groupId(config),
+            clock,
+            registry);
+  }
+
+  /** Adds this scheduler's check: its poll loop is running. */
+  public void addHealthChecks(Health health) {
+    health.add(
+        "retry_scheduler",
+        () ->
+            movers.isRunning()
+                ? Health.Status.up(movers.moved() + " retries moved")
+                : Health.Status.down("the retry scheduler's loop is not running"));
   }
 
   public static String groupId(FlintnConfig config) {

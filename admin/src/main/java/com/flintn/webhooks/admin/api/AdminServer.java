@@ -2,15 +2,19 @@ package com.flintn.webhooks.admin.api;
 
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.message.AccountId;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +37,12 @@ public final class AdminServer implements AutoCloseable {
   /**
    * @param health answers whether this process is healthy, and a JSON document that says why
    */
-  public AdminServer(int port, ApiKeys keys, WebhookApi api, Supplier<HealthReport> health) {
+  public AdminServer(
+      int port,
+      ApiKeys keys,
+      WebhookApi api,
+      Supplier<HealthReport> health,
+      MeterRegistry registry) {
     this.requestedPort = port;
     byte[] openApi = resource("/openapi.json");
     this.app =
@@ -53,6 +62,8 @@ public final class AdminServer implements AutoCloseable {
                     files.headers = java.util.Map.of("Cache-Control", "no-cache");
                   });
               config.routes.before(AdminServer::securityHeaders);
+              config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+              config.routes.after(ctx -> time(ctx, registry));
               config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
               for (WebhookApi.Route r : api.routes()) {
                 config.routes.addHttpHandler(r.method(), r.path(), r.handler());
@@ -101,6 +112,26 @@ public final class AdminServer implements AutoCloseable {
 
   public int port() {
     return app.port() > 0 ? app.port() : requestedPort;
+  }
+
+  private static final String STARTED = "flintn.started";
+
+  /** {@code webhook.admin.requests}: route templates only, so the tags stay bounded. */
+  private static void time(Context ctx, MeterRegistry registry) {
+    Long started = ctx.attribute(STARTED);
+    if (started == null) {
+      return;
+    }
+    io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+    String route =
+        matched != null ? matched.path : ctx.path().startsWith("/v1/") ? "unmatched" : "static";
+    Timer.builder(WebhookMetrics.ADMIN_REQUESTS)
+        .description("Admin API requests")
+        .tag("method", ctx.method().name())
+        .tag("route", route)
+        .tag("status", String.valueOf(ctx.statusCode()))
+        .register(registry)
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 
   private static void securityHeaders(Context ctx) {

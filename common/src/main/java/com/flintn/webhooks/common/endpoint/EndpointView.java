@@ -138,6 +138,11 @@ public final class EndpointView implements AutoCloseable {
     return true;
   }
 
+  /** How many endpoints are in {@code status}. */
+  public long count(com.flintn.webhooks.common.message.EndpointStatus status) {
+    return byId.values().stream().filter(e -> e.status() == status).count();
+  }
+
   public int size() {
     return byId.size();
   }

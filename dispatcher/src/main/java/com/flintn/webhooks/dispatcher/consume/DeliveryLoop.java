@@ -43,6 +43,8 @@ final class DeliveryLoop implements Runnable {
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
+  private volatile long lag;
+  private volatile int assigned;
 
   DeliveryLoop(
       Consumer<byte[], byte[]> consumer,
@@ -99,9 +101,31 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
+  /** Records not yet read on this loop's partitions, as of its last poll. */
+  long lag() {
+    return lag;
+  }
+
+  /** Partitions assigned to this loop as of its last poll. */
+  int assignedPartitions() {
+    return assigned;
+  }
+
+  private void publishLag() {
+    long total = 0;
+    var partitions = consumer.assignment();
+    for (TopicPartition tp : partitions) {
+      total += consumer.currentLag(tp).orElse(0);
+    }
+    lag = total;
+    assigned = partitions.size();
+  }
+
   private void pollOnce() {
     resumeDrained();
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+    var records = consumer.poll(Duration.ofMillis(100));
+    publishLag();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       CommitTracker.Progress progress = tracker.progress(tp);
       progress.begin(r.offset());

@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
+import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.KafkaWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
@@ -34,7 +35,8 @@ public final class DeliveryLoops {
       EndpointView view,
       WebhookSender sender,
       Producer<byte[], byte[]> producer,
-      Clock clock) {
+      Clock clock,
+      DeliveryMetrics metrics) {
     this.workers =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.writer = new KafkaWriter(producer);
@@ -45,8 +47,8 @@ public final class DeliveryLoops {
             new EventParser(config.dispatcher().maxEventBytes()),
             view,
             sender,
-            new OutcomeRecorder(writer, topics, clock),
-            new InvalidRecordWriter(writer, topics.eventsInvalid()),
+            new OutcomeRecorder(writer, topics, clock, metrics),
+            new InvalidRecordWriter(writer, topics.eventsInvalid(), metrics),
             new EndpointLimits(
                 config.http().maxInFlightPerEndpoint(), config.dispatcher().maxQueuedPerEndpoint()),
             workers,
@@ -70,6 +72,20 @@ public final class DeliveryLoops {
 
   public void start() {
     thread.start();
+  }
+
+  /** Records not yet read on the assigned partitions. */
+  public long lag() {
+    return loop.lag();
+  }
+
+  public int assignedPartitions() {
+    return loop.assignedPartitions();
+  }
+
+  /** Whether the poll loop is still running. */
+  public boolean isRunning() {
+    return thread.isAlive();
   }
 
   /**

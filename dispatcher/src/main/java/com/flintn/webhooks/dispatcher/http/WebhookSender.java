@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import okhttp3.ConnectionPool;
 import okhttp3.Dns;
@@ -37,6 +38,7 @@ public final class WebhookSender implements AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
 
   private final OkHttpClient client;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final UrlGuard guard;
   private final Clock clock;
 
@@ -82,6 +84,7 @@ public final class WebhookSender implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return new SendResult.Refused("not a usable URL: " + e.getMessage(), Duration.ZERO);
     }
+    inFlight.incrementAndGet();
     try (Response response = client.newCall(request.build()).execute()) {
       String excerpt = excerpt(response.body());
       return new SendResult.Response(
@@ -98,7 +101,14 @@ public final class WebhookSender implements AutoCloseable {
         return new SendResult.Refused(unsafe.getMessage(), took);
       }
       return new SendResult.Failure(kind(e), String.valueOf(e.getMessage()), took);
+    } finally {
+      inFlight.decrementAndGet();
     }
+  }
+
+  /** Requests sent and not yet answered or failed. */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   /**

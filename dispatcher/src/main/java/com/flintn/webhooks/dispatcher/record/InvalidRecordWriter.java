@@ -26,13 +26,18 @@ public final class InvalidRecordWriter {
   private final KafkaWriter writer;
   private final Topic<byte[], byte[]> invalid;
 
-  public InvalidRecordWriter(KafkaWriter writer, Topic<byte[], byte[]> invalid) {
+  private final DeliveryMetrics metrics;
+
+  public InvalidRecordWriter(
+      KafkaWriter writer, Topic<byte[], byte[]> invalid, DeliveryMetrics metrics) {
     this.writer = writer;
     this.invalid = invalid;
+    this.metrics = metrics;
   }
 
   public CompletableFuture<Void> write(
       ConsumerRecord<byte[], byte[]> r, String reason, String detail, Instant at) {
+    metrics.invalid(reason);
     RecordHeaders h = new RecordHeaders();
     for (Header header : r.headers()) {
       h.add(header);

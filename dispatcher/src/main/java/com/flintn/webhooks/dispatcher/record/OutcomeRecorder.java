@@ -31,11 +31,14 @@ public final class OutcomeRecorder {
   private final KafkaWriter writer;
   private final TopicCatalog topics;
   private final Clock clock;
+  private final DeliveryMetrics metrics;
 
-  public OutcomeRecorder(KafkaWriter writer, TopicCatalog topics, Clock clock) {
+  public OutcomeRecorder(
+      KafkaWriter writer, TopicCatalog topics, Clock clock, DeliveryMetrics metrics) {
     this.writer = writer;
     this.topics = topics;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** The attempt made, and what it means. */
@@ -77,11 +80,13 @@ public final class OutcomeRecorder {
             d.endpointId().value(),
             attemptRecord(a, outcome),
             new RecordHeaders()));
+    metrics.attempted(a.result(), outcome);
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
 
   /** Records that a delivery was not attempted because its endpoint is not active. */
   public CompletableFuture<Void> recordDropped(Delivery d) {
+    metrics.notAttempted(AttemptOutcome.DROPPED_ENDPOINT_INACTIVE);
     return send(
         topics.attempts(),
         d.endpointId().value(),
@@ -94,6 +99,7 @@ public final class OutcomeRecorder {
    * with its attempt number unchanged, and records that.
    */
   public CompletableFuture<Void> recordDeferred(Delivery d) {
+    metrics.notAttempted(AttemptOutcome.DEFERRED_ENDPOINT_BUSY);
     return CompletableFuture.allOf(
         toTier(0, d),
         send(
@@ -110,6 +116,7 @@ public final class OutcomeRecorder {
     h.add(HeaderNames.ATTEMPTS, utf8(String.valueOf(next.attempt() - 1)));
     h.add(HeaderNames.ENDPOINT_ID, utf8(next.endpointId().value()));
     h.add(HeaderNames.EVENT_ID, utf8(next.event().eventId().value()));
+    metrics.retryScheduled(topics.tiers().get(tier));
     return send(topics.retryTier(tier), next.endpointId().value(), next, h);
   }
 
@@ -122,6 +129,7 @@ public final class OutcomeRecorder {
     Delivery d = a.delivery();
     RecordHeaders h = new RecordHeaders();
     h.add(HeaderNames.REASON, utf8(reason.wireName()));
+    metrics.deadLettered(reason.wireName());
     switch (a.result()) {
       case SendResult.Response r ->
           h.add(HeaderNames.LAST_STATUS, utf8(String.valueOf(r.status())));

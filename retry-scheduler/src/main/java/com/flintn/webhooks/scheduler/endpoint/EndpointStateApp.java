@@ -1,13 +1,21 @@
 package com.flintn.webhooks.scheduler.endpoint;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.metrics.Health;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -24,10 +32,50 @@ public final class EndpointStateApp implements AutoCloseable {
   private final KafkaStreams streams;
 
   public EndpointStateApp(FlintnConfig config) {
+    this(config, new SimpleMeterRegistry());
+  }
+
+  /** An app that counts disabled endpoints in {@code registry} and reports its consumer lag. */
+  public EndpointStateApp(FlintnConfig config, MeterRegistry registry) {
     config.secrets().requireCipher(); // refuse to start without the key, before any I/O
     this.streams =
         new KafkaStreams(
-            topology(config.topicCatalog(), config.secrets().rotationGrace()), properties(config));
+            topology(config.topicCatalog(), config.secrets().rotationGrace(), registry),
+            properties(config));
+    Gauge.builder(WebhookMetrics.CONSUMER_LAG, this, EndpointStateApp::lag)
+        .description("Records not yet consumed on the assigned partitions")
+        .tag("group", "endpoint-state")
+        .register(registry);
+  }
+
+  /** Records of changes and attempts not yet read by the main consumer. */
+  double lag() {
+    double total = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName n = e.getKey();
+      String client = n.tags().getOrDefault("client-id", "");
+      if (n.group().equals("consumer-fetch-manager-metrics")
+          && n.name().equals("records-lag")
+          && n.tags().containsKey("partition")
+          && !client.contains("restore")
+          && e.getValue().metricValue() instanceof Double d
+          && !d.isNaN()) {
+        total += d;
+      }
+    }
+    return total;
+  }
+
+  /** Adds this app's check: Streams is running or rebalancing. */
+  public void addHealthChecks(Health health) {
+    health.add(
+        "endpoint_state",
+        () -> {
+          KafkaStreams.State s = streams.state();
+          return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING
+              ? Health.Status.up("Kafka Streams " + s)
+              : Health.Status.down("Kafka Streams " + s);
+        });
   }
 
   public static String applicationId(FlintnConfig config) {
@@ -35,8 +83,16 @@ public final class EndpointStateApp implements AutoCloseable {
   }
 
   /** The topology, also for {@code TopologyTestDriver}. */
-  @SuppressWarnings("unchecked")
   public static Topology topology(TopicCatalog topics, Duration rotationGrace) {
+    return topology(topics, rotationGrace, new SimpleMeterRegistry());
+  }
+
+  /** The topology, counting disabled endpoints in {@code registry}. */
+  @SuppressWarnings("unchecked")
+  public static Topology topology(
+      TopicCatalog topics, Duration rotationGrace, MeterRegistry registry) {
+    WebhookMetrics.endpointsDisabled(registry, EndpointTransitions.ATTEMPTS_EXHAUSTED);
+    WebhookMetrics.endpointsDisabled(registry, EndpointTransitions.REQUESTED);
     Topology t = new Topology();
     t.addSource(
         "changes",
@@ -50,7 +106,7 @@ public final class EndpointStateApp implements AutoCloseable {
         topics.attempts().name());
     t.addProcessor(
         "endpoint-state",
-        () -> new EndpointStateProcessor(topics, rotationGrace),
+        () -> new EndpointStateProcessor(topics, rotationGrace, registry),
         "changes",
         "attempts");
     t.addStateStore(

@@ -4,7 +4,9 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointEvent;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -31,10 +33,12 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
   private final Deserializer<EndpointChange> changes;
   private final Deserializer<AttemptRecord> attempts;
   private final Duration rotationGrace;
+  private final MeterRegistry registry;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Endpoint> store;
 
-  EndpointStateProcessor(TopicCatalog topics, Duration rotationGrace) {
+  EndpointStateProcessor(TopicCatalog topics, Duration rotationGrace, MeterRegistry registry) {
+    this.registry = registry;
     this.changesTopic = topics.endpointChanges().name();
     this.changes = topics.endpointChanges().valueSerde().deserializer();
     this.attempts = topics.attempts().valueSerde().deserializer();
@@ -85,6 +89,9 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
             });
     for (EndpointEvent event : result.events()) {
       context.forward(record.withValue((Object) event), TO_EVENTS);
+      if (EndpointEvent.DISABLED.equals(event.type())) {
+        WebhookMetrics.endpointsDisabled(registry, String.valueOf(event.reason())).increment();
+      }
     }
   }
 }

@@ -51,6 +51,20 @@ final class DueRetryMover implements Runnable {
     Producer<byte[], byte[]> create();
   }
 
+  /** Told of every record once its move has committed. */
+  interface MoveListener {
+    void moved(String tierTopic, Duration tierDelay, long latenessMillis);
+
+    MoveListener NONE = (topic, delay, lateness) -> {};
+  }
+
+  private MoveListener listener = MoveListener.NONE;
+
+  /** Sets who hears of committed moves; call before the mover runs. */
+  void listener(MoveListener listener) {
+    this.listener = listener;
+  }
+
   DueRetryMover(
       Consumer<byte[], byte[]> consumer,
       ProducerFactory producers,
@@ -173,6 +187,10 @@ final class DueRetryMover implements Runnable {
     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
     commitWithRetry();
     moved += batch.size();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      Duration delay = tierDelays.get(r.topic());
+      listener.moved(r.topic(), delay, Math.max(0, movedAt - DueAt.of(r, delay)));
+    }
   }
 
   /** A commit that timed out may be called again until it completes or fails for real. */

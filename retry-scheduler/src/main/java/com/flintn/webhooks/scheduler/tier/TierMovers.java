@@ -1,7 +1,10 @@
 package com.flintn.webhooks.scheduler.tier;
 
+import com.flintn.webhooks.common.config.Durations;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,7 +31,8 @@ public final class TierMovers {
   private final DueRetryMover mover;
   private final Thread thread;
 
-  public TierMovers(String bootstrap, TopicCatalog topics, String groupId, Clock clock) {
+  public TierMovers(
+      String bootstrap, TopicCatalog topics, String groupId, Clock clock, MeterRegistry registry) {
     Map<String, Duration> delays = new LinkedHashMap<>();
     for (int i = 0; i < topics.tiers().size(); i++) {
       delays.put(topics.retryTier(i).name(), topics.tiers().get(i));
@@ -54,6 +58,16 @@ public final class TierMovers {
             delays,
             topics.deliveriesDue().name(),
             clock);
+    for (Duration delay : topics.tiers()) { // at zero from the start; see DeliveryMetrics
+      WebhookMetrics.retriesMoved(registry, Durations.format(delay));
+      WebhookMetrics.retryLateness(registry, Durations.format(delay));
+    }
+    mover.listener(
+        (topic, delay, lateness) -> {
+          String tier = Durations.format(delay);
+          WebhookMetrics.retriesMoved(registry, tier).increment();
+          WebhookMetrics.retryLateness(registry, tier).record(Duration.ofMillis(lateness));
+        });
     this.thread = Thread.ofPlatform().name("retry-scheduler-poll").unstarted(mover);
   }
 
@@ -63,6 +77,11 @@ public final class TierMovers {
 
   public long moved() {
     return mover.moved();
+  }
+
+  /** Whether the poll loop is still running. */
+  public boolean isRunning() {
+    return thread.isAlive();
   }
 
   public void close(boolean graceful) {

@@ -1,0 +1,81 @@
+package com.flintn.webhooks.dispatcher.record;
+
+import com.flintn.webhooks.common.config.Durations;
+import com.flintn.webhooks.common.event.InvalidReason;
+import com.flintn.webhooks.common.message.AttemptOutcome;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.dispatcher.http.SendResult;
+import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome.GiveUpReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the dispatcher counts, recorded where outcomes are written: attempts by outcome and status
+ * class, attempt durations, retries per tier, dead letters and invalid events by reason, dropped
+ * deliveries. Micrometer caches each meter by name and tags, so lookups here are cheap.
+ */
+public final class DeliveryMetrics {
+  private final MeterRegistry registry;
+
+  public DeliveryMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * Registers the meters whose tags are known in advance at zero, so a rate or an alert on them
+   * sees their first increment rather than a series that appears at 1.
+   */
+  public void registerKnown(List<Duration> tiers) {
+    for (GiveUpReason r : GiveUpReason.values()) {
+      WebhookMetrics.dlqWrites(registry, r.wireName());
+    }
+    for (InvalidReason r : InvalidReason.values()) {
+      WebhookMetrics.eventsInvalid(registry, r.wireName());
+    }
+    WebhookMetrics.eventsInvalid(registry, "invalid_delivery");
+    for (Duration tier : tiers) {
+      WebhookMetrics.retriesScheduled(registry, Durations.format(tier));
+    }
+    WebhookMetrics.dropped(registry, "endpoint_inactive");
+  }
+
+  /** Metrics that go nowhere, for components run without a registry (tests, tools). */
+  public static DeliveryMetrics none() {
+    return new DeliveryMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  void attempted(SendResult result, AttemptOutcome outcome) {
+    String statusClass =
+        WebhookMetrics.statusClass(
+            result instanceof SendResult.Response r ? Integer.valueOf(r.status()) : null);
+    WebhookMetrics.deliveries(registry, outcome.wireName(), statusClass).increment();
+    if (!(result instanceof SendResult.Refused)) {
+      WebhookMetrics.deliveryDuration(registry, statusClass).record(result.duration());
+    }
+  }
+
+  void notAttempted(AttemptOutcome outcome) {
+    WebhookMetrics.deliveries(registry, outcome.wireName(), "none").increment();
+    if (outcome == AttemptOutcome.DROPPED_ENDPOINT_INACTIVE) {
+      WebhookMetrics.dropped(registry, "endpoint_inactive").increment();
+    }
+  }
+
+  void retryScheduled(Duration tier) {
+    WebhookMetrics.retriesScheduled(registry, Durations.format(tier)).increment();
+  }
+
+  void deadLettered(String reason) {
+    WebhookMetrics.dlqWrites(registry, reason).increment();
+  }
+
+  void invalid(String reason) {
+    WebhookMetrics.eventsInvalid(registry, reason).increment();
+  }
+}
