@@ -35,10 +35,20 @@ final class AdminCommand implements Callable<Integer> {
                             "is required: a file of 'key account_id' lines (set "
                                 + ConfigKey.ADMIN_API_KEYS.environmentVariable()
                                 + ")")));
-    AdminApp app = AdminRunner.start(c, keys, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    c.secrets().requireCipher(); // before any I/O
+    ProcessMetrics metrics = ProcessMetrics.start(c, clock);
+    AdminApp app = AdminRunner.start(c, keys, clock, metrics);
     System.out.println(
-        "Flintn Webhooks admin: API and dashboard at http://localhost:" + app.port() + "/");
-    Processes.awaitShutdown(app::close);
+        "Flintn Webhooks admin: API and dashboard at http://localhost:"
+            + app.port()
+            + "/, /metrics and /health on port "
+            + metrics.port());
+    Processes.awaitShutdown(
+        () -> {
+          app.close();
+          metrics.close();
+        });
     return Main.OK;
   }
 }

@@ -12,8 +12,10 @@ import java.time.Clock;
 final class AdminRunner {
   private AdminRunner() {}
 
-  static AdminApp start(FlintnConfig c, ApiKeys keys, Clock clock) throws InterruptedException {
-    AdminApp app = new AdminApp(c, keys, clock);
+  static AdminApp start(FlintnConfig c, ApiKeys keys, Clock clock, ProcessMetrics metrics)
+      throws InterruptedException {
+    AdminApp app = new AdminApp(c, keys, clock, metrics.registry);
+    app.addHealthChecks(metrics.health);
     try {
       app.start();
       return app;

@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "Runs one dispatcher against kafka.bootstrap-servers until stopped (SIGTERM or Ctrl-C).",
-      "Instances with the same topics.prefix share the work."
+      "Instances with the same topics.prefix share the work. /metrics and /health are",
+      "served on metrics.port."
     })
 final class DispatcherCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -20,9 +21,18 @@ final class DispatcherCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FlintnConfig c = config.load();
-    DispatcherApp app = new DispatcherApp(c, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    c.secrets().requireCipher(); // before any I/O
+    ProcessMetrics metrics = ProcessMetrics.start(c, clock);
+    DispatcherApp app = new DispatcherApp(c, clock, metrics.registry);
+    app.addHealthChecks(metrics.health);
     app.start();
-    Processes.awaitShutdown(app::close);
+    System.out.println("dispatcher: /metrics and /health on port " + metrics.port());
+    Processes.awaitShutdown(
+        () -> {
+          app.close();
+          metrics.close();
+        });
     return Main.OK;
   }
 }

@@ -23,14 +23,21 @@ final class RetrySchedulerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FlintnConfig c = config.load();
-    EndpointStateApp state = new EndpointStateApp(c);
-    RetrySchedulerApp app = new RetrySchedulerApp(c, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    c.secrets().requireCipher(); // before any I/O
+    ProcessMetrics metrics = ProcessMetrics.start(c, clock);
+    EndpointStateApp state = new EndpointStateApp(c, metrics.registry);
+    RetrySchedulerApp app = new RetrySchedulerApp(c, clock, metrics.registry);
+    state.addHealthChecks(metrics.health);
+    app.addHealthChecks(metrics.health);
     state.start();
     app.start();
+    System.out.println("retry-scheduler: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
         () -> {
           app.close();
           state.close();
+          metrics.close();
         });
     return Main.OK;
   }

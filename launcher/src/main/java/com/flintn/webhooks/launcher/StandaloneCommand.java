@@ -97,19 +97,24 @@ final class StandaloneCommand implements Callable<Integer> {
       TopicsCommand.create(admin, c);
     }
     TopicCatalog topics = c.topicCatalog();
-    EndpointStateApp endpointState = new EndpointStateApp(c);
+    ProcessMetrics metrics = ProcessMetrics.start(c, clock);
+    running.add(0, metrics);
+    EndpointStateApp endpointState = new EndpointStateApp(c, metrics.registry);
+    endpointState.addHealthChecks(metrics.health);
     endpointState.start();
     running.add(0, endpointState);
     if (demo) {
       registerDemoEndpoint(c, topics, receiver, clock);
     }
-    DispatcherApp dispatcher = new DispatcherApp(c, clock);
+    DispatcherApp dispatcher = new DispatcherApp(c, clock, metrics.registry);
+    dispatcher.addHealthChecks(metrics.health);
     dispatcher.start();
     running.add(0, dispatcher);
-    RetrySchedulerApp scheduler = new RetrySchedulerApp(c, clock);
+    RetrySchedulerApp scheduler = new RetrySchedulerApp(c, clock, metrics.registry);
+    scheduler.addHealthChecks(metrics.health);
     scheduler.start();
     running.add(0, scheduler);
-    AdminApp admin = AdminRunner.start(c, apiKeys, clock);
+    AdminApp admin = AdminRunner.start(c, apiKeys, clock, metrics);
     running.add(0, admin);
 
     long startedAt = ManagementFactory.getRuntimeMXBean().getStartTime();

@@ -37,7 +37,8 @@ class StandaloneDemoIT {
   void theReadmeRunCommandStartsAndShowsVerifiedDeliveries() throws Exception {
     int port = freePort();
     int adminPort = freePort();
-    Run first = start(port, adminPort);
+    int metricsPort = freePort();
+    Run first = start(port, adminPort, metricsPort);
     try {
       first.awaitLine("3 of 3 sample events delivered and verified", Duration.ofSeconds(120));
       String key =
@@ -64,6 +65,20 @@ class StandaloneDemoIT {
               HttpResponse.BodyHandlers.ofString());
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.body()).contains("Flintn Webhooks");
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      assertThat(health.body()).contains("\"kafka\":{\"status\":\"up\"");
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body())
+          .contains("webhook_deliveries_total{outcome=\"delivered\",status_class=\"2xx\"} 3.0");
       assertThat(first.lines)
           .anyMatch(l -> l.contains("X-Signature-Primary valid, webhook-signature valid"));
       assertThat(first.lines).noneMatch(l -> l.contains("INVALID"));
@@ -76,7 +91,7 @@ class StandaloneDemoIT {
     }
     assertThat(first.process.exitValue()).isIn(0, 143);
 
-    Run second = start(port, adminPort);
+    Run second = start(port, adminPort, metricsPort);
     try {
       second.awaitLine("3 of 3 sample events delivered and verified", Duration.ofSeconds(120));
       System.out.println("standalone --demo restart ready in " + second.readySeconds() + " s");
@@ -91,7 +106,7 @@ class StandaloneDemoIT {
     assertThat(second.lines).noneMatch(l -> l.contains("bootstrap record"));
   }
 
-  private Run start(int port, int adminPort) throws IOException {
+  private Run start(int port, int adminPort, int metricsPort) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(ROOT.resolve("bin/flintn-webhooks").toString(), "standalone", "--demo")
             .directory(ROOT.toFile())
@@ -99,6 +114,7 @@ class StandaloneDemoIT {
     pb.environment().put("FLINTN_STANDALONE_DATA_DIR", dataDir.toString());
     pb.environment().put("FLINTN_STANDALONE_KAFKA_PORT", String.valueOf(port));
     pb.environment().put("FLINTN_ADMIN_PORT", String.valueOf(adminPort));
+    pb.environment().put("FLINTN_METRICS_PORT", String.valueOf(metricsPort));
     return new Run(pb.start());
   }
 
