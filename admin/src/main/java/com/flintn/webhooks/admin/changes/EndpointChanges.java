@@ -8,6 +8,7 @@ import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Sends endpoint changes as commands to {@code webhooks.endpoint-changes} and waits, with a bound,
- * until the endpoint-state app has answered and the answer is visible in the endpoint view, so a
- * read right after a write shows it. Thread safe.
+ * until the endpoint-state app has answered and the changed endpoint is visible in the endpoint
+ * view, so a read right after a write shows it. Thread safe.
  */
 public final class EndpointChanges implements AutoCloseable {
   /** What became of a change. */
@@ -97,8 +98,21 @@ public final class EndpointChanges implements AutoCloseable {
       if (EndpointEvent.CHANGE_REJECTED.equals(e.type())) {
         return new Result.Rejected(e.reason());
       }
-      sync(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      return new Result.Applied(e, view.get(change.endpointId()));
+      // The answer and the table record commit in one transaction, but Kafka makes a transaction
+      // visible partition by partition: wait for the record itself. An applied change stamps the
+      // endpoint's updated_at with the answer's time.
+      boolean deleted = EndpointEvent.DELETED.equals(e.type());
+      Instant at = e.at();
+      boolean seen =
+          view.awaitEndpoint(
+              change.endpointId(),
+              now ->
+                  deleted
+                      ? now.isEmpty()
+                      : now.map(x -> x.updatedAt() != null && !x.updatedAt().isBefore(at))
+                          .orElse(false),
+              Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      return seen ? new Result.Applied(e, view.get(change.endpointId())) : new Result.Pending();
     } finally {
       answer.cancel(false);
     }

@@ -14,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -118,6 +119,28 @@ public final class EndpointView implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (positions) {
       while (!reached(offsets)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(positions, left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Waits until what the view holds for {@code id} satisfies {@code condition} (checked after every
+   * poll), for a writer that knows what its change must look like once read.
+   *
+   * @return false if {@code timeout} passed first
+   */
+  public boolean awaitEndpoint(
+      EndpointId id, Predicate<Optional<Endpoint>> condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (positions) {
+      while (!condition.test(get(id))) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
