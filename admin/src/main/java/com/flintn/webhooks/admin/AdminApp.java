@@ -68,9 +68,7 @@ public final class AdminApp implements AutoCloseable {
                 "admin-api"));
     this.producer =
         new KafkaProducer<>(
-            KafkaClients.producer(bootstrap, "admin-api"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+            producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
     this.changes =
         new EndpointChanges(bootstrap, topics, producer, kafkaAdmin, view, APPLY_TIMEOUT);
     this.attempts =
@@ -95,19 +93,28 @@ public final class AdminApp implements AutoCloseable {
   }
 
   public void start() throws InterruptedException {
-    view.start();
+    open.push(attempts);
+    open.push(changes);
     open.push(view);
     open.push(kafkaAdmin);
     open.push(producer);
+    view.start();
     if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the endpoints table could not be read within 60 s");
     }
     changes.start();
-    open.push(changes);
     attempts.start();
-    open.push(attempts);
     server.start();
     open.push(server);
+  }
+
+  /** Sends give up within the write bound, so a request never outwaits it on an absent broker. */
+  private static java.util.Properties producerProperties(String bootstrap) {
+    java.util.Properties p = KafkaClients.producer(bootstrap, "admin-api");
+    p.put("max.block.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
+    p.put("delivery.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
+    p.put("request.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis() / 2));
+    return p;
   }
 
   /** The port the API listens on (the configured one, or the one picked for port 0). */
@@ -120,18 +127,17 @@ public final class AdminApp implements AutoCloseable {
     health.add(
         "admin_endpoint_table",
         () ->
-            view.isCaughtUp()
+            view.isHealthy()
                 ? Health.Status.up(view.size() + " endpoints known")
-                : Health.Status.down("the endpoints table is not loaded yet"));
+                : Health.Status.down("the endpoints table is not loaded or not being read"));
   }
 
   private HealthReport health() {
-    boolean caughtUp = view.isCaughtUp();
+    boolean healthy = view.isHealthy(); // public: says nothing about the accounts' endpoints
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", caughtUp ? "up" : "down");
-    body.put("endpoints_table", caughtUp ? "caught_up" : "loading");
-    body.put("endpoints_known", view.size());
-    return new HealthReport(caughtUp, body);
+    body.put("status", healthy ? "up" : "down");
+    body.put("endpoints_table", healthy ? "reading" : "not loaded or not being read");
+    return new HealthReport(healthy, body);
   }
 
   @Override

@@ -191,6 +191,10 @@ class AdminApiTest {
                 .asInt())
         .isZero();
     assertThat(f.call("GET", path + "?since=yesterday", KEY_A, null).status()).isEqualTo(400);
+    assertThat(f.call("GET", path + "?since=1969-12-31", KEY_A, null).status()).isEqualTo(400);
+    assertThat(f.call("POST", path + "/replay", KEY_A, "{\"reason\":\"slow\"}").status())
+        .as("a bad field of the body")
+        .isEqualTo(422);
 
     JsonNode dry = f.call("POST", path + "/replay", KEY_A, "{\"dry_run\":true}").body();
     assertThat(dry.get("selected").asInt()).isEqualTo(2);

@@ -117,6 +117,14 @@ class AdminRequestsTest {
     assertThat(f.call("POST", "/v1/webhooks", KEY_A, "[1,2]").errorMessage())
         .contains("JSON object");
     assertThat(f.call("POST", "/v1/webhooks", KEY_A, null).status()).isEqualTo(400);
+    Answer deep =
+        f.call(
+            "POST", "/v1/webhooks", KEY_A, "{\"name\":" + "[".repeat(300) + "]".repeat(300) + "}");
+    assertThat(deep.status()).as("nesting past the parser's limit").isEqualTo(400);
+    assertThat(deep.errorMessage()).contains("too deeply nested");
+    Answer longNumber =
+        f.call("POST", "/v1/webhooks", KEY_A, "{\"name\":" + "1".repeat(2000) + "}");
+    assertThat(longNumber.status()).isIn(400, 422);
   }
 
   @Test

@@ -108,9 +108,9 @@ public final class DispatcherApp implements AutoCloseable {
     health.add(
         "endpoint_table",
         () ->
-            view != null && view.isCaughtUp()
+            view != null && view.isHealthy()
                 ? Health.Status.up(view.size() + " endpoints known")
-                : Health.Status.down("the endpoints table is not loaded yet"));
+                : Health.Status.down("the endpoints table is not loaded or not being read"));
     health.add(
         "dispatcher_consumer",
         () ->

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ final class StandaloneApiKeys {
     if (!Files.exists(file)) {
       Files.createDirectories(dataDir);
       String key = ApiKeys.generate();
-      Files.writeString(
+      OwnerOnlyFile.create(
           file,
           "# Admin API keys of standalone mode: 'key account_id' per line.\n"
               + "# Production sets "
@@ -36,11 +35,6 @@ final class StandaloneApiKeys {
               + " "
               + account
               + "\n");
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: the file keeps the directory's permissions
-      }
       out.println("admin: made an API key for account " + account + " in " + file);
     }
     List<String> lines =

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The secrets key of standalone mode when none is configured: made on first start into the data
@@ -24,12 +23,7 @@ final class StandaloneKey {
     }
     Files.createDirectories(dataDir);
     String key = SecretCipher.generateKey();
-    Files.writeString(file, key + "\n");
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: the file keeps the directory's permissions
-    }
+    OwnerOnlyFile.create(file, key + "\n");
     out.println(
         "secrets: made a new encryption key in "
             + file

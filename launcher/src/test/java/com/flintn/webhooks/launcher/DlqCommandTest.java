@@ -192,6 +192,9 @@ class DlqCommandTest {
     assertThat(time.err().strip())
         .startsWith("flintn-webhooks: --since: 'yesterday' is not a time");
     assertThat(time.err().strip().lines()).hasSize(1);
+    Run before1970 = run("dlq", "list", "--config", config.toString(), "--since", "1969-12-31");
+    assertThat(before1970.status()).isEqualTo(2);
+    assertThat(before1970.err()).contains("--since", "outside 1970");
     Run reason = run("dlq", "list", "--config", config.toString(), "--reason", "slow");
     assertThat(reason.status()).isEqualTo(2);
     Run rate = run("dlq", "replay", "--config", config.toString(), "--rate", "fast");

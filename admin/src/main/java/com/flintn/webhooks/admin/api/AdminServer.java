@@ -82,6 +82,15 @@ public final class AdminServer implements AutoCloseable {
                   HttpResponseException.class,
                   (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), messageFor(e)));
               config.routes.exception(
+                  java.util.concurrent.TimeoutException.class,
+                  (e, ctx) -> kafkaUnavailable(ctx, e));
+              config.routes.exception(
+                  java.util.concurrent.ExecutionException.class,
+                  (e, ctx) -> kafkaUnavailable(ctx, e));
+              config.routes.exception(
+                  org.apache.kafka.common.KafkaException.class,
+                  (e, ctx) -> kafkaUnavailable(ctx, e));
+              config.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
                     log.error("{} {} failed", ctx.method(), ctx.path(), e);
@@ -163,6 +172,18 @@ public final class AdminServer implements AutoCloseable {
       throw ApiError.unauthorized("the API key is not valid");
     }
     ctx.attribute(WebhookApi.ACCOUNT, account.get());
+  }
+
+  /** Kafka did not answer in time or failed: the request may be retried; no stack trace. */
+  private static void kafkaUnavailable(Context ctx, Exception e) {
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    log.warn("{} {}: Kafka unavailable: {}", ctx.method(), ctx.path(), cause.toString());
+    error(
+        ctx,
+        503,
+        "unavailable",
+        "Kafka did not answer in time; retry shortly (a write may still be applied: read before"
+            + " repeating a create)");
   }
 
   private static void error(Context ctx, int status, String code, String message) {

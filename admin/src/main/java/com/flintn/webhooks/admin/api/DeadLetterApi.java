@@ -48,6 +48,13 @@ final class DeadLetterApi {
   private final DlqReplayer replayer;
   private final Clock clock;
 
+  /** Dead-letter reads at once in this process; each scans a topic, so they are few. */
+  private final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(2);
+
+  /** One replay at a time per process; a waiting request gives up rather than queue. */
+  private final java.util.concurrent.locks.ReentrantLock replaying =
+      new java.util.concurrent.locks.ReentrantLock();
+
   DeadLetterApi(
       String bootstrapServers,
       TopicCatalog topics,
@@ -113,23 +120,31 @@ final class DeadLetterApi {
     JsonNode body = body(RequestBody.read(ctx));
     boolean dryRun = bool(body, "dry_run");
     boolean allowRepeat = bool(body, "allow_repeat");
-    DlqFilter filter =
-        filter(
-            e,
-            text(body, "reason"),
-            text(body, "event_type"),
-            text(body, "since"),
-            text(body, "until"));
+    DlqFilter filter;
+    try {
+      filter =
+          filter(
+              e,
+              text(body, "reason"),
+              text(body, "event_type"),
+              text(body, "since"),
+              text(body, "until"));
+    } catch (ApiError bad) {
+      throw ApiError.invalid(bad.getMessage()); // a field of the body, not of the URL
+    }
     if (!dryRun && !e.isActive()) {
       throw ApiError.conflict(
           "the endpoint is "
               + e.status().wireName()
               + "; reactivate it before replaying its dead letters");
     }
-    List<DeadLetter> selected = new ArrayList<>();
-    scan(filter, selected::add);
+    if (!replaying.tryLock(5, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw ApiError.unavailable("another replay is running in this process; retry shortly");
+    }
     DlqReplayer.Report r;
-    synchronized (replayer) {
+    try {
+      List<DeadLetter> selected = new ArrayList<>();
+      scan(filter, selected::add);
       r =
           replayer.replay(
               selected,
@@ -138,6 +153,8 @@ final class DeadLetterApi {
               new DlqReplayer.Options(dryRun, allowRepeat, OptionalDouble.empty()),
               (handled, total, sent) -> {},
               () -> false);
+    } finally {
+      replaying.unlock();
     }
     ObjectNode out = Json.mapper().createObjectNode();
     out.put("dry_run", dryRun);
@@ -174,10 +191,22 @@ final class DeadLetterApi {
   }
 
   private DlqReader.Stats scan(DlqFilter filter, java.util.function.Consumer<DeadLetter> sink) {
+    boolean admitted;
+    try {
+      admitted = scans.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      admitted = false;
+    }
+    if (!admitted) {
+      throw ApiError.unavailable("dead letters are being read for other requests; retry shortly");
+    }
     try (DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
       return reader.scan(filter, sink, () -> false);
     } catch (org.apache.kafka.common.errors.TimeoutException ex) {
       throw ApiError.unavailable("the dead-letter topic could not be read in time; retry shortly");
+    } finally {
+      scans.release();
     }
   }
 

@@ -95,11 +95,13 @@ public final class EndpointRequests {
       o = JSON.readTree(body);
     } catch (JacksonException e) {
       throw ApiError.badRequest(
-          "the body is not valid JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
+          e.getLocation() == null
+              ? "the body is not valid JSON or is too deeply nested"
+              : "the body is not valid JSON (line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ")");
     } catch (java.io.IOException e) {
       throw ApiError.badRequest("the body could not be read");
     }

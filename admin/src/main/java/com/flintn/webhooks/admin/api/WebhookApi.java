@@ -135,7 +135,16 @@ public final class WebhookApi {
             secret,
             null,
             clock.instant());
-    Endpoint created = applied(changes.apply(change), "create");
+    Result r = changes.apply(change);
+    if (r instanceof Result.Pending) {
+      throw ApiError.unavailable(
+          "the create was queued but not applied in time; it may still appear as "
+              + id.value()
+              + ". GET /v1/webhooks/"
+              + id.value()
+              + " before creating again; if it appears, rotate its secret to get one.");
+    }
+    Endpoint created = applied(r, "create");
     ObjectNode body = ApiJson.endpoint(created, clock.instant());
     body.put("secret", secret.reveal());
     ctx.header("Location", "/v1/webhooks/" + id.value());

@@ -116,9 +116,33 @@ public final class AttemptLog implements AutoCloseable {
       return;
     }
     if (a != null) {
-      add(a);
+      add(slim(a));
     }
   }
+
+  /** What the log answers with, without the response excerpt, so memory stays bounded. */
+  private static AttemptRecord slim(AttemptRecord a) {
+    String detail =
+        a.detail() != null && a.detail().length() > MAX_DETAIL
+            ? a.detail().substring(0, MAX_DETAIL)
+            : a.detail();
+    return new AttemptRecord(
+        a.deliveryId(),
+        a.eventId(),
+        a.eventType(),
+        a.endpointId(),
+        a.accountId(),
+        a.attempt(),
+        a.startedAt(),
+        a.durationMs(),
+        a.status(),
+        a.error(),
+        detail,
+        null,
+        a.outcome());
+  }
+
+  private static final int MAX_DETAIL = 200;
 
   @Override
   public void close() {

@@ -20,8 +20,8 @@ import java.util.Optional;
  * kept; a presented key is hashed and compared with every stored hash in constant time, so neither
  * the keys nor the time a lookup takes tell anything about them.
  *
- * <p>The file ({@code admin.api-keys}) has one {@code key account_id} pair per line; blank lines
- * and lines starting with {@code #} are ignored.
+ * <p>The file ({@code admin.api-keys}) has one {@code key account_id} pair per line; {@code #}
+ * starts a comment, blank lines are ignored, and a key may be listed once.
  */
 public final class ApiKeys {
   /** Shorter keys are refused at start: they could be guessed. */
@@ -50,8 +50,10 @@ public final class ApiKeys {
     }
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
+      String line = lines.get(i);
+      int comment = line.indexOf('#');
+      line = (comment >= 0 ? line.substring(0, comment) : line).strip();
+      if (line.isEmpty()) {
         continue;
       }
       String where = file + " line " + (i + 1);
@@ -70,7 +72,12 @@ public final class ApiKeys {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(key, where + ": " + e.getMessage());
       }
-      entries.add(new Entry(hash(parts[0]), account));
+      byte[] h = hash(parts[0]);
+      if (entries.stream().anyMatch(e -> MessageDigest.isEqual(e.hash, h))) {
+        throw new ConfigException(
+            key, where + ": this key is listed before; a key is one account's");
+      }
+      entries.add(new Entry(h, account));
     }
     if (entries.isEmpty()) {
       throw new ConfigException(key, file + " holds no keys");

@@ -32,9 +32,11 @@ public final class DlqReader implements AutoCloseable {
 
   private final Topic<String, Delivery> topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Duration apiTimeout;
 
   public DlqReader(String bootstrapServers, Topic<String, Delivery> topic, Duration apiTimeout) {
     this.topic = topic;
+    this.apiTimeout = apiTimeout;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -74,8 +76,16 @@ public final class DlqReader implements AutoCloseable {
     long read = 0;
     long matched = 0;
     long unreadable = 0;
+    long lastProgress = System.nanoTime();
     while (!end.isEmpty() && !stop.getAsBoolean()) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+      var records = consumer.poll(Duration.ofMillis(500));
+      if (!records.isEmpty()) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > apiTimeout.toNanos()) {
+        throw new org.apache.kafka.common.errors.TimeoutException(
+            "no records from " + topic.name() + " for " + apiTimeout.toSeconds() + " s");
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         Long last = end.get(tp);
         if (last == null || r.offset() >= last) {

@@ -172,7 +172,20 @@ public final class DlqReplayer {
         if (stop.getAsBoolean()) {
           break;
         }
-        pace(options.ratePerSecond(), started, i);
+        long wait = waitNanos(options.ratePerSecond(), started, i);
+        if (wait > BATCH_TIME.toNanos() && inBatch > 0) {
+          // about to wait longer than a batch lasts: commit what is sent rather than hold the
+          // transaction (and readers of the due topic) open through the wait
+          producer.commitTransaction();
+          committed += inBatch;
+          progress.update(i, toSend.size(), committed);
+          inBatch = 0;
+          batchStarted = System.nanoTime();
+          producer.beginTransaction();
+        }
+        if (!sleep(wait, stop)) {
+          break;
+        }
         DeadLetter d = toSend.get(i);
         Delivery original = d.delivery();
         Delivery replay =
@@ -224,15 +237,23 @@ public final class DlqReplayer {
     return committed;
   }
 
-  private static void pace(OptionalDouble rate, long startedNanos, int index)
-      throws InterruptedException {
+  private static long waitNanos(OptionalDouble rate, long startedNanos, int index) {
     if (rate.isEmpty()) {
-      return;
+      return 0;
     }
-    long dueNanos = startedNanos + (long) (index / rate.getAsDouble() * 1e9);
-    long wait = dueNanos - System.nanoTime();
-    if (wait > 0) {
-      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    return startedNanos + (long) (index / rate.getAsDouble() * 1e9) - System.nanoTime();
+  }
+
+  /** Sleeps {@code nanos} in short steps; false if {@code stop} said so meanwhile. */
+  private static boolean sleep(long nanos, BooleanSupplier stop) throws InterruptedException {
+    long until = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      long step = Math.min(left, 100_000_000L);
+      Thread.sleep(step / 1_000_000, (int) (step % 1_000_000));
     }
+    return !stop.getAsBoolean();
   }
 }

@@ -24,6 +24,20 @@ public final class TimeSpec {
    * @throws IllegalArgumentException saying which forms are accepted
    */
   public static Instant parse(String text, Clock clock) {
+    Instant at = parseUnbounded(text, clock);
+    if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) {
+      throw new IllegalArgumentException("'" + shown(text.strip()) + "' is outside 1970 to 9999");
+    }
+    return at;
+  }
+
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  private static String shown(String t) {
+    return t.length() > 40 ? t.substring(0, 40) + "..." : t;
+  }
+
+  private static Instant parseUnbounded(String text, Clock clock) {
     String t = text.strip();
     Matcher m = AGE.matcher(t);
     if (m.matches()) {
@@ -36,7 +50,11 @@ public final class TimeSpec {
             case "d" -> Duration.ofDays(n);
             default -> Duration.ofDays(7 * n);
           };
-      return clock.instant().minus(d);
+      try {
+        return clock.instant().minus(d);
+      } catch (java.time.DateTimeException | ArithmeticException e) {
+        return Instant.MIN; // refused by the range check
+      }
     }
     try {
       return OffsetDateTime.parse(t).toInstant();
@@ -46,7 +64,7 @@ public final class TimeSpec {
       } catch (DateTimeParseException notDate) {
         throw new IllegalArgumentException(
             "'"
-                + (t.length() > 40 ? t.substring(0, 40) + "..." : t)
+                + shown(t)
                 + "' is not a time: use 2026-11-27T10:00:00Z, 2026-11-27, or an age such as 30m,"
                 + " 2h or 7d");
       }

@@ -17,7 +17,7 @@ class ApiKeysTest {
   void readsKeyAccountPairsSkippingCommentsAndBlankLines() throws Exception {
     Path f =
         write(
-            "# ops keys\n\nkey-for-account-one-000001 acc_1\n  key-for-account-two-000002\tacc_2  \n");
+            "# ops keys\n\nkey-for-account-one-000001 acc_1  # team one\n  key-for-account-two-000002\tacc_2  \n");
     ApiKeys keys = ApiKeys.load(f);
     assertThat(keys.size()).isEqualTo(2);
     assertThat(keys.authenticate("key-for-account-one-000001")).contains(AccountId.of("acc_1"));
@@ -39,6 +39,12 @@ class ApiKeysTest {
     assertThatThrownBy(() -> ApiKeys.load(write("key-for-account-one-000001 acc.1\n")))
         .hasMessageContaining("line 1");
     assertThatThrownBy(() -> ApiKeys.load(write("# nothing\n"))).hasMessageContaining("no keys");
+    assertThatThrownBy(
+            () ->
+                ApiKeys.load(
+                    write("key-for-account-one-000001 acc_1\nkey-for-account-one-000001 acc_2\n")))
+        .hasMessageContaining("line 2")
+        .hasMessageContaining("listed before");
     assertThatThrownBy(() -> ApiKeys.load(dir.resolve("missing")))
         .hasMessageContaining("cannot read");
   }

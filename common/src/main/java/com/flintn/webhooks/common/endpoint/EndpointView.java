@@ -84,6 +84,11 @@ public final class EndpointView implements AutoCloseable {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether the view has loaded the table and is still reading it (a poll within 30 s). */
+  public boolean isHealthy() {
+    return isCaughtUp() && follower.isReading(Duration.ofSeconds(30));
+  }
+
   /** Whether every record that existed at start has been read. */
   public boolean isCaughtUp() {
     return caughtUp.getCount() == 0;

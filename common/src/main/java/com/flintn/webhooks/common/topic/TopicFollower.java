@@ -41,6 +41,8 @@ public final class TopicFollower implements AutoCloseable {
   private final CountDownLatch ready = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean started;
+  private volatile long lastPollNanos = System.nanoTime();
 
   /**
    * @param properties consumer settings; auto commit is turned off here
@@ -58,7 +60,13 @@ public final class TopicFollower implements AutoCloseable {
   }
 
   public void start() {
+    started = true;
     thread.start();
+  }
+
+  /** Whether the follower is reading: its thread runs and a poll completed within {@code max}. */
+  public boolean isReading(Duration max) {
+    return thread.isAlive() && System.nanoTime() - lastPollNanos < max.toNanos();
   }
 
   /** Waits until the follower is positioned and reading. */
@@ -81,6 +89,7 @@ public final class TopicFollower implements AutoCloseable {
             hooks.record(r);
           }
           hooks.afterPoll(consumer, partitions);
+          lastPollNanos = System.nanoTime();
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -100,6 +109,10 @@ public final class TopicFollower implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (!started) {
+      consumer.close(); // never started: no thread owns it
+      return;
+    }
     consumer.wakeup();
     try {
       thread.join(10_000);
