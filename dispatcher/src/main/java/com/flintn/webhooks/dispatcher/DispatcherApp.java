@@ -111,7 +111,7 @@ public final class DispatcherApp implements AutoCloseable {
             view != null && view.isHealthy()
                 ? Health.Status.up(view.size() + " endpoints known")
                 : Health.Status.down("the endpoints table is not loaded or not being read"));
-    health.add(
+    health.addLiveness(
         "dispatcher_consumer",
         () ->
             loops != null && loops.isRunning()

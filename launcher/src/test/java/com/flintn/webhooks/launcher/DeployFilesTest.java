@@ -132,11 +132,13 @@ class DeployFilesTest {
     assertThat(deployments.keySet()).contains("dispatcher", "retry-scheduler", "admin");
     for (JsonNode d : deployments.values()) {
       JsonNode container = d.at("/spec/template/spec/containers/0");
-      for (String probe : List.of("readinessProbe", "livenessProbe")) {
-        assertThat(container.path(probe).path("httpGet").path("path").asText())
-            .as(d.path("metadata").path("name").asText() + " " + probe)
-            .isEqualTo("/health");
-      }
+      String name = d.path("metadata").path("name").asText();
+      assertThat(container.at("/readinessProbe/httpGet/path").asText())
+          .as(name)
+          .isEqualTo("/health");
+      assertThat(container.at("/livenessProbe/httpGet/path").asText())
+          .as(name + ": a Kafka outage must not restart every pod")
+          .isEqualTo("/health/live");
     }
     assertThat(docs.stream().map(d -> d.path("kind").asText()))
         .contains("PodDisruptionBudget", "ConfigMap", "Secret", "Service", "PodMonitor");

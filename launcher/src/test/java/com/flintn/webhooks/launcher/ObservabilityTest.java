@@ -152,10 +152,19 @@ class ObservabilityTest {
           assertThat(health.get("checks").fieldNames())
               .toIterable()
               .contains("kafka", "endpoint_state", "retry_scheduler");
+          HttpResponse<String> live = get(sm.port(), "/health/live");
+          assertThat(live.statusCode()).isEqualTo(200);
+          assertThat(Json.mapper().readTree(live.body()).get("checks").fieldNames())
+              .toIterable()
+              .as("liveness leaves Kafka out: a restart does not bring it back")
+              .containsExactlyInAnyOrder("endpoint_state_alive", "retry_scheduler");
           dispatcher.close();
           HttpResponse<String> down = get(dm.port(), "/health");
           assertThat(down.statusCode()).isEqualTo(503);
           assertThat(down.body()).contains("\"dispatcher_consumer\":{\"status\":\"down\"");
+          assertThat(get(dm.port(), "/health/live").statusCode())
+              .as("a dead poll loop is a reason to restart")
+              .isEqualTo(503);
         } finally {
           admin.close();
           dispatcher.close();

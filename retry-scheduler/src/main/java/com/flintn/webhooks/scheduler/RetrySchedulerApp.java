@@ -33,7 +33,7 @@ public final class RetrySchedulerApp implements AutoCloseable {
 
   /** Adds this scheduler's check: its poll loop is running. */
   public void addHealthChecks(Health health) {
-    health.add(
+    health.addLiveness(
         "retry_scheduler",
         () ->
             movers.isRunning()

@@ -25,7 +25,7 @@ public final class Health {
     }
   }
 
-  private record Check(String name, Supplier<Status> check) {}
+  private record Check(String name, Supplier<Status> check, boolean liveness) {}
 
   private final List<Check> checks = new CopyOnWriteArrayList<>();
   private final MeterRegistry registry;
@@ -34,9 +34,24 @@ public final class Health {
     this.registry = registry;
   }
 
-  /** Adds a check; a check that throws counts as down with the exception's message. */
+  /**
+   * Adds a readiness check ({@code /health}); a check that throws counts as down with the
+   * exception's message.
+   */
   public void add(String name, Supplier<Status> check) {
-    checks.add(new Check(name, check));
+    add(name, check, false);
+  }
+
+  /**
+   * Adds a check that is also a liveness check ({@code /health/live}): one that only a restart can
+   * mend, such as a dead poll loop. Kafka being away is not one: restarting does not bring it back.
+   */
+  public void addLiveness(String name, Supplier<Status> check) {
+    add(name, check, true);
+  }
+
+  private void add(String name, Supplier<Status> check, boolean liveness) {
+    checks.add(new Check(name, check, liveness));
     Gauge.builder(WebhookMetrics.HEALTH, () -> run(check).healthy() ? 1 : 0)
         .description("1 when the named health check passes")
         .tag("check", name)
@@ -45,9 +60,20 @@ public final class Health {
 
   /** Every check now, in the order added. */
   public Map<String, Status> report() {
+    return report(false);
+  }
+
+  /** The liveness checks now. */
+  public Map<String, Status> liveness() {
+    return report(true);
+  }
+
+  private Map<String, Status> report(boolean livenessOnly) {
     Map<String, Status> out = new LinkedHashMap<>();
     for (Check c : new ArrayList<>(checks)) {
-      out.put(c.name(), run(c.check()));
+      if (!livenessOnly || c.liveness()) {
+        out.put(c.name(), run(c.check()));
+      }
     }
     return out;
   }

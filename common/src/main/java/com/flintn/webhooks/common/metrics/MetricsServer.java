@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * {@code /metrics} (Prometheus text) and {@code /health} (JSON; 200 or 503) of one process, on
- * {@code metrics.port}. A small JDK server: it answers scrapes and probes only, never customers.
+ * {@code /metrics} (Prometheus text), {@code /health} (readiness: every check; JSON, 200 or 503)
+ * and {@code /health/live} (liveness: only the checks a restart mends) of one process, on {@code
+ * metrics.port}. A small JDK server: it answers scrapes and probes only, never customers.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
@@ -40,25 +41,8 @@ public final class MetricsServer implements AutoCloseable {
           byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
           send(x, 200, "text/plain; version=0.0.4; charset=utf-8", body);
         });
-    s.createContext(
-        "/health",
-        x -> {
-          if (!allowed(x)) {
-            return;
-          }
-          Map<String, Health.Status> report = health.report();
-          boolean up = report.values().stream().allMatch(Health.Status::healthy);
-          ObjectNode o = Json.mapper().createObjectNode();
-          o.put("status", up ? "up" : "down");
-          ObjectNode checks = o.putObject("checks");
-          report.forEach(
-              (name, st) ->
-                  checks
-                      .putObject(name)
-                      .put("status", st.healthy() ? "up" : "down")
-                      .put("detail", st.detail()));
-          send(x, up ? 200 : 503, "application/json", Json.bytes(o));
-        });
+    s.createContext("/health", x -> health(x, health.report()));
+    s.createContext("/health/live", x -> health(x, health.liveness()));
     s.createContext(
         "/",
         x ->
@@ -66,10 +50,27 @@ public final class MetricsServer implements AutoCloseable {
                 x,
                 404,
                 "text/plain",
-                "see /metrics and /health\n".getBytes(StandardCharsets.UTF_8)));
+                "see /metrics, /health and /health/live\n".getBytes(StandardCharsets.UTF_8)));
     s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     s.start();
     return new MetricsServer(s);
+  }
+
+  private static void health(HttpExchange x, Map<String, Health.Status> report) throws IOException {
+    if (!allowed(x)) {
+      return;
+    }
+    boolean up = report.values().stream().allMatch(Health.Status::healthy);
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("status", up ? "up" : "down");
+    ObjectNode checks = o.putObject("checks");
+    report.forEach(
+        (name, st) ->
+            checks
+                .putObject(name)
+                .put("status", st.healthy() ? "up" : "down")
+                .put("detail", st.detail()));
+    send(x, up ? 200 : 503, "application/json", Json.bytes(o));
   }
 
   public int port() {

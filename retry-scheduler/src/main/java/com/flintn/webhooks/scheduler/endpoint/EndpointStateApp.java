@@ -76,6 +76,16 @@ public final class EndpointStateApp implements AutoCloseable {
               ? Health.Status.up("Kafka Streams " + s)
               : Health.Status.down("Kafka Streams " + s);
         });
+    health.addLiveness(
+        "endpoint_state_alive",
+        () -> {
+          KafkaStreams.State s = streams.state();
+          return s == KafkaStreams.State.ERROR
+                  || s == KafkaStreams.State.PENDING_ERROR
+                  || s == KafkaStreams.State.NOT_RUNNING
+              ? Health.Status.down("Kafka Streams " + s + ": it does not recover by itself")
+              : Health.Status.up("Kafka Streams " + s);
+        });
   }
 
   public static String applicationId(FlintnConfig config) {
