@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       EventsCommand.class,
       DlqCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -52,7 +53,8 @@ public final class Main implements Runnable {
             && (args[0].equals("standalone")
                 || args[0].equals("dispatcher")
                 || args[0].equals("retry-scheduler")
-                || args[0].equals("admin"));
+                || args[0].equals("admin")
+                || args[0].equals("bench"));
     if (!longRunning) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }

@@ -1,0 +1,132 @@
+package com.flintn.webhooks.bench;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+
+/**
+ * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, except on paths marked
+ * as hanging, which never answer before the client gives up. Counts what each path received and
+ * when the first and last request arrived. Thread safe.
+ */
+final class Sink implements AutoCloseable {
+  private final HttpsServer server;
+  private final Path pem;
+  private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private final AtomicLong firstNanos = new AtomicLong();
+  private final AtomicLong lastNanos = new AtomicLong();
+  private volatile Duration latency = Duration.ZERO;
+  private volatile String hangingPath = null;
+
+  private Sink(HttpsServer server, Path pem) {
+    this.server = server;
+    this.pem = pem;
+  }
+
+  static Sink start() throws IOException {
+    HeldCertificate cert =
+        new HeldCertificate.Builder()
+            .commonName("localhost")
+            .addSubjectAlternativeName("localhost")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+    Path pem = Files.createTempFile("flintn-bench-sink", ".pem");
+    Files.writeString(pem, cert.certificatePem());
+    HandshakeCertificates tls = new HandshakeCertificates.Builder().heldCertificate(cert).build();
+    HttpsServer s =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+    s.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()));
+    s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    Sink sink = new Sink(s, pem);
+    s.createContext("/", sink::handle);
+    s.start();
+    return sink;
+  }
+
+  String url(String path) {
+    return "https://localhost:" + server.getAddress().getPort() + path;
+  }
+
+  Path certificatePem() {
+    return pem;
+  }
+
+  void latency(Duration latency) {
+    this.latency = latency;
+  }
+
+  /** Requests to {@code path} are held until the client gives up. */
+  void hang(String path) {
+    this.hangingPath = path;
+  }
+
+  long total() {
+    return total.get();
+  }
+
+  long received(String path) {
+    AtomicLong n = received.get(path);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Seconds between the first and the last request counted. */
+  double spanSeconds() {
+    return (lastNanos.get() - firstNanos.get()) / 1e9;
+  }
+
+  void reset() {
+    received.clear();
+    total.set(0);
+    firstNanos.set(0);
+    lastNanos.set(0);
+  }
+
+  private void handle(HttpExchange x) throws IOException {
+    try (x;
+        InputStream in = x.getRequestBody()) {
+      in.readAllBytes();
+      String path = x.getRequestURI().getPath();
+      if (path.equals(hangingPath)) {
+        sleep(Duration.ofMinutes(5)); // the client's timeout ends it
+        return;
+      }
+      sleep(latency);
+      long now = System.nanoTime();
+      firstNanos.compareAndSet(0, now);
+      lastNanos.set(now);
+      received.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
+      total.incrementAndGet();
+      x.sendResponseHeaders(200, -1);
+    }
+  }
+
+  private static void sleep(Duration d) {
+    if (d.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
