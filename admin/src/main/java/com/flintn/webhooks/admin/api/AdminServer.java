@@ -171,7 +171,7 @@ public final class AdminServer implements AutoCloseable {
       ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       throw ApiError.unauthorized("the API key is not valid");
     }
-    ctx.attribute(WebhookApi.ACCOUNT, account.get());
+    ctx.attribute(AccountEndpoints.ACCOUNT, account.get());
   }
 
   /** Kafka did not answer in time or failed: the request may be retried; no stack trace. */

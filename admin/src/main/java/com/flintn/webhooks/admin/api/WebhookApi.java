@@ -19,14 +19,11 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code /v1/webhooks} routes of DESIGN §10. Every route acts for the account of the caller's
@@ -38,13 +35,12 @@ public final class WebhookApi {
   /** One route: what {@link AdminServer} registers and {@code /openapi.json} must describe. */
   public record Route(HandlerType method, String path, Handler handler) {}
 
-  static final String ACCOUNT = "flintn.account";
-  private static final Duration READ_SYNC = Duration.ofSeconds(5);
   private static final String ID_CHARS =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   private final EndpointView view;
   private final EndpointChanges changes;
+  private final AccountEndpoints endpoints;
   private final AttemptLog attempts;
   private final EndpointRequests requests;
   private final TestEvents testEvents;
@@ -67,14 +63,15 @@ public final class WebhookApi {
     this.requests = requests;
     this.testEvents = testEvents;
     this.clock = clock;
+    this.endpoints = new AccountEndpoints(view, changes);
     this.deadLetters =
         new DeadLetterApi(
             bootstrapServers,
             topics,
             view,
             ctx -> {
-              syncForRead();
-              return owned(ctx);
+              endpoints.syncForRead();
+              return endpoints.owned(ctx);
             },
             clock);
   }
@@ -100,8 +97,8 @@ public final class WebhookApi {
   }
 
   private void list(Context ctx) throws Exception {
-    AccountId account = account(ctx);
-    syncForRead();
+    AccountId account = AccountEndpoints.account(ctx);
+    endpoints.syncForRead();
     List<ObjectNode> items =
         view.ofAccount(account).stream()
             .sorted(
@@ -114,12 +111,12 @@ public final class WebhookApi {
   }
 
   private void get(Context ctx) throws Exception {
-    syncForRead();
-    json(ctx, 200, ApiJson.endpoint(owned(ctx), clock.instant()));
+    endpoints.syncForRead();
+    json(ctx, 200, ApiJson.endpoint(endpoints.owned(ctx), clock.instant()));
   }
 
   private void create(Context ctx) throws Exception {
-    AccountId account = account(ctx);
+    AccountId account = AccountEndpoints.account(ctx);
     EndpointRequests.Create c = requests.create(RequestBody.read(ctx));
     EndpointId id = EndpointId.of("ep_" + randomId(24));
     Secret secret = Secret.generate();
@@ -144,7 +141,7 @@ public final class WebhookApi {
               + id.value()
               + " before creating again; if it appears, rotate its secret to get one.");
     }
-    Endpoint created = applied(r, "create");
+    Endpoint created = AccountEndpoints.applied(r, "create");
     ObjectNode body = ApiJson.endpoint(created, clock.instant());
     body.put("secret", secret.reveal());
     ctx.header("Location", "/v1/webhooks/" + id.value());
@@ -153,8 +150,8 @@ public final class WebhookApi {
 
   private void update(Context ctx) throws Exception {
     EndpointRequests.Update u = requests.update(RequestBody.read(ctx));
-    syncForRead();
-    Endpoint current = owned(ctx);
+    endpoints.syncForRead();
+    Endpoint current = endpoints.owned(ctx);
     EndpointChange change =
         new EndpointChange(
             changeId(),
@@ -167,12 +164,16 @@ public final class WebhookApi {
             null,
             null,
             clock.instant());
-    json(ctx, 200, ApiJson.endpoint(applied(changes.apply(change), "update"), clock.instant()));
+    json(
+        ctx,
+        200,
+        ApiJson.endpoint(
+            AccountEndpoints.applied(changes.apply(change), "update"), clock.instant()));
   }
 
   private void status(Context ctx, Type type) throws Exception {
-    syncForRead();
-    Endpoint current = owned(ctx);
+    endpoints.syncForRead();
+    Endpoint current = endpoints.owned(ctx);
     EndpointStatus target =
         switch (type) {
           case DISABLE -> EndpointStatus.DISABLED;
@@ -190,19 +191,19 @@ public final class WebhookApi {
     if (r instanceof Result.Pending) {
       // A concurrent change (an automatic disable, say) may have reached the target first: the
       // endpoint-state app then has nothing to do and sends no answer.
-      syncForRead();
+      endpoints.syncForRead();
       Optional<Endpoint> now = view.get(current.endpointId());
       if (now.isPresent() && now.get().status() == target) {
         json(ctx, 200, ApiJson.endpoint(now.get(), clock.instant()));
         return;
       }
     }
-    json(ctx, 200, ApiJson.endpoint(applied(r, type.wireName()), clock.instant()));
+    json(ctx, 200, ApiJson.endpoint(AccountEndpoints.applied(r, type.wireName()), clock.instant()));
   }
 
   private void rotate(Context ctx) throws Exception {
-    syncForRead();
-    Endpoint current = owned(ctx);
+    endpoints.syncForRead();
+    Endpoint current = endpoints.owned(ctx);
     Secret secret = Secret.generate();
     EndpointChange change =
         new EndpointChange(
@@ -216,15 +217,15 @@ public final class WebhookApi {
             secret,
             null,
             clock.instant());
-    Endpoint rotated = applied(changes.apply(change), "rotate-secret");
+    Endpoint rotated = AccountEndpoints.applied(changes.apply(change), "rotate-secret");
     ObjectNode body = ApiJson.endpoint(rotated, clock.instant());
     body.put("secret", secret.reveal());
     json(ctx, 200, body);
   }
 
   private void test(Context ctx) throws Exception {
-    syncForRead();
-    Endpoint e = owned(ctx);
+    endpoints.syncForRead();
+    Endpoint e = endpoints.owned(ctx);
     if (!e.isActive()) {
       throw ApiError.conflict(
           "the endpoint is "
@@ -237,8 +238,8 @@ public final class WebhookApi {
   }
 
   private void attempts(Context ctx) throws Exception {
-    syncForRead();
-    Endpoint e = owned(ctx);
+    endpoints.syncForRead();
+    Endpoint e = endpoints.owned(ctx);
     int limit = limit(ctx.queryParam("limit"));
     List<ObjectNode> items =
         attempts.recent(e.endpointId(), limit).stream().map(ApiJson::attempt).toList();
@@ -258,74 +259,6 @@ public final class WebhookApi {
       // answered below
     }
     throw ApiError.badRequest("limit must be a whole number from 1 to 100");
-  }
-
-  /** The endpoint of the path, if it belongs to the caller's account; a 404 otherwise. */
-  private Endpoint owned(Context ctx) {
-    String raw = ctx.pathParam("id");
-    EndpointId id;
-    try {
-      id = EndpointId.of(raw);
-    } catch (IllegalArgumentException e) {
-      throw notFound(raw);
-    }
-    return view.get(id)
-        .filter(e -> e.accountId().equals(account(ctx)))
-        .orElseThrow(() -> notFound(raw));
-  }
-
-  private static ApiError notFound(String id) {
-    String shown = id.length() > 64 || !id.matches("[A-Za-z0-9_-]*") ? "with that id" : id;
-    return ApiError.notFound("no webhook endpoint " + shown + " in this account");
-  }
-
-  /** The endpoint a change produced, or the API error that says why there is none. */
-  private static Endpoint applied(Result r, String what) {
-    return switch (r) {
-      case Result.Applied a ->
-          a.endpoint()
-              .orElseThrow(
-                  () -> ApiError.conflict("the endpoint was deleted while the " + what + " ran"));
-      case Result.Rejected rej -> throw ApiError.conflict(humanReason(rej.reason()));
-      case Result.Pending p ->
-          throw ApiError.unavailable(
-              "the "
-                  + what
-                  + " was queued but not applied in time; the endpoint-state service may be"
-                  + " down. Check the endpoint again shortly before retrying.");
-    };
-  }
-
-  /** Rejection reasons read "reactivate: a revoked endpoint ..."; the API speaks in sentences. */
-  private static String humanReason(String reason) {
-    if (reason == null) {
-      return "the change was refused";
-    }
-    int colon = reason.indexOf(": ");
-    String text = colon > 0 ? reason.substring(colon + 2) : reason;
-    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
-  }
-
-  private void syncForRead() {
-    try {
-      changes.sync(READ_SYNC);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApiError.unavailable("the request was interrupted");
-    } catch (TimeoutException | ExecutionException e) {
-      throw ApiError.unavailable(
-          "the endpoint table could not be read up to date within "
-              + READ_SYNC.toSeconds()
-              + " s; Kafka may be unavailable. Retry shortly.");
-    }
-  }
-
-  static AccountId account(Context ctx) {
-    AccountId a = ctx.attribute(ACCOUNT);
-    if (a == null) {
-      throw ApiError.unauthorized("missing Authorization: Bearer <api key> header");
-    }
-    return a;
   }
 
   private String randomId(int length) {
