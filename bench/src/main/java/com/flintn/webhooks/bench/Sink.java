@@ -10,8 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.tls.HandshakeCertificates;
@@ -19,13 +17,12 @@ import okhttp3.tls.HeldCertificate;
 
 /**
  * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, except on paths marked
- * as hanging, which never answer before the client gives up. Counts what each path received and
- * when the first and last request arrived. Thread safe.
+ * as hanging, which never answer before the client gives up. Counts the requests answered and when
+ * the first and last arrived. Thread safe.
  */
 final class Sink implements AutoCloseable {
   private final HttpsServer server;
   private final Path pem;
-  private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong firstNanos = new AtomicLong();
   private final AtomicLong lastNanos = new AtomicLong();
@@ -78,18 +75,12 @@ final class Sink implements AutoCloseable {
     return total.get();
   }
 
-  long received(String path) {
-    AtomicLong n = received.get(path);
-    return n == null ? 0 : n.get();
-  }
-
   /** Seconds between the first and the last request counted. */
   double spanSeconds() {
     return (lastNanos.get() - firstNanos.get()) / 1e9;
   }
 
   void reset() {
-    received.clear();
     total.set(0);
     firstNanos.set(0);
     lastNanos.set(0);
@@ -108,7 +99,6 @@ final class Sink implements AutoCloseable {
       long now = System.nanoTime();
       firstNanos.compareAndSet(0, now);
       lastNanos.set(now);
-      received.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
       total.incrementAndGet();
       x.sendResponseHeaders(200, -1);
     }

@@ -34,7 +34,7 @@ public final class EndpointChanges implements AutoCloseable {
   /** What became of a change. */
   public sealed interface Result {
     /** Applied; {@code endpoint} is its state now as the view shows it. */
-    record Applied(EndpointEvent event, Optional<Endpoint> endpoint) implements Result {}
+    record Applied(Optional<Endpoint> endpoint) implements Result {}
 
     /** Refused by the endpoint-state app, with its reason. */
     record Rejected(String reason) implements Result {}
@@ -112,7 +112,7 @@ public final class EndpointChanges implements AutoCloseable {
                       : now.map(x -> x.updatedAt() != null && !x.updatedAt().isBefore(at))
                           .orElse(false),
               Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      return seen ? new Result.Applied(e, view.get(change.endpointId())) : new Result.Pending();
+      return seen ? new Result.Applied(view.get(change.endpointId())) : new Result.Pending();
     } finally {
       answer.cancel(false);
     }

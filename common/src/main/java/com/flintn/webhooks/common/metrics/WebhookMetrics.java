@@ -103,17 +103,16 @@ public final class WebhookMetrics {
   }
 
   public static Counter retriesScheduled(MeterRegistry r, String tier) {
-    return Counter.builder(RETRIES_SCHEDULED)
-        .description("Retries written to a delay tier")
-        .tag("tier", tier)
-        .register(r);
+    return counter(r, RETRIES_SCHEDULED, "Retries written to a delay tier", "tier", tier);
   }
 
   public static Counter retriesMoved(MeterRegistry r, String tier) {
-    return Counter.builder(RETRIES_MOVED)
-        .description("Retries moved from a delay tier to the due topic when due")
-        .tag("tier", tier)
-        .register(r);
+    return counter(
+        r,
+        RETRIES_MOVED,
+        "Retries moved from a delay tier to the due topic when due",
+        "tier",
+        tier);
   }
 
   /** How late a retry was moved after it fell due. */
@@ -126,31 +125,35 @@ public final class WebhookMetrics {
   }
 
   public static Counter dlqWrites(MeterRegistry r, String reason) {
-    return Counter.builder(DLQ_WRITES)
-        .description("Deliveries given up and written to the dead-letter topic")
-        .tag("reason", reason)
-        .register(r);
+    return counter(
+        r,
+        DLQ_WRITES,
+        "Deliveries given up and written to the dead-letter topic",
+        "reason",
+        reason);
   }
 
   public static Counter eventsInvalid(MeterRegistry r, String reason) {
-    return Counter.builder(EVENTS_INVALID)
-        .description("Events refused and written to the invalid-events topic")
-        .tag("reason", reason)
-        .register(r);
+    return counter(
+        r,
+        EVENTS_INVALID,
+        "Events refused and written to the invalid-events topic",
+        "reason",
+        reason);
   }
 
   public static Counter dropped(MeterRegistry r, String reason) {
-    return Counter.builder(DROPPED)
-        .description("Deliveries not attempted and not kept")
-        .tag("reason", reason)
-        .register(r);
+    return counter(r, DROPPED, "Deliveries not attempted and not kept", "reason", reason);
   }
 
   public static Counter endpointsDisabled(MeterRegistry r, String reason) {
-    return Counter.builder(ENDPOINTS_DISABLED)
-        .description("Endpoints disabled, by reason")
-        .tag("reason", reason)
-        .register(r);
+    return counter(r, ENDPOINTS_DISABLED, "Endpoints disabled, by reason", "reason", reason);
+  }
+
+  /** A counter with one bounded tag. */
+  private static Counter counter(
+      MeterRegistry r, String name, String description, String tag, String value) {
+    return Counter.builder(name).description(description).tag(tag, value).register(r);
   }
 
   /** 2xx, 3xx, 4xx or 5xx for a status; none without one. */

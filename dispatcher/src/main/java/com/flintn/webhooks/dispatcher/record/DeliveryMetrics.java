@@ -6,18 +6,24 @@ import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome.GiveUpReason;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the dispatcher counts, recorded where outcomes are written: attempts by outcome and status
  * class, attempt durations, retries per tier, dead letters and invalid events by reason, dropped
- * deliveries. Micrometer caches each meter by name and tags, so lookups here are cheap.
+ * deliveries. The meters of every attempt are kept here by their tags, so the hot path does not
+ * build a meter id (and, for the histogram, its bucket configuration) per delivery.
  */
 public final class DeliveryMetrics {
   private final MeterRegistry registry;
+  private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
 
   public DeliveryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -41,11 +47,6 @@ public final class DeliveryMetrics {
     WebhookMetrics.dropped(registry, "endpoint_inactive");
   }
 
-  /** Metrics that go nowhere, for components run without a registry (tests, tools). */
-  public static DeliveryMetrics none() {
-    return new DeliveryMetrics(new SimpleMeterRegistry());
-  }
-
   public MeterRegistry registry() {
     return registry;
   }
@@ -54,14 +55,22 @@ public final class DeliveryMetrics {
     String statusClass =
         WebhookMetrics.statusClass(
             result instanceof SendResult.Response r ? Integer.valueOf(r.status()) : null);
-    WebhookMetrics.deliveries(registry, outcome.wireName(), statusClass).increment();
+    deliveries(outcome, statusClass).increment();
     if (!(result instanceof SendResult.Refused)) {
-      WebhookMetrics.deliveryDuration(registry, statusClass).record(result.duration());
+      durations
+          .computeIfAbsent(statusClass, c -> WebhookMetrics.deliveryDuration(registry, c))
+          .record(result.duration());
     }
   }
 
+  private Counter deliveries(AttemptOutcome outcome, String statusClass) {
+    return deliveries.computeIfAbsent(
+        outcome.wireName() + "/" + statusClass,
+        k -> WebhookMetrics.deliveries(registry, outcome.wireName(), statusClass));
+  }
+
   void notAttempted(AttemptOutcome outcome) {
-    WebhookMetrics.deliveries(registry, outcome.wireName(), "none").increment();
+    deliveries(outcome, "none").increment();
     if (outcome == AttemptOutcome.DROPPED_ENDPOINT_INACTIVE) {
       WebhookMetrics.dropped(registry, "endpoint_inactive").increment();
     }

@@ -4,9 +4,12 @@ import com.flintn.webhooks.common.config.Durations;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -58,15 +61,17 @@ public final class TierMovers {
             delays,
             topics.deliveriesDue().name(),
             clock);
-    for (Duration delay : topics.tiers()) { // at zero from the start; see DeliveryMetrics
-      WebhookMetrics.retriesMoved(registry, Durations.format(delay));
-      WebhookMetrics.retryLateness(registry, Durations.format(delay));
+    // one counter and timer per tier, made (at zero) before the first move and kept
+    Map<Duration, Counter> moved = new HashMap<>();
+    Map<Duration, Timer> lateness = new HashMap<>();
+    for (Duration delay : topics.tiers()) {
+      moved.put(delay, WebhookMetrics.retriesMoved(registry, Durations.format(delay)));
+      lateness.put(delay, WebhookMetrics.retryLateness(registry, Durations.format(delay)));
     }
     mover.listener(
-        (topic, delay, lateness) -> {
-          String tier = Durations.format(delay);
-          WebhookMetrics.retriesMoved(registry, tier).increment();
-          WebhookMetrics.retryLateness(registry, tier).record(Duration.ofMillis(lateness));
+        (topic, delay, late) -> {
+          moved.get(delay).increment();
+          lateness.get(delay).record(Duration.ofMillis(late));
         });
     this.thread = Thread.ofPlatform().name("retry-scheduler-poll").unstarted(mover);
   }
