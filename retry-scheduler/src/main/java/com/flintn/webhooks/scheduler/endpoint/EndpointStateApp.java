@@ -3,6 +3,7 @@ package com.flintn.webhooks.scheduler.endpoint;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.Serdes;
@@ -147,6 +149,13 @@ public final class EndpointStateApp implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topics().replicationFactor());
     p.put("processing.exception.handler.global.enabled", "true");
+    // A killed instance's tasks move after 10 s, not Kafka's default 45 s (see KafkaClients).
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+        KafkaClients.SESSION_TIMEOUT_MS);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+        KafkaClients.HEARTBEAT_INTERVAL_MS);
     try {
       Path dir = Files.createTempDirectory("flintn-endpoint-state");
       p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
