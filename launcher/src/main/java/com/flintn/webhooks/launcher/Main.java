@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       StandaloneCommand.class,
       DispatcherCommand.class,
       RetrySchedulerCommand.class,
+      EndpointStateCommand.class,
       AdminCommand.class,
       TopicsCommand.class,
       EventsCommand.class,

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "retry-scheduler",
@@ -20,23 +21,33 @@ import picocli.CommandLine.Mixin;
 final class RetrySchedulerCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
+  @Option(
+      names = "--no-endpoint-state",
+      description =
+          "Run the scheduler alone; run the endpoint-state app elsewhere (`endpoint-state`).")
+  boolean noEndpointState;
+
   @Override
   public Integer call() throws Exception {
     FlintnConfig c = config.load();
     Clock clock = Clock.systemUTC();
     c.secrets().requireCipher(); // before any I/O
     ProcessMetrics metrics = ProcessMetrics.start(c, clock);
-    EndpointStateApp state = new EndpointStateApp(c, metrics.registry);
+    EndpointStateApp state = noEndpointState ? null : new EndpointStateApp(c, metrics.registry);
     RetrySchedulerApp app = new RetrySchedulerApp(c, clock, metrics.registry);
-    state.addHealthChecks(metrics.health);
+    if (state != null) {
+      state.addHealthChecks(metrics.health);
+      state.start();
+    }
     app.addHealthChecks(metrics.health);
-    state.start();
     app.start();
     System.out.println("retry-scheduler: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
         () -> {
           app.close();
-          state.close();
+          if (state != null) {
+            state.close();
+          }
           metrics.close();
         });
     return Main.OK;
