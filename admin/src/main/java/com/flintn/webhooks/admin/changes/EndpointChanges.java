@@ -9,21 +9,14 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Sends endpoint changes as commands to {@code webhooks.endpoint-changes} and waits, with a bound,
@@ -49,7 +42,6 @@ public final class EndpointChanges implements AutoCloseable {
   private final EndpointView view;
   private final ChangeOutcomes outcomes;
   private final Duration timeout;
-  private volatile List<TopicPartition> tablePartitions;
 
   public EndpointChanges(
       String bootstrapServers,
@@ -125,40 +117,7 @@ public final class EndpointChanges implements AutoCloseable {
    */
   public void sync(Duration bound)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + bound.toNanos();
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (TopicPartition tp : tablePartitions()) {
-      latest.put(tp, OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> end = new HashMap<>();
-    admin
-        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-        .all()
-        .get(bound.toMillis(), TimeUnit.MILLISECONDS)
-        .forEach((tp, info) -> end.put(tp, info.offset()));
-    if (!view.awaitReached(end, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-      throw new TimeoutException("the endpoint view did not catch up within " + bound);
-    }
-  }
-
-  private List<TopicPartition> tablePartitions()
-      throws InterruptedException, ExecutionException, TimeoutException {
-    List<TopicPartition> known = tablePartitions;
-    if (known == null) {
-      String name = topics.endpoints().name();
-      known =
-          admin
-              .describeTopics(List.of(name))
-              .allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .get(name)
-              .partitions()
-              .stream()
-              .map(p -> new TopicPartition(name, p.partition()))
-              .toList();
-      tablePartitions = known;
-    }
-    return known;
+    view.sync(admin, bound);
   }
 
   @Override

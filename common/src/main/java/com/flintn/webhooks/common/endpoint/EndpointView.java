@@ -13,11 +13,17 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +45,7 @@ public final class EndpointView implements AutoCloseable {
   private final Map<EndpointId, Endpoint> byId = new ConcurrentHashMap<>();
   private final Map<AccountId, Map<EndpointId, Endpoint>> byAccount = new ConcurrentHashMap<>();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+  private volatile List<TopicPartition> partitions;
 
   /** The next offset to read per partition, published after every poll; guarded by itself. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -59,6 +66,7 @@ public final class EndpointView implements AutoCloseable {
             new TopicFollower.Hooks() {
               @Override
               public void start(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+                EndpointView.this.partitions = List.copyOf(partitions);
                 c.seekToBeginning(partitions);
                 startEnd = new HashMap<>(c.endOffsets(partitions));
               }
@@ -131,6 +139,37 @@ public final class EndpointView implements AutoCloseable {
         TimeUnit.NANOSECONDS.timedWait(positions, left);
       }
       return true;
+    }
+  }
+
+  /**
+   * Waits until the view has read everything committed to the table before this call: the table's
+   * committed end offsets are asked of the broker through {@code admin}, then awaited. A reader
+   * that calls this after learning of something (an event, a request) sees every endpoint change
+   * committed before it, even one this view had not received yet.
+   *
+   * @throws TimeoutException if the offsets did not come or the view did not reach them within
+   *     {@code bound}
+   * @throws ExecutionException if the broker refused the offsets request
+   */
+  public void sync(Admin admin, Duration bound)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    if (!caughtUp.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new TimeoutException("the endpoints table is not loaded yet");
+    }
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      latest.put(tp, OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> end = new HashMap<>();
+    admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
+        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+        .forEach((tp, info) -> end.put(tp, info.offset()));
+    if (!awaitReached(end, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+      throw new TimeoutException("the endpoint view did not catch up within " + bound);
     }
   }
 

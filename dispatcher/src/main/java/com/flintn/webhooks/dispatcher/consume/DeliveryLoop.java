@@ -125,6 +125,9 @@ final class DeliveryLoop implements Runnable {
     resumeDrained();
     var records = consumer.poll(Duration.ofMillis(100));
     publishLag();
+    if (!records.isEmpty()) {
+      handler.beforeBatch(records);
+    }
     for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       CommitTracker.Progress progress = tracker.progress(tp);

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -26,6 +28,7 @@ public final class DeliveryLoops {
   private final DeliveryLoop loop;
   private final KafkaWriter writer;
   private final ExecutorService workers;
+  private final Admin admin;
   private final Thread thread;
 
   public DeliveryLoops(
@@ -40,6 +43,7 @@ public final class DeliveryLoops {
     this.workers =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.writer = new KafkaWriter(producer);
+    this.admin = Admin.create(adminProperties(config.kafka().bootstrapServers(), groupId));
     RecordHandler handler =
         new RecordHandler(
             topics.events().name(),
@@ -52,7 +56,8 @@ public final class DeliveryLoops {
             new EndpointLimits(
                 config.http().maxInFlightPerEndpoint(), config.dispatcher().maxQueuedPerEndpoint()),
             workers,
-            clock);
+            clock,
+            new ViewSync(view, admin, Duration.ofSeconds(2)));
     int window = config.dispatcher().maxInFlightPerPartition();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
@@ -104,6 +109,14 @@ public final class DeliveryLoops {
     }
     writer.close();
     workers.shutdownNow();
+    admin.close(Duration.ofSeconds(5));
+  }
+
+  static Properties adminProperties(String bootstrap, String groupId) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-view-sync");
+    return p;
   }
 
   static Properties consumerProperties(String bootstrap, String groupId, int window) {

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
@@ -41,6 +42,7 @@ final class RecordHandler {
   private final EndpointLimits limits;
   private final ExecutorService workers;
   private final Clock clock;
+  private final ViewSync viewSync;
 
   RecordHandler(
       String eventsTopic,
@@ -52,7 +54,8 @@ final class RecordHandler {
       InvalidRecordWriter invalid,
       EndpointLimits limits,
       ExecutorService workers,
-      Clock clock) {
+      Clock clock,
+      ViewSync viewSync) {
     this.eventsTopic = eventsTopic;
     this.dueTopic = dueTopic;
     this.parser = parser;
@@ -63,6 +66,18 @@ final class RecordHandler {
     this.limits = limits;
     this.workers = workers;
     this.clock = clock;
+    this.viewSync = viewSync;
+  }
+
+  /**
+   * On the poll thread, before the records of one poll are handled: if they hold events, the
+   * endpoint view is brought up to the table's committed end first (see {@link ViewSync}).
+   */
+  void beforeBatch(ConsumerRecords<byte[], byte[]> records) {
+    if (!records.records(eventsTopic).iterator().hasNext()) {
+      return;
+    }
+    viewSync.sync();
   }
 
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
