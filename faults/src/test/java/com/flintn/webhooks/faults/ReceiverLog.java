@@ -1,0 +1,77 @@
+package com.flintn.webhooks.faults;
+
+import com.flintn.webhooks.testkit.HttpsReceiver;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import mockwebserver3.MockResponse;
+
+/**
+ * The receiver's side of the story: every request it got, for which delivery and attempt, and the
+ * behaviour it chose. Endpoints are told apart by path ({@code /<endpoint id>}).
+ */
+final class ReceiverLog {
+  /** How the receiver answered one request. */
+  enum Behaviour {
+    OK_200(true),
+    ERROR_500(false),
+    TOO_MANY_429(false),
+    BAD_REQUEST_400(false),
+    GONE_410(false),
+    HANG(false),
+    RESET(false),
+    SLOW_BODY_200(true);
+
+    final boolean success;
+
+    Behaviour(boolean success) {
+      this.success = success;
+    }
+  }
+
+  record Answer(Ledger.Pair pair, int attempt, Behaviour behaviour, long atMillis) {}
+
+  /** Chooses a behaviour for a request; {@code attempt} is {@code X-Delivery-Attempt}. */
+  interface Policy {
+    Behaviour choose(Ledger.Pair pair, int attempt);
+  }
+
+  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+  private final Map<Ledger.Pair, Integer> successes = new ConcurrentHashMap<>();
+
+  void install(HttpsReceiver receiver, Policy policy, Function<Behaviour, MockResponse> responses) {
+    receiver.respondWith(
+        r -> {
+          String endpoint = r.path().substring(1);
+          Ledger.Pair pair = new Ledger.Pair(r.header("X-Event-Id"), endpoint);
+          int attempt = Integer.parseInt(r.header("X-Delivery-Attempt"));
+          Behaviour b = policy.choose(pair, attempt);
+          answers.add(new Answer(pair, attempt, b, System.currentTimeMillis()));
+          if (b.success) {
+            successes.merge(pair, 1, Integer::sum);
+          }
+          return responses.apply(b);
+        });
+  }
+
+  List<Answer> answers() {
+    return List.copyOf(answers);
+  }
+
+  /** Requests answered with a 200 (at once or with a slow body), per delivery. */
+  Map<Ledger.Pair, Integer> successes() {
+    return Map.copyOf(successes);
+  }
+
+  /** Successful answers beyond the first for each delivery: what receivers de-duplicate. */
+  int duplicateSuccesses() {
+    return successes.values().stream().mapToInt(n -> n - 1).sum();
+  }
+
+  /** The last request time seen, or 0. */
+  long lastAtMillis() {
+    return answers.isEmpty() ? 0 : answers.get(answers.size() - 1).atMillis();
+  }
+}
