@@ -117,8 +117,10 @@ public final class EndpointRequests {
     if (name.isEmpty() || name.codePointCount(0, name.length()) > MAX_NAME) {
       throw ApiError.invalid("name must be 1 to " + MAX_NAME + " characters");
     }
-    if (name.chars().anyMatch(Character::isISOControl)) {
-      throw ApiError.invalid("name must not contain control characters");
+    if (!Printable.isPlainText(name)) {
+      throw ApiError.invalid(
+          "name must not contain control characters, line or paragraph separators, direction"
+              + " overrides or unpaired surrogates");
     }
     return name;
   }
