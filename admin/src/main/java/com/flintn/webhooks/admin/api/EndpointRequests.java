@@ -133,6 +133,11 @@ public final class EndpointRequests {
     if (url.length() > MAX_URL) {
       throw ApiError.invalid("url must be at most " + MAX_URL + " characters");
     }
+    if (!Printable.isPlainText(url)) {
+      throw ApiError.invalid(
+          "url must not contain control characters, line or paragraph separators, direction"
+              + " overrides or unpaired surrogates; percent-encode what the path needs");
+    }
     if (url.regionMatches(true, 0, "http://", 0, 7)) {
       throw ApiError.invalid("url must use https://; plain http:// is not accepted");
     }
