@@ -3,10 +3,17 @@ package com.flintn.webhooks.dispatcher.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.UrlGuard;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
+import java.net.Proxy;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,6 +49,22 @@ class GuardedLookupTest {
           .isInstanceOf(UnsafeAddressException.class)
           .hasMessageContaining("link-local");
       assertThat(socket.isConnected()).isFalse();
+    }
+  }
+
+  @Test
+  void theClientFollowsNoRedirectsAndConnectsOnlyThroughTheGuard() throws Exception {
+    var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8);
+    try (WebhookSender sender = new WebhookSender(config, UrlGuard.strict(), Clock.systemUTC())) {
+      Field field = WebhookSender.class.getDeclaredField("client");
+      field.setAccessible(true);
+      OkHttpClient client = (OkHttpClient) field.get(sender);
+      assertThat(client.followRedirects()).as("followRedirects").isFalse();
+      assertThat(client.followSslRedirects()).as("followSslRedirects").isFalse();
+      assertThat(client.retryOnConnectionFailure()).isFalse();
+      assertThat(client.proxy()).isEqualTo(Proxy.NO_PROXY);
+      assertThat(client.dns()).isInstanceOf(GuardedDns.class);
+      assertThat(client.socketFactory()).isInstanceOf(GuardedSocketFactory.class);
     }
   }
 
