@@ -1185,7 +1185,7 @@ class HostileApiInputTest {
         .isEqualTo("Bravo after the storm");
     assertThat(f.call("POST", "/v1/webhooks/" + id + "/test", KEY_B, null).status()).isEqualTo(202);
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> !f.receiver.receivedAt("/bravo-after").isEmpty());
   }
 

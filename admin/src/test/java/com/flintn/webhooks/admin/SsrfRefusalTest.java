@@ -257,7 +257,7 @@ class SsrfRefusalTest {
                 id, ACCOUNT, targets.get(i).url(), List.of("*"), EndpointStatus.ACTIVE));
       }
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   ids.stream()
@@ -284,7 +284,7 @@ class SsrfRefusalTest {
 
       List<AttemptRecord> attempts =
           await()
-              .atMost(Duration.ofSeconds(60))
+              .atMost(Duration.ofSeconds(120))
               .until(
                   () -> f.env.readValues(f.env.topics().attempts()),
                   a -> a.size() >= targets.size() + 1);
@@ -367,7 +367,7 @@ class SsrfRefusalTest {
       // Five attempts each (a 3xx is a failure and retried), then a dead letter.
       List<AttemptRecord> attempts =
           await()
-              .atMost(Duration.ofSeconds(90))
+              .atMost(Duration.ofSeconds(180))
               .until(
                   () -> f.env.readValues(f.env.topics().attempts()),
                   a ->
