@@ -54,7 +54,15 @@ final class AdminFixture implements AutoCloseable {
   }
 
   AdminFixture(String name) throws Exception {
-    env = TestEnvironment.create(name, 2, Optional.of(receiver), Map.of(ConfigKey.ADMIN_PORT, "0"));
+    this(name, Map.of());
+  }
+
+  /** With configuration {@code overrides} on top of the test defaults (which allow 127.0.0.1). */
+  AdminFixture(String name, Map<ConfigKey, String> overrides) throws Exception {
+    Map<ConfigKey, String> config = new java.util.EnumMap<>(ConfigKey.class);
+    config.put(ConfigKey.ADMIN_PORT, "0");
+    config.putAll(overrides);
+    env = TestEnvironment.create(name, 2, Optional.of(receiver), config);
     state = new EndpointStateApp(env.config());
     state.start();
     dispatcher = new DispatcherApp(env.config(), Clock.systemUTC());

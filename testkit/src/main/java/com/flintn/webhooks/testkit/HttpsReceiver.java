@@ -23,10 +23,11 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
 /**
- * A real HTTPS receiver for tests: OkHttp's MockWebServer with a certificate for {@code localhost}
- * and {@code 127.0.0.1}, whose PEM is written to a file for {@code http.trusted-certificates}. It
- * records every request and answers with what {@code responder} says (200 by default). Accepted
- * sockets get TCP_NODELAY, without which every request stalls about 40 ms (Nagle + delayed ACK).
+ * A real HTTPS receiver for tests: OkHttp's MockWebServer with a certificate for {@code localhost},
+ * {@code 127.0.0.1} and {@code 127.0.0.2}, whose PEM is written to a file for {@code
+ * http.trusted-certificates}. It records every request and answers with what {@code responder} says
+ * (200 by default). Accepted sockets get TCP_NODELAY, without which every request stalls about 40
+ * ms (Nagle + delayed ACK).
  */
 public final class HttpsReceiver implements AutoCloseable {
 
@@ -46,17 +47,28 @@ public final class HttpsReceiver implements AutoCloseable {
           .commonName("localhost")
           .addSubjectAlternativeName("localhost")
           .addSubjectAlternativeName("127.0.0.1")
+          .addSubjectAlternativeName("127.0.0.2")
           .build();
 
   private static final Clock CLOCK = Clock.systemUTC();
 
   private final MockWebServer server = new MockWebServer();
+  private final String host;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final Path pem;
   private volatile Function<Received, MockResponse> responder =
       r -> new MockResponse.Builder().code(200).body("ok").build();
 
   public HttpsReceiver() {
+    this("127.0.0.1");
+  }
+
+  /**
+   * A receiver listening on {@code bindAddress}, a loopback address such as {@code 127.0.0.2}; its
+   * {@link #url} names that address ({@code localhost} for 127.0.0.1).
+   */
+  public HttpsReceiver(String bindAddress) {
+    this.host = bindAddress.equals("127.0.0.1") ? "localhost" : bindAddress;
     try {
       pem = Files.createTempFile("flintn-receiver", ".pem");
       Files.writeString(pem, CERTIFICATE.certificatePem());
@@ -82,15 +94,19 @@ public final class HttpsReceiver implements AutoCloseable {
               return responder.apply(r);
             }
           });
-      this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+      this.server.start(InetAddress.getByName(bindAddress), 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** {@code https://localhost:<port><path>}. */
+  /** {@code https://localhost:<port><path>}, or the bound address instead of localhost. */
   public String url(String path) {
-    return "https://localhost:" + server.getPort() + path;
+    return "https://" + host + ":" + server.getPort() + path;
+  }
+
+  public int port() {
+    return server.getPort();
   }
 
   /** Offers HTTP/1.1 only (the default also offers HTTP/2), to compare the two. */

@@ -16,20 +16,25 @@ import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP server on Javalin (Jetty 12): the {@code /v1} API behind bearer keys, the
  * dashboard at {@code /}, {@code /openapi.json} and {@code /health}. Every error, including an
- * unknown route or a body too large, is answered in the API's error format; an unexpected failure
- * is logged and answered as a 500 without details.
+ * unknown route, a body too large and a request Jetty refuses before any route (see {@link
+ * JsonErrorHandler}), is answered in the API's error format; an unexpected failure is logged and
+ * answered as a 500 without details.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final String CSP =
       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
           + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+  /** A % not followed by two hex digits. */
+  private static final Pattern MALFORMED_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
 
   private final Javalin app;
   private final int requestedPort;
@@ -54,6 +59,9 @@ public final class AdminServer implements AutoCloseable {
               config.http.prefer405over404 = true;
               config.http.maxRequestSize = RequestBody.MAX_BYTES;
               config.jetty.port = port;
+              config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+              config.jetty.modifyServletContextHandler(
+                  context -> context.setErrorHandler(new JsonErrorHandler()));
               config.staticFiles.add(
                   files -> {
                     files.hostedPath = "/";
@@ -63,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
                   });
               config.routes.before(AdminServer::securityHeaders);
               config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+              config.routes.before(AdminServer::wellFormedQuery);
               config.routes.after(ctx -> time(ctx, registry));
               config.routes.before("/v1/*", ctx -> authenticate(ctx, keys));
               for (WebhookApi.Route r : api.routes()) {
@@ -153,6 +162,19 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A query string with a broken %-escape is refused: read leniently, its parameters would silently
+   * vanish and the request would be answered as if they had not been sent.
+   */
+  private static void wellFormedQuery(Context ctx) {
+    String q = ctx.queryString();
+    if (q != null && MALFORMED_ESCAPE.matcher(q).find()) {
+      throw ApiError.badRequest(
+          "the query string has a malformed %-escape: write % as %25, and escapes as %XX with two"
+              + " hex digits");
+    }
+  }
+
   private static void authenticate(Context ctx, ApiKeys keys) {
     if (ctx.method() == HandlerType.OPTIONS) {
       return;
@@ -190,7 +212,8 @@ public final class AdminServer implements AutoCloseable {
     WebhookApi.json(ctx, status, ApiJson.error(code, message));
   }
 
-  private static String codeFor(int status) {
+  /** The error code of a status, for errors that no route chose a code for. */
+  static String codeFor(int status) {
     return switch (status) {
       case 400 -> "bad_request";
       case 401 -> "unauthorized";
@@ -198,8 +221,10 @@ public final class AdminServer implements AutoCloseable {
       case 405 -> "method_not_allowed";
       case 409 -> "conflict";
       case 413 -> "payload_too_large";
+      case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
       case 422 -> "validation_failed";
+      case 431 -> "headers_too_large";
       default -> status >= 500 ? "internal" : "bad_request";
     };
   }

@@ -12,6 +12,8 @@ import com.flintn.webhooks.admin.dlq.TimeSpec;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.Event;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -169,6 +171,14 @@ final class DeadLetterApi {
       Endpoint e, String reason, String eventType, String since, String until) {
     if (reason != null && !REASONS.contains(reason)) {
       throw ApiError.badRequest("reason must be client_error, unsafe_url or attempts_exhausted");
+    }
+    if (eventType != null
+        && !eventType.isBlank()
+        && (eventType.length() > 200 || !Event.EVENT_TYPE.matcher(eventType).matches())) {
+      throw ApiError.badRequest(
+          "event_type: "
+              + Printable.quote(eventType)
+              + " is not a dotted name such as order.created");
     }
     return new DlqFilter(
         Optional.of(e.endpointId()),

@@ -18,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads and checks the bodies of create and update requests. Every refusal is an {@link ApiError}
@@ -31,15 +30,6 @@ public final class EndpointRequests {
   static final int MAX_EVENT_TYPES = 100;
   private static final Set<String> FIELDS = Set.of("name", "url", "event_types");
   private static final ObjectMapper JSON = Json.mapper();
-
-  /** Hosts made only of numbers (decimal, octal or hex parts), which resolvers read variously. */
-  private static final Pattern NUMERIC_HOST =
-      Pattern.compile(
-          "(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+))*\\.?", Pattern.CASE_INSENSITIVE);
-
-  private static final Pattern DOTTED_QUAD =
-      Pattern.compile(
-          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
   /** A checked create request. */
   record Create(String name, String url, List<String> eventTypes) {}
@@ -127,8 +117,10 @@ public final class EndpointRequests {
     if (name.isEmpty() || name.codePointCount(0, name.length()) > MAX_NAME) {
       throw ApiError.invalid("name must be 1 to " + MAX_NAME + " characters");
     }
-    if (name.chars().anyMatch(Character::isISOControl)) {
-      throw ApiError.invalid("name must not contain control characters");
+    if (!Printable.isPlainText(name)) {
+      throw ApiError.invalid(
+          "name must not contain control characters, line or paragraph separators, direction"
+              + " overrides or unpaired surrogates");
     }
     return name;
   }
@@ -141,6 +133,11 @@ public final class EndpointRequests {
     if (url.length() > MAX_URL) {
       throw ApiError.invalid("url must be at most " + MAX_URL + " characters");
     }
+    if (!Printable.isPlainText(url)) {
+      throw ApiError.invalid(
+          "url must not contain control characters, line or paragraph separators, direction"
+              + " overrides or unpaired surrogates; percent-encode what the path needs");
+    }
     if (url.regionMatches(true, 0, "http://", 0, 7)) {
       throw ApiError.invalid("url must use https://; plain http:// is not accepted");
     }
@@ -149,12 +146,6 @@ public final class EndpointRequests {
       throw ApiError.invalid("url is refused: " + refusal.get());
     }
     String host = URI.create(url).getHost();
-    if (NUMERIC_HOST.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
-      throw ApiError.invalid(
-          "url is refused: write an IPv4 host as four decimal numbers (such as 203.0.113.7),"
-              + " not "
-              + Printable.quote(host));
-    }
     if (!host.startsWith("[")) {
       // Refuse a name now if it points at private space; the dispatcher checks again at every
       // connect. A name that does not resolve yet is accepted.
@@ -162,7 +153,8 @@ public final class EndpointRequests {
         for (InetAddress a : resolver.resolve(host)) {
           Optional<String> r = guard.refusal(a);
           if (r.isPresent()) {
-            throw ApiError.invalid("url is refused: " + host + " resolves to " + r.get());
+            throw ApiError.invalid(
+                "url is refused: " + host + " resolves to a blocked address: " + r.get());
           }
         }
       } catch (UnknownHostException unresolved) {

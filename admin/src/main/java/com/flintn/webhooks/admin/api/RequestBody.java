@@ -1,5 +1,9 @@
 package com.flintn.webhooks.admin.api;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.message.Printable;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +27,39 @@ final class RequestBody {
       return b;
     } catch (IOException e) {
       throw ApiError.badRequest("the request body could not be read");
+    }
+  }
+
+  /**
+   * For routes that act without input: the body must be absent or an empty JSON object. Anything
+   * else is refused rather than ignored, so that a request meant for another route, or a field this
+   * route may take one day, is never silently acted on.
+   */
+  static void requireNone(Context ctx) {
+    byte[] b = read(ctx);
+    if (b.length == 0) {
+      return;
+    }
+    JsonNode o;
+    try {
+      o = Json.mapper().readTree(b);
+    } catch (JacksonException e) {
+      throw ApiError.badRequest(
+          "this route takes no body (or an empty JSON object {}), and this one is not valid JSON");
+    } catch (IOException e) {
+      throw ApiError.badRequest("the request body could not be read");
+    }
+    if (o == null || o.isMissingNode()) {
+      return; // whitespace only
+    }
+    if (!o.isObject()) {
+      throw ApiError.badRequest("this route takes no body, or an empty JSON object {}");
+    }
+    if (!o.isEmpty()) {
+      throw ApiError.invalid(
+          "unknown field "
+              + Printable.quote(o.fieldNames().next())
+              + "; this route takes no fields");
     }
   }
 

@@ -172,6 +172,7 @@ public final class WebhookApi {
   }
 
   private void status(Context ctx, Type type) throws Exception {
+    RequestBody.requireNone(ctx);
     endpoints.syncForRead();
     Endpoint current = endpoints.owned(ctx);
     EndpointStatus target =
@@ -202,6 +203,7 @@ public final class WebhookApi {
   }
 
   private void rotate(Context ctx) throws Exception {
+    RequestBody.requireNone(ctx);
     endpoints.syncForRead();
     Endpoint current = endpoints.owned(ctx);
     Secret secret = Secret.generate();
@@ -224,6 +226,7 @@ public final class WebhookApi {
   }
 
   private void test(Context ctx) throws Exception {
+    RequestBody.requireNone(ctx);
     endpoints.syncForRead();
     Endpoint e = endpoints.owned(ctx);
     if (!e.isActive()) {

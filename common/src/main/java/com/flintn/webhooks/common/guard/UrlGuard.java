@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.guard;
 
+import com.flintn.webhooks.common.message.Printable;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,12 +10,15 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Refuses addresses a webhook must never reach (DESIGN §8): loopback, private, link-local (cloud
  * metadata included), CGNAT, multicast, unique-local IPv6, documentation and other reserved ranges.
- * IPv6 forms that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) are judged by the
- * embedded address. Ranges in the allow-list are exempt. Immutable and thread safe.
+ * IPv6 forms that embed an IPv4 address (mapped, translated, compatible, NAT64, 6to4, Teredo) are
+ * judged by the embedded address too. Ranges in the allow-list are exempt. Immutable and thread
+ * safe.
  *
  * <p>The dispatcher asks this guard about every address a connection goes to, after DNS, so a name
  * that resolves to a private address (or changes its answer between checks) is refused too.
@@ -39,12 +43,38 @@ public final class UrlGuard {
           new Blocked("240.0.0.0/4", "a reserved address"),
           new Blocked("::/128", "the unspecified address"),
           new Blocked("::1/128", "a loopback address"),
+          new Blocked("64:ff9b:1::/48", "a local-use NAT64 address"),
           new Blocked("100::/64", "a discard-only address"),
+          new Blocked("2001:2::/48", "a benchmarking address"),
           new Blocked("2001:db8::/32", "a documentation address"),
+          new Blocked("3fff::/20", "a documentation address"),
           new Blocked("fc00::/7", "a unique-local address"),
           new Blocked("fe80::/10", "a link-local address"),
           new Blocked("fec0::/10", "a site-local address"),
           new Blocked("ff00::/8", "a multicast address"));
+
+  private static final String USER_INFO = "URLs with user info are not allowed";
+
+  /** An IPv4 address as four decimal numbers without leading zeros: the one unambiguous form. */
+  private static final Pattern DOTTED_QUAD =
+      Pattern.compile(
+          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+  /** Names that mean this machine wherever they are resolved (RFC 6761 and common hosts files). */
+  private static final Set<String> LOOPBACK_NAMES =
+      Set.of(
+          "localhost",
+          "localhost.localdomain",
+          "localhost4",
+          "localhost4.localdomain4",
+          "localhost6",
+          "localhost6.localdomain6",
+          "ip6-localhost",
+          "ip6-loopback");
+
+  private static final InetAddress LOOPBACK_V4 = address(new byte[] {127, 0, 0, 1});
+  private static final InetAddress LOOPBACK_V6 =
+      address(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
 
   private final List<Cidr> allow;
 
@@ -60,32 +90,62 @@ public final class UrlGuard {
     return allow;
   }
 
-  /** Why {@code address} must not be reached, or empty if it may. */
+  /**
+   * Why {@code address} must not be reached, or empty if it may. An IPv6 address is judged by its
+   * own range first, then, if it embeds an IPv4 address (mapped, translated, compatible, NAT64,
+   * 6to4, Teredo), by the embedded one.
+   */
   public Optional<String> refusal(InetAddress address) {
+    if (allowed(address)) {
+      return Optional.empty();
+    }
+    Optional<String> own = blocked(address);
+    if (own.isPresent()) {
+      return Optional.of(address.getHostAddress() + " is " + own.get());
+    }
+    Optional<InetAddress> embedded = embeddedIpv4(address);
+    if (embedded.isPresent() && !allowed(embedded.get())) {
+      InetAddress v4 = embedded.get();
+      return blocked(v4)
+          .map(
+              why ->
+                  address.getHostAddress()
+                      + " embeds "
+                      + v4.getHostAddress()
+                      + ", which is "
+                      + why);
+    }
+    return Optional.empty();
+  }
+
+  private boolean allowed(InetAddress address) {
     for (Cidr c : allow) {
       if (c.contains(address)) {
-        return Optional.empty();
+        return true;
       }
     }
-    InetAddress judged = embeddedIpv4(address).orElse(address);
-    if (judged != address) {
-      for (Cidr c : allow) {
-        if (c.contains(judged)) {
-          return Optional.empty();
-        }
-      }
-    }
+    return false;
+  }
+
+  /** What blocked range {@code address} is in, such as "a private address". */
+  private static Optional<String> blocked(InetAddress address) {
     for (Blocked b : BLOCKED) {
-      if (b.range.contains(judged)) {
-        return Optional.of(judged.getHostAddress() + " is " + b.why);
+      if (b.range.contains(address)) {
+        return Optional.of(b.why);
       }
     }
     return Optional.empty();
   }
 
   /**
-   * Checks a URL's form: {@code https} scheme, a host, no user info. An IP-literal host is checked
-   * against the ranges here; names are checked when they are resolved.
+   * Checks a URL's form: {@code https} scheme, a host, no user info, a port in range, and a host
+   * written plainly: an IPv4 address as four decimal numbers, an IPv6 address in brackets without a
+   * zone, or an ASCII host name. A host that resolvers read in more than one way (a bare or
+   * octal/hex number such as {@code 2130706433} or {@code 0177.0.0.1}, a short form such as {@code
+   * 127.1}, a percent-encoded or non-ASCII host) is refused, whatever it would reach. An IP-literal
+   * host is checked against the ranges here, and so is a loopback name ({@code localhost}, {@code
+   * *.localhost}, {@code localhost.localdomain} and the like, with or without a trailing dot),
+   * which always means this machine; other names are checked when they are resolved.
    *
    * @return why the URL is refused, or empty
    */
@@ -100,35 +160,118 @@ public final class UrlGuard {
       return Optional.of("only https:// URLs are allowed");
     }
     if (uri.getRawUserInfo() != null) {
-      return Optional.of("URLs with user info are not allowed");
+      return Optional.of(USER_INFO);
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
-      return Optional.of("the URL has no host");
+      // java.net.URI keeps an authority it cannot read as host[:port] whole; other parsers
+      // (OkHttp's among them) may still find a host in it, so it is refused with the reason.
+      return Optional.of(unreadableHost(uri.getRawAuthority()));
     }
     if (uri.getPort() == 0 || uri.getPort() > 65_535) {
       return Optional.of("the URL's port must be 1-65535");
     }
-    Optional<InetAddress> literal = ipLiteral(host);
-    if (literal.isPresent()) {
-      return refusal(literal.get());
+    if (host.startsWith("[")) {
+      Optional<InetAddress> v6 = ipv6Literal(host);
+      if (v6.isEmpty()) {
+        return Optional.of(
+            Printable.quote(host)
+                + " is not a plain IPv6 address (zone ids such as %25eth0 are not accepted)");
+      }
+      return refusal(v6.get());
+    }
+    String name = withoutTrailingDot(host);
+    if (endsInNumber(name)) {
+      if (!DOTTED_QUAD.matcher(host).matches()) {
+        return Optional.of(notFourNumbers(host));
+      }
+      return refusal(ipv4Literal(host));
+    }
+    if (isLoopbackName(name)
+        && refusal(LOOPBACK_V4).isPresent()
+        && refusal(LOOPBACK_V6).isPresent()) {
+      return Optional.of(
+          host + " resolves to this machine: it is a loopback name, like 127.0.0.1 and ::1");
     }
     return Optional.empty();
   }
 
-  /** The address of an IP-literal host (brackets allowed), or empty for a name. */
-  static Optional<InetAddress> ipLiteral(String host) {
-    String h =
-        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    boolean v4 = h.matches("[0-9.]+") && h.chars().filter(c -> c == '.').count() == 3;
-    boolean v6 = h.contains(":") && h.matches("[0-9a-fA-F:.%a-zA-Z0-9]+");
-    if (!v4 && !v6) {
+  /** Whether {@code name} (without a trailing dot) always means this machine (RFC 6761). */
+  static boolean isLoopbackName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return LOOPBACK_NAMES.contains(n) || n.endsWith(".localhost");
+  }
+
+  /**
+   * Whether the last label of a host is a number (decimal, or hex with {@code 0x}): such a host is
+   * an IPv4 address to URL parsers and resolvers, so it must be written as four decimal numbers.
+   */
+  static boolean endsInNumber(String name) {
+    int dot = name.lastIndexOf('.');
+    String last = name.substring(dot + 1);
+    return last.matches("[0-9]+|0[xX][0-9a-fA-F]*");
+  }
+
+  private static String withoutTrailingDot(String host) {
+    return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+  }
+
+  private static String notFourNumbers(String host) {
+    return "write an IPv4 host as four decimal numbers (such as 203.0.113.7), not "
+        + Printable.quote(host);
+  }
+
+  /** Why an authority that has no readable host is refused. */
+  private static String unreadableHost(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      return "the URL has no host";
+    }
+    if (authority.contains("@")) {
+      return USER_INFO;
+    }
+    String host = authority;
+    if (!host.startsWith("[")) {
+      int colon = host.lastIndexOf(':');
+      host = colon >= 0 ? host.substring(0, colon) : host;
+    }
+    if (host.contains("%")) {
+      return "the host must not be percent-encoded: " + Printable.quote(host);
+    }
+    if (host.chars().anyMatch(c -> c > 0x7e)) {
+      return "write the host in ASCII (an internationalized name in its xn-- form), not "
+          + Printable.quote(host);
+    }
+    if (endsInNumber(withoutTrailingDot(host))) {
+      return notFourNumbers(host);
+    }
+    return Printable.quote(host) + " is not a valid host name";
+  }
+
+  private static Optional<InetAddress> ipv6Literal(String bracketed) {
+    if (!bracketed.startsWith("[") || !bracketed.endsWith("]")) {
       return Optional.empty();
     }
+    String h = bracketed.substring(1, bracketed.length() - 1);
+    if (!h.contains(":") || !h.matches("[0-9a-fA-F:.]+")) {
+      return Optional.empty(); // a zone id, or not an address at all
+    }
     try {
-      return Optional.of(InetAddress.getByName(h));
+      return Optional.of(InetAddress.getByName(h)); // a literal: no lookup
     } catch (UnknownHostException e) {
       return Optional.empty();
+    }
+  }
+
+  private static InetAddress ipv4Literal(String dottedQuad) {
+    String[] parts = dottedQuad.split("\\.");
+    byte[] b = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      b[i] = (byte) Integer.parseInt(parts[i]);
+    }
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // four bytes are always an address
     }
   }
 
@@ -143,6 +286,14 @@ public final class UrlGuard {
     }
     // ::ffff:a.b.c.d (mapped; the JDK usually converts these already) and ::a.b.c.d (compatible)
     if (zero80 && ((a[10] == (byte) 0xff && a[11] == (byte) 0xff) || (a[10] == 0 && a[11] == 0))) {
+      return v4(a, 12);
+    }
+    // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
+    boolean zero64 = true;
+    for (int i = 0; i < 8; i++) {
+      zero64 &= a[i] == 0;
+    }
+    if (zero64 && a[8] == (byte) 0xff && a[9] == (byte) 0xff && a[10] == 0 && a[11] == 0) {
       return v4(a, 12);
     }
     // 64:ff9b::/96 NAT64
@@ -170,6 +321,14 @@ public final class UrlGuard {
           Inet4Address.getByAddress(new byte[] {a[from], a[from + 1], a[from + 2], a[from + 3]}));
     } catch (UnknownHostException e) {
       return Optional.empty();
+    }
+  }
+
+  private static InetAddress address(byte[] bytes) {
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -27,7 +27,8 @@ final class GuardedDns implements Dns {
     for (InetAddress a : answers) {
       Optional<String> refusal = guard.refusal(a);
       if (refusal.isPresent()) {
-        throw new UnsafeAddressException(hostname + " resolves to " + refusal.get());
+        throw new UnsafeAddressException(
+            hostname + " resolves to a blocked address: " + refusal.get());
       }
     }
     return answers;

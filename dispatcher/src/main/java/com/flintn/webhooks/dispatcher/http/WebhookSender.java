@@ -8,8 +8,10 @@ import com.flintn.webhooks.common.message.Endpoint;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.Proxy;
 import java.net.SocketException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import okhttp3.ConnectionPool;
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -74,9 +77,17 @@ public final class WebhookSender implements AutoCloseable {
     if (refusal.isPresent()) {
       return new SendResult.Refused(refusal.get(), Duration.ZERO);
     }
+    HttpUrl url = HttpUrl.parse(endpoint.url());
+    if (url == null) {
+      return new SendResult.Refused("not a usable URL", Duration.ZERO);
+    }
+    Optional<String> differs = sameTarget(endpoint.url(), url);
+    if (differs.isPresent()) {
+      return new SendResult.Refused(differs.get(), Duration.ZERO);
+    }
     Request.Builder request;
     try {
-      request = new Request.Builder().url(endpoint.url()).post(RequestBody.create(body, JSON));
+      request = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
       for (Map.Entry<String, String> h :
           DeliveryRequest.headers(endpoint, delivery, body, started).entrySet()) {
         request.header(h.getKey(), h.getValue());
@@ -103,6 +114,40 @@ public final class WebhookSender implements AutoCloseable {
       return new SendResult.Failure(kind(e), String.valueOf(e.getMessage()), took);
     } finally {
       inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * The guard read the URL with {@link URI}; OkHttp reads it again, more leniently (it decodes
+   * percent-escapes and normalises Unicode in hosts, for one). A URL that the two read as different
+   * targets is refused, so the guard always judges the host that is connected to.
+   */
+  static Optional<String> sameTarget(String text, HttpUrl url) {
+    URI uri = URI.create(text); // the guard has accepted it: it parses
+    String host = uri.getHost();
+    boolean same;
+    if (host.startsWith("[")) {
+      // OkHttp writes an IPv4-mapped address as the IPv4 address it maps
+      String read = url.host();
+      same =
+          (read.contains(":") || read.matches("\\d{1,3}(\\.\\d{1,3}){3}"))
+              && sameAddress(host.substring(1, host.length() - 1), read);
+    } else {
+      same = host.equalsIgnoreCase(url.host());
+    }
+    int port = uri.getPort() == -1 ? 443 : uri.getPort();
+    if (!same || port != url.port() || !url.isHttps() || !url.username().isEmpty()) {
+      return Optional.of(
+          "the URL is read as two different targets (" + host + " and " + url.host() + ")");
+    }
+    return Optional.empty();
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    try {
+      return InetAddress.getByName(a).equals(InetAddress.getByName(b)); // literals: no lookup
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 
