@@ -32,6 +32,11 @@ final class Ledger {
   final Map<Pair, List<String>> history = new HashMap<>();
   int attemptRecords;
 
+  /** Due-topic records of one (delivery, attempt) beyond the first and beyond its deferrals. */
+  int extraDueRecords;
+
+  int deferrals;
+
   static Ledger read(FaultRig rig) {
     Ledger l = new Ledger();
     for (AttemptRecord a : rig.values(rig.topics().attempts())) {
@@ -57,6 +62,18 @@ final class Ledger {
         l.retriesScheduled.merge(p, 1, Integer::sum);
       }
     }
+    Map<String, Integer> deferred = new HashMap<>();
+    for (AttemptRecord a : rig.values(rig.topics().attempts())) {
+      if (a.outcome() == AttemptOutcome.DEFERRED_ENDPOINT_BUSY) {
+        deferred.merge(a.deliveryId().value() + "#" + a.attempt(), 1, Integer::sum);
+        l.deferrals++;
+      }
+    }
+    Map<String, Integer> due = new HashMap<>();
+    for (Delivery d : rig.values(rig.topics().deliveriesDue())) {
+      due.merge(d.deliveryId().value() + "#" + d.attempt(), 1, Integer::sum);
+    }
+    due.forEach((k, n) -> l.extraDueRecords += Math.max(0, n - 1 - deferred.getOrDefault(k, 0)));
     for (Delivery d : rig.values(rig.topics().dlq())) {
       l.deadLetters.merge(
           new Pair(d.event().eventId().value(), d.endpointId().value()), 1, Integer::sum);

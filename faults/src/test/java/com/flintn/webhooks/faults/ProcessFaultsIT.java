@@ -170,7 +170,13 @@ class ProcessFaultsIT {
   @Test
   void dispatchersLeavingAndJoiningUnderLoadLoseNothing() throws Exception {
     try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig = new FaultRig("scale", broker.bootstrapServers(), 6, receiver)) {
+        FaultRig rig =
+            new FaultRig(
+                "scale",
+                broker.bootstrapServers(),
+                6,
+                receiver,
+                Map.of(ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64"))) {
       receiver.http1Only();
       ReceiverLog log = new ReceiverLog();
       log.install(receiver, ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);

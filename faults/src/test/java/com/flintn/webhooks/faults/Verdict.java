@@ -67,6 +67,10 @@ final class Verdict {
             + ledger.duplicateTerminals()
             + ", repeated 2xx at the receiver "
             + log.duplicateSuccesses()
+            + ", deferred "
+            + ledger.deferrals
+            + ", due records moved twice "
+            + ledger.extraDueRecords
             + ", requests "
             + log.answers().size()
             + ", drained in "

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -122,6 +123,14 @@ public final class DeliveryLoops {
   static Properties consumerProperties(String bootstrap, String groupId, int window) {
     Properties p = KafkaClients.consumer(bootstrap, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(window, 500)));
+    // Incremental rebalancing: when a dispatcher joins or leaves, only the partitions that move
+    // are revoked. With the eager default every member gave up every partition, re-read it from
+    // its committed offset while its own earlier requests were still in flight, and so sent its
+    // whole in-flight window a second time at every change of membership (measured: most
+    // deliveries twice under load in the scale-out fault test).
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
     return p;
   }
 }
