@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.event;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,15 +11,28 @@ import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.message.Printable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Validates raw records of {@code webhooks.events} against the envelope of DESIGN §3. Never throws
- * for bad input: every problem becomes an {@link ParsedEvent.Invalid} with a reason. Thread safe.
+ * for bad input: every problem becomes an {@link ParsedEvent.Invalid} with a reason and a detail of
+ * one printable line. Thread safe.
+ *
+ * <p>An event is exactly one JSON object in UTF-8 (RFC 8259), optionally after a byte order mark:
+ * text in another encoding (UTF-16, UTF-32, Latin-1), malformed UTF-8, and anything after the
+ * object but white space are refused as {@code not_json} rather than guessed at, since a guess
+ * would deliver something other than what was sent, or drop a second event silently.
  */
 public final class EventParser {
   public static final int DEFAULT_MAX_BYTES = 256 * 1024;
+  private static final int MAX_DETAIL_CHARS = 300;
   private static final List<String> FIELDS =
       List.of("event_id", "event_type", "account_id", "created_at", "data");
 
@@ -37,12 +51,45 @@ public final class EventParser {
           InvalidReason.TOO_LARGE,
           "the event is " + value.length + " bytes; the limit is " + maxBytes);
     }
-    JsonNode root;
-    try {
-      root = Json.mapper().readTree(value);
-    } catch (StreamConstraintsException e) {
+    CharBuffer chars = CharBuffer.allocate(value.length); // UTF-8 has no more chars than bytes
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer bytes = ByteBuffer.wrap(value);
+    CoderResult decoded = utf8.decode(bytes, chars, true);
+    if (decoded.isError()) {
       return invalid(
-          InvalidReason.TOO_DEEP, "JSON nested deeper than " + Json.MAX_NESTING_DEPTH + " levels");
+          InvalidReason.NOT_JSON, "not UTF-8: malformed byte sequence at byte " + bytes.position());
+    }
+    utf8.flush(chars);
+    String text = chars.flip().toString();
+    if (text.indexOf('\u0000') >= 0) {
+      return invalid(
+          InvalidReason.NOT_JSON,
+          "not valid JSON: it holds NUL bytes (UTF-16 or UTF-32 text?); events are UTF-8 JSON");
+    }
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    JsonNode root;
+    try (JsonParser p = Json.mapper().createParser(text)) {
+      root = Json.mapper().readTree(p);
+      if (root != null && p.nextToken() != null) {
+        return invalid(
+            InvalidReason.NOT_JSON,
+            "not valid JSON: more content after the event, at character "
+                + (p.currentTokenLocation().getCharOffset() + 1));
+      }
+    } catch (StreamConstraintsException e) {
+      String limit = String.valueOf(e.getOriginalMessage()).replaceAll(", from `[^`]*`", "");
+      if (limit.contains("nesting depth")) {
+        return invalid(
+            InvalidReason.TOO_DEEP,
+            "JSON nested deeper than " + Json.MAX_NESTING_DEPTH + " levels");
+      }
+      return invalid(InvalidReason.TOO_LARGE, "part of the event is too long: " + limit);
     } catch (JsonProcessingException e) {
       return invalid(InvalidReason.NOT_JSON, "not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -87,7 +134,8 @@ public final class EventParser {
     return new ParsedEvent.Valid(event, Json.bytes(event));
   }
 
+  /** The detail may quote the record (a parser's view of a bad token): one bounded safe line. */
   private static ParsedEvent invalid(InvalidReason reason, String detail) {
-    return new ParsedEvent.Invalid(reason, detail);
+    return new ParsedEvent.Invalid(reason, Printable.line(detail, MAX_DETAIL_CHARS));
   }
 }

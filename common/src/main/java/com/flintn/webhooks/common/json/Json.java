@@ -5,13 +5,15 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The one JSON configuration of every message. Unknown properties are ignored when reading our own
  * messages, so a newer producer can add a field without breaking an older consumer; times are
- * ISO-8601 text.
+ * ISO-8601 text; numbers with a fraction or exponent are read as {@link java.math.BigDecimal}, so
+ * an event's data reaches the receiver with the exact values upstream sent.
  */
 public final class Json {
   /** Deepest nesting accepted in any JSON we read; deeper input is rejected, not recursed into. */
@@ -24,6 +26,11 @@ public final class Json {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          // Numbers in event data keep their exact value and scale (12.50, 1E+400,
+          // 0.10000000000000001):
+          // read as doubles they would be rounded, lose their trailing zeros, or become "Infinity".
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
 
   static {

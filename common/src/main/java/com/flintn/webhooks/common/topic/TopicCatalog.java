@@ -27,6 +27,14 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class TopicCatalog {
   private static final Duration DAY = Duration.ofDays(1);
 
+  /**
+   * The largest record {@code webhooks.events} accepts: twice the highest {@code events.max-bytes}.
+   * An event over the payload limit but under this one reaches the dispatcher, which refuses it
+   * visibly (reason {@code too_large} on {@code webhooks.events.invalid}, with its size and source
+   * position); only a record above this is refused by the broker to its producer.
+   */
+  public static final int EVENTS_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
   private final String prefix;
   private final List<Duration> tiers;
   private final ObjectMapper mapper;
@@ -57,7 +65,7 @@ public final class TopicCatalog {
             name("events"),
             Serdes.ByteArray(),
             Serdes.ByteArray(),
-            TopicSpec.delete(DAY.multipliedBy(7)));
+            TopicSpec.delete(DAY.multipliedBy(7)).maxMessageBytes(EVENTS_MAX_MESSAGE_BYTES));
     this.eventsInvalid =
         new Topic<>(
             name("events.invalid"),
