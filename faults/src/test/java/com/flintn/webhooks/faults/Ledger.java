@@ -32,7 +32,10 @@ final class Ledger {
   final Map<Pair, List<String>> history = new HashMap<>();
   int attemptRecords;
 
-  /** Due-topic records of one (delivery, attempt) beyond the first and beyond its deferrals. */
+  /**
+   * Due-topic records of one (delivery, attempt) beyond the first and beyond its deferrals: retry
+   * records written again by a dispatcher that redid its in-flight window after a crash.
+   */
   int extraDueRecords;
 
   int deferrals;

@@ -69,7 +69,7 @@ final class Verdict {
             + log.duplicateSuccesses()
             + ", deferred "
             + ledger.deferrals
-            + ", due records moved twice "
+            + ", repeated due records "
             + ledger.extraDueRecords
             + ", requests "
             + log.answers().size()
