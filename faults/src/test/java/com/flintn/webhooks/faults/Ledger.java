@@ -27,10 +27,8 @@ final class Ledger {
 
   final Map<Pair, List<AttemptOutcome>> terminals = new HashMap<>();
   final Map<Pair, Integer> deadLetters = new HashMap<>();
-  final Map<Pair, Integer> retriesScheduled = new HashMap<>();
   final Map<Pair, List<Long>> terminalTimes = new HashMap<>();
   final Map<Pair, List<String>> history = new HashMap<>();
-  int attemptRecords;
 
   /**
    * Due-topic records of one (delivery, attempt) beyond the first and beyond its deferrals: retry
@@ -42,8 +40,8 @@ final class Ledger {
 
   static Ledger read(FaultRig rig) {
     Ledger l = new Ledger();
+    Map<String, Integer> deferred = new HashMap<>();
     for (AttemptRecord a : rig.values(rig.topics().attempts())) {
-      l.attemptRecords++;
       Pair p = new Pair(a.eventId().value(), a.endpointId().value());
       l.history
           .computeIfAbsent(p, k -> new ArrayList<>())
@@ -61,13 +59,7 @@ final class Ledger {
         l.terminalTimes
             .computeIfAbsent(p, k -> new ArrayList<>())
             .add(a.startedAt().toEpochMilli());
-      } else if (a.outcome() == AttemptOutcome.RETRY_SCHEDULED) {
-        l.retriesScheduled.merge(p, 1, Integer::sum);
-      }
-    }
-    Map<String, Integer> deferred = new HashMap<>();
-    for (AttemptRecord a : rig.values(rig.topics().attempts())) {
-      if (a.outcome() == AttemptOutcome.DEFERRED_ENDPOINT_BUSY) {
+      } else if (a.outcome() == AttemptOutcome.DEFERRED_ENDPOINT_BUSY) {
         deferred.merge(a.deliveryId().value() + "#" + a.attempt(), 1, Integer::sum);
         l.deferrals++;
       }
