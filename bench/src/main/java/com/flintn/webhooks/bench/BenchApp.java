@@ -30,6 +30,7 @@ public final class BenchApp {
       Duration naiveFor,
       int p3Events,
       int p4PerSecond,
+      int p4Burst,
       Duration p4Warmup,
       Duration p4Measure,
       int p5Pending,
@@ -43,6 +44,7 @@ public final class BenchApp {
           Duration.ofSeconds(10),
           20_000,
           1_000,
+          30_000,
           Duration.ofSeconds(10),
           Duration.ofSeconds(60),
           1_000_000,
@@ -57,6 +59,7 @@ public final class BenchApp {
           300,
           Duration.ofSeconds(1),
           300,
+          200,
           200,
           Duration.ofSeconds(1),
           Duration.ofSeconds(2),
@@ -77,6 +80,7 @@ public final class BenchApp {
           naiveFor,
           p3Events,
           p4PerSecond,
+          p4Burst,
           p4Warmup,
           p4Measure,
           p5Pending,
@@ -108,7 +112,11 @@ public final class BenchApp {
                 case "P3" -> s.isolation(sizes.p3Events(), sizes.pairs());
                 case "P4" ->
                     new Steady(rig, out)
-                        .run(sizes.p4PerSecond(), sizes.p4Warmup(), sizes.p4Measure());
+                        .run(
+                            sizes.p4PerSecond(),
+                            sizes.p4Burst(),
+                            sizes.p4Warmup(),
+                            sizes.p4Measure());
                 case "P5" ->
                     new RetryBacklog(rig, out)
                         .run(sizes.p5Pending(), sizes.p5PerSecond(), sizes.p5Window());
