@@ -156,6 +156,7 @@ final class RetryBacklog {
     details.put("lateness_readable_p50_ms", Stats.percentile(visible, 50));
     details.put("lateness_readable_p99_ms", p99);
     details.put("lateness_readable_max_ms", last(visible));
+    details.put("lateness_readable_max_ms_by_second", reader.maxBySecond(measureFrom, windowEnd));
     details.put("heap_live_start_mb", heap[0] / mb);
     details.put("heap_after_gc_min_first_third_mb", thirds[0] / mb);
     details.put("heap_after_gc_min_middle_third_mb", thirds[1] / mb);
@@ -436,6 +437,20 @@ final class RetryBacklog {
 
     void stop() {
       running = false;
+    }
+
+    /** The largest lateness (readable, ms) of the records due in each second from {@code from}. */
+    synchronized List<Long> maxBySecond(long from, long to) {
+      int seconds = (int) Math.max(0, (to - from + 999) / 1000);
+      long[] max = new long[seconds];
+      Arrays.fill(max, -1);
+      for (int i = 0; i < seen.length; i++) {
+        if (seen[i] && plannedDue[i] >= from && plannedDue[i] < to) {
+          int s = (int) ((plannedDue[i] - from) / 1000);
+          max[s] = Math.max(max[s], readableLate[i]);
+        }
+      }
+      return Arrays.stream(max).boxed().toList();
     }
 
     /** Window records due at or after {@code fromDue}. */
