@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.common.json.Json;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,24 +12,80 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
- * Runs the benchmark scenarios on an embedded broker and local HTTPS sinks with the real
- * dispatcher, and prints each figure beside the baseline run in the same process: these machines
- * are shared and noisy, so ratios are what to compare between runs.
+ * Runs the benchmark scenarios on an embedded broker and local HTTPS sinks with the real dispatcher
+ * and retry scheduler. Scenarios with a baseline alternate value and baseline runs after a
+ * discarded warm-up of each, and report the median and spread of each side and the ratio of the
+ * medians: these machines are shared and noisy, so ratios are what to compare between runs.
  */
 public final class BenchApp {
-  public static final Set<String> SCENARIOS = Set.of("P1", "P2", "P3", "P6");
+  public static final List<String> SCENARIOS = List.of("P1", "P2", "P3", "P4", "P5", "P6");
 
   /** Sizes of a run; {@link #smoke()} is small enough for the test suite. */
-  public record Sizes(int p1Events, int p2Events, Duration naiveFor, int p3Events) {
+  public record Sizes(
+      int pairs,
+      int p1Events,
+      int p2Events,
+      Duration naiveFor,
+      int p3Events,
+      int p4PerSecond,
+      int p4Burst,
+      Duration p4Warmup,
+      Duration p4Measure,
+      int p5Pending,
+      int p5PerSecond,
+      Duration p5Window) {
     public static Sizes full() {
-      return new Sizes(100_000, 20_000, Duration.ofSeconds(10), 20_000);
+      return new Sizes(
+          3,
+          100_000,
+          20_000,
+          Duration.ofSeconds(10),
+          20_000,
+          1_000,
+          30_000,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(60),
+          1_000_000,
+          1_000,
+          Duration.ofSeconds(60));
     }
 
     public static Sizes smoke() {
-      return new Sizes(600, 300, Duration.ofSeconds(1), 300);
+      return new Sizes(
+          2,
+          600,
+          300,
+          Duration.ofSeconds(1),
+          300,
+          200,
+          200,
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          2_000,
+          200,
+          Duration.ofSeconds(3));
+    }
+
+    /** These sizes with {@code n} value/baseline pairs. */
+    public Sizes withPairs(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("pairs must be at least 1, got " + n);
+      }
+      return new Sizes(
+          n,
+          p1Events,
+          p2Events,
+          naiveFor,
+          p3Events,
+          p4PerSecond,
+          p4Burst,
+          p4Warmup,
+          p4Measure,
+          p5Pending,
+          p5PerSecond,
+          p5Window);
     }
   }
 
@@ -36,7 +93,7 @@ public final class BenchApp {
 
   /**
    * Runs {@code scenarios} (ids from {@link #SCENARIOS}), prints a table to {@code out} and writes
-   * the results as JSON to {@code json}.
+   * the results, every run included, as JSON to {@code json}.
    */
   public static List<ObjectNode> run(
       List<String> scenarios, Sizes sizes, Path root, Path json, PrintStream out) throws Exception {
@@ -44,22 +101,40 @@ public final class BenchApp {
     List<String> inRig = scenarios.stream().filter(s -> !s.equals("P6")).toList();
     if (!inRig.isEmpty()) {
       try (Rig rig = Rig.start()) {
-        Scenarios s = new Scenarios(rig);
+        Scenarios s = new Scenarios(rig, out);
         for (String id : inRig) {
           out.println("running " + id + " ...");
-          results.add(
+          double loadBefore = loadAverage();
+          Result r =
               switch (id) {
-                case "P1" -> s.throughput(sizes.p1Events());
-                case "P2" -> s.latencySinks(sizes.p2Events(), sizes.naiveFor());
-                case "P3" -> s.isolation(sizes.p3Events());
+                case "P1" -> s.throughput(sizes.p1Events(), sizes.pairs());
+                case "P2" -> s.latencySinks(sizes.p2Events(), sizes.naiveFor(), sizes.pairs());
+                case "P3" -> s.isolation(sizes.p3Events(), sizes.pairs());
+                case "P4" ->
+                    new Steady(rig, out)
+                        .run(
+                            sizes.p4PerSecond(),
+                            sizes.p4Burst(),
+                            sizes.p4Warmup(),
+                            sizes.p4Measure());
+                case "P5" ->
+                    new RetryBacklog(rig, out)
+                        .run(sizes.p5Pending(), sizes.p5PerSecond(), sizes.p5Window());
                 default -> throw new IllegalArgumentException("unknown scenario " + id);
-              });
+              };
+          r.details().put("load_average_1m_before", loadBefore);
+          r.details().put("load_average_1m_after", loadAverage());
+          results.add(r);
         }
       }
     }
     if (scenarios.contains("P6")) {
       out.println("running P6 ...");
-      results.add(ColdStart.run(root));
+      double loadBefore = loadAverage();
+      Result r = ColdStart.run(root);
+      r.details().put("load_average_1m_before", loadBefore);
+      r.details().put("load_average_1m_after", loadAverage());
+      results.add(r);
     }
     table(out, results);
     List<ObjectNode> docs = results.stream().map(BenchApp::json).toList();
@@ -67,6 +142,7 @@ public final class BenchApp {
     doc.put("at", Clock.systemUTC().instant().toString());
     doc.put("cores", Runtime.getRuntime().availableProcessors());
     doc.put("java", System.getProperty("java.version"));
+    doc.put("pairs", sizes.pairs());
     ArrayNode arr = doc.putArray("results");
     docs.forEach(arr::add);
     Files.createDirectories(json.toAbsolutePath().getParent());
@@ -75,15 +151,30 @@ public final class BenchApp {
     return docs;
   }
 
+  /** The system's load average over the last minute; NaN where the platform has none. */
+  static double loadAverage() {
+    double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return l < 0 ? Double.NaN : l;
+  }
+
+  private static String spread(Stats.Spread s) {
+    if (s.n() == 0) {
+      return "-";
+    }
+    if (s.n() == 1) {
+      return String.format(Locale.ROOT, "%.1f", s.median());
+    }
+    return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", s.median(), s.min(), s.max());
+  }
+
   private static void table(PrintStream out, List<Result> results) {
     out.println();
     out.printf(
         Locale.ROOT,
-        "%-4s %-52s %12s %12s %8s %8s %10s  %s%n",
+        "%-4s %-26s %-26s %8s %4s %9s  %s%n",
         "id",
-        "scenario",
-        "value",
-        "baseline",
+        "value: median [min-max]",
+        "baseline: median [min-max]",
         "ratio",
         "met",
         "cpu/1000",
@@ -91,19 +182,24 @@ public final class BenchApp {
     for (Result r : results) {
       out.printf(
           Locale.ROOT,
-          "%-4s %-52s %12.1f %12s %8s %8s %10s  %s, %s%s%n",
+          "%-4s %-26s %-26s %8s %4s %9s  %s, %s%n",
           r.id(),
-          r.scenario(),
-          r.value(),
-          Double.isNaN(r.baseline()) ? "-" : String.format(Locale.ROOT, "%.1f", r.baseline()),
+          spread(r.values()),
+          spread(r.baselines()),
           Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", r.ratio()),
           r.met() ? "yes" : "NO",
           Double.isNaN(r.cpuMsPer1000())
               ? "-"
               : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000()),
           r.unit(),
-          r.target(),
-          r.note().isEmpty() ? "" : " (" + r.note() + ")");
+          r.target());
+      out.printf(
+          Locale.ROOT,
+          "     %s%s; load %.1f -> %.1f%n",
+          r.scenario(),
+          r.note().isEmpty() ? "" : " (" + r.note() + ")",
+          (Double) r.details().getOrDefault("load_average_1m_before", Double.NaN),
+          (Double) r.details().getOrDefault("load_average_1m_after", Double.NaN));
     }
   }
 
@@ -112,10 +208,10 @@ public final class BenchApp {
     o.put("id", r.id());
     o.put("scenario", r.scenario());
     o.put("unit", r.unit());
-    o.put("value", r.value());
-    if (!Double.isNaN(r.baseline())) {
-      o.put("baseline", r.baseline());
-      o.put("ratio", r.ratio());
+    put(o.putObject("value"), r.values());
+    if (r.hasBaseline()) {
+      put(o.putObject("baseline"), r.baselines());
+      o.put("ratio_of_medians", r.ratio());
     }
     o.put("baseline_name", r.baselineName());
     o.put("target", r.target());
@@ -124,6 +220,25 @@ public final class BenchApp {
       o.put("cpu_ms_per_1000_deliveries", r.cpuMsPer1000());
     }
     o.put("note", r.note());
+    ArrayNode runs = o.putArray("runs");
+    for (Result.Run run : r.runs()) {
+      ObjectNode x = runs.addObject();
+      x.put("order", run.order());
+      x.put("kind", run.kind().name().toLowerCase(Locale.ROOT));
+      x.put("warmup", run.warmup());
+      x.put("value", run.value());
+      if (!Double.isNaN(run.cpuMsPer1000())) {
+        x.put("cpu_ms_per_1000_deliveries", run.cpuMsPer1000());
+      }
+    }
+    o.set("details", Json.mapper().valueToTree(r.details()));
     return o;
+  }
+
+  private static void put(ObjectNode o, Stats.Spread s) {
+    o.put("median", s.median());
+    o.put("min", s.min());
+    o.put("max", s.max());
+    o.put("runs", s.n());
   }
 }

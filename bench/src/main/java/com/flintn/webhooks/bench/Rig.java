@@ -53,55 +53,95 @@ final class Rig implements AutoCloseable {
     return new Rig(EmbeddedKafka.start(dir, 0, Duration.ofSeconds(60)), Sink.start());
   }
 
+  /** The product's default request timeout; P3 sets a shorter one. */
+  static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(30);
+
   /** A configuration of its own topic prefix, with every topic created. */
   FlintnConfig config(String prefix, int partitions) throws InterruptedException {
+    return config(prefix, partitions, DEFAULT_HTTP_TIMEOUT);
+  }
+
+  /** Like {@link #config(String, int)}, with another request timeout. */
+  FlintnConfig config(String prefix, int partitions, Duration httpTimeout)
+      throws InterruptedException {
+    FlintnConfig c = settings(prefix, partitions, httpTimeout);
+    try (Admin admin = admin()) {
+      new TopicCreator(admin).createAll(c.topicCatalog(), partitions, (short) 1);
+    }
+    return c;
+  }
+
+  /** A configuration of its own topic prefix; creates nothing. */
+  FlintnConfig settings(String prefix, int partitions) {
+    return settings(prefix, partitions, DEFAULT_HTTP_TIMEOUT);
+  }
+
+  private FlintnConfig settings(String prefix, int partitions, Duration httpTimeout) {
     Map<ConfigKey, String> v = new EnumMap<>(ConfigKey.class);
     v.put(ConfigKey.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     v.put(ConfigKey.TOPICS_PREFIX, prefix);
     v.put(ConfigKey.TOPICS_PARTITIONS, String.valueOf(partitions));
     v.put(ConfigKey.TOPICS_REPLICATION_FACTOR, "1");
-    v.put(ConfigKey.HTTP_TIMEOUT, "5s");
+    v.put(ConfigKey.HTTP_TIMEOUT, httpTimeout.toMillis() + "ms");
     v.put(ConfigKey.URL_GUARD_ALLOW, "127.0.0.1/32");
     v.put(ConfigKey.HTTP_TRUSTED_CERTIFICATES, sink.certificatePem().toString());
     v.put(ConfigKey.SECRETS_ENCRYPTION_KEY, key);
-    FlintnConfig c = FlintnConfig.from(ConfigValues.load(Optional.empty(), Map.of(), v));
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      new TopicCreator(admin).createAll(c.topicCatalog(), partitions, (short) 1);
+    return FlintnConfig.from(ConfigValues.load(Optional.empty(), Map.of(), v));
+  }
+
+  Admin admin() {
+    return Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+  }
+
+  /**
+   * Deletes every topic of {@code c}'s prefix, so that a long run of scenarios does not pile up
+   * partitions and data on the one broker.
+   */
+  void drop(FlintnConfig c) throws Exception {
+    List<String> names = c.topicCatalog().all().stream().map(t -> t.name()).toList();
+    try (Admin admin = admin()) {
+      admin.deleteTopics(names).all().get();
     }
-    return c;
   }
 
   /**
    * {@code n} active endpoints, endpoint i subscribed to type {@code bench.t<i>} at path /prefix/i.
    */
   List<Endpoint> endpoints(FlintnConfig c, int n) throws Exception {
-    List<Endpoint> out = new ArrayList<>();
-    Instant now = clock.instant();
+    List<Endpoint> out = endpointObjects(c, n);
     Topic<String, Endpoint> t = c.topicCatalog().endpoints();
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
-      for (int i = 0; i < n; i++) {
-        Endpoint e =
-            new Endpoint(
-                EndpointId.of("ep_" + c.topics().prefix() + "_" + i),
-                ACCOUNT,
-                "bench " + i,
-                sink.url("/" + c.topics().prefix() + "/" + i),
-                List.of(type(i)),
-                EndpointStatus.ACTIVE,
-                null,
-                SigningSecrets.of(Secret.generate()),
-                now,
-                now,
-                1,
-                now);
+      for (Endpoint e : out) {
         p.send(
                 new ProducerRecord<>(
                     t.name(),
                     bytes(e.endpointId().value()),
                     t.valueSerde().serializer().serialize(t.name(), e)))
             .get();
-        out.add(e);
       }
+    }
+    return out;
+  }
+
+  /** The endpoints of {@link #endpoints}, without writing them to the endpoints table. */
+  List<Endpoint> endpointObjects(FlintnConfig c, int n) {
+    List<Endpoint> out = new ArrayList<>();
+    Instant now = clock.instant();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          new Endpoint(
+              EndpointId.of("ep_" + c.topics().prefix() + "_" + i),
+              ACCOUNT,
+              "bench " + i,
+              sink.url("/" + c.topics().prefix() + "/" + i),
+              List.of(type(i)),
+              EndpointStatus.ACTIVE,
+              null,
+              SigningSecrets.of(Secret.generate()),
+              now,
+              now,
+              1,
+              now));
     }
     return out;
   }
@@ -116,27 +156,37 @@ final class Rig implements AutoCloseable {
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
       String created = clock.instant().toString();
       for (int k = 0; k < n; k++) {
-        String json =
-            "{\"event_id\":\"evt_"
-                + c.topics().prefix()
-                + "_"
-                + k
-                + "\",\"event_type\":\""
-                + type(typeOf.applyAsInt(k))
-                + "\",\"account_id\":\""
-                + ACCOUNT.value()
-                + "\",\"created_at\":\""
-                + created
-                + "\",\"data\":{\"order_id\":\"ord_"
-                + k
-                + "\",\"amount\":4200,\"currency\":\"EUR\"}}";
-        p.send(new ProducerRecord<>(topic, bytes(ACCOUNT.value() + (k % 64)), bytes(json)));
+        String data = "{\"order_id\":\"ord_" + k + "\",\"amount\":4200,\"currency\":\"EUR\"}";
+        p.send(event(topic, c, k, typeOf.applyAsInt(k), created, data));
       }
       p.flush();
     }
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
+  /**
+   * Event {@code k} of type {@code bench.t<type>} as an upstream service would produce it, keyed by
+   * one of 64 account-like keys so events spread over all partitions.
+   */
+  static ProducerRecord<byte[], byte[]> event(
+      String topic, FlintnConfig c, long k, int type, String createdAt, String dataJson) {
+    String json =
+        "{\"event_id\":\"evt_"
+            + c.topics().prefix()
+            + "_"
+            + k
+            + "\",\"event_type\":\""
+            + type(type)
+            + "\",\"account_id\":\""
+            + ACCOUNT.value()
+            + "\",\"created_at\":\""
+            + createdAt
+            + "\",\"data\":"
+            + dataJson
+            + "}";
+    return new ProducerRecord<>(topic, bytes(ACCOUNT.value() + (k % 64)), bytes(json));
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
     var props = KafkaClients.producer(c.kafka().bootstrapServers(), "bench-producer");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

@@ -18,7 +18,7 @@ import okhttp3.tls.HeldCertificate;
 /**
  * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, except on paths marked
  * as hanging, which never answer before the client gives up. Counts the requests answered and when
- * the first and last arrived. Thread safe.
+ * the first and last arrived, and can hand every body to a {@link Probe}. Thread safe.
  */
 final class Sink implements AutoCloseable {
   private final HttpsServer server;
@@ -28,6 +28,12 @@ final class Sink implements AutoCloseable {
   private final AtomicLong lastNanos = new AtomicLong();
   private volatile Duration latency = Duration.ZERO;
   private volatile String hangingPath = null;
+  private volatile Probe probe = null;
+
+  /** Told of every answered request: its body and when it arrived ({@link System#nanoTime}). */
+  interface Probe {
+    void received(byte[] body, long nanos);
+  }
 
   private Sink(HttpsServer server, Path pem) {
     this.server = server;
@@ -71,6 +77,11 @@ final class Sink implements AutoCloseable {
     this.hangingPath = path;
   }
 
+  /** Sets (or with null, removes) the probe told of every answered request. */
+  void probe(Probe probe) {
+    this.probe = probe;
+  }
+
   long total() {
     return total.get();
   }
@@ -89,7 +100,8 @@ final class Sink implements AutoCloseable {
   private void handle(HttpExchange x) throws IOException {
     try (x;
         InputStream in = x.getRequestBody()) {
-      in.readAllBytes();
+      byte[] body = in.readAllBytes();
+      long arrived = System.nanoTime();
       String path = x.getRequestURI().getPath();
       if (path.equals(hangingPath)) {
         sleep(Duration.ofMinutes(5)); // the client's timeout ends it
@@ -100,6 +112,10 @@ final class Sink implements AutoCloseable {
       firstNanos.compareAndSet(0, now);
       lastNanos.set(now);
       total.incrementAndGet();
+      Probe p = probe;
+      if (p != null) {
+        p.received(body, arrived);
+      }
       x.sendResponseHeaders(200, -1);
     }
   }

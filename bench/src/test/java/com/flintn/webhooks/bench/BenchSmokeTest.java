@@ -14,31 +14,49 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The harness works: a tiny run of the in-process scenarios delivers everything and reports figures
- * and baselines. Figures are not judged here (benchmarks, not tests, measure speed).
+ * The harness works: a tiny run of the in-process scenarios delivers and moves everything and
+ * reports figures, every run, and the baselines. Figures are not judged here (benchmarks, not
+ * tests, measure speed).
  */
 class BenchSmokeTest {
   @TempDir Path dir;
 
   @Test
-  void aSmallRunReportsEveryScenarioWithItsBaseline() throws Exception {
+  void aSmallRunReportsEveryScenarioWithItsRuns() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Path json = dir.resolve("bench.json");
     List<ObjectNode> results =
         BenchApp.run(
-            List.of("P1", "P2", "P3"),
+            List.of("P1", "P2", "P3", "P4", "P5"),
             BenchApp.Sizes.smoke(),
             Path.of("."),
             json,
             new PrintStream(out, true, StandardCharsets.UTF_8));
-    assertThat(results).extracting(r -> r.get("id").asText()).containsExactly("P1", "P2", "P3");
-    for (ObjectNode r : results) {
-      assertThat(r.get("value").asDouble()).as(r.toString()).isPositive();
-      assertThat(r.get("baseline").asDouble()).as(r.toString()).isPositive();
+    assertThat(results)
+        .extracting(r -> r.get("id").asText())
+        .containsExactly("P1", "P2", "P3", "P4", "P5");
+    for (ObjectNode r : results.subList(0, 3)) {
+      assertThat(r.at("/value/median").asDouble()).as(r.toString()).isPositive();
+      assertThat(r.at("/baseline/median").asDouble()).as(r.toString()).isPositive();
+      assertThat(r.at("/value/runs").asInt()).isEqualTo(2);
       assertThat(r.has("cpu_ms_per_1000_deliveries")).isTrue();
+      // a warm-up of each side, then the pairs with the order alternated
+      assertThat(r.get("runs"))
+          .extracting(x -> x.get("kind").asText() + (x.get("warmup").asBoolean() ? "-w" : ""))
+          .containsExactly("value-w", "baseline-w", "value", "baseline", "baseline", "value");
     }
+    ObjectNode p4 = results.get(3);
+    assertThat(p4.at("/details/missing").asInt()).as(p4.toString()).isZero();
+    assertThat(p4.at("/details/p50_ms").asDouble()).isPositive();
+    assertThat(p4.at("/details/p99_9_ms").asDouble())
+        .isGreaterThanOrEqualTo(p4.at("/details/p50_ms").asDouble());
+    ObjectNode p5 = results.get(4);
+    assertThat(p5.at("/details/missing").asInt()).as(p5.toString()).isZero();
+    assertThat(p5.at("/details/seen").asInt()).isEqualTo(p5.at("/details/due_in_window").asInt());
+    assertThat(p5.at("/details/moved_before_due").asInt()).isZero();
+    assertThat(p5.at("/details/heap_live_end_mb").asLong()).isPositive();
     JsonNode written = Json.mapper().readTree(json.toFile());
-    assertThat(written.get("results")).hasSize(3);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("id", "baseline", "ratio", "P1");
+    assertThat(written.get("results")).hasSize(5);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("baseline", "ratio", "P1", "P5");
   }
 }

@@ -15,19 +15,26 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Runs benchmark scenarios on an embedded broker and local HTTPS sinks with the real",
-      "dispatcher, each beside a baseline run in the same process; prints a table and writes",
-      "JSON. Scenarios: P1 (throughput vs raw HTTP), P2 (20 ms sinks vs a naive loop),",
-      "P3 (one endpoint hanging), P6 (standalone cold start). See BENCHMARKS.md."
+      "dispatcher and retry scheduler. P1 to P3 alternate runs of the product and of a baseline",
+      "in the same process, after a discarded warm-up of each, and report medians, spreads and",
+      "the ratio of the medians; prints a table and writes JSON with every run.",
+      "Scenarios: P1 (throughput vs raw HTTP), P2 (20 ms sinks vs a naive loop),",
+      "P3 (one endpoint hanging), P4 (1,000 events/s: produce-to-received latency),",
+      "P5 (1,000,000 pending retries, 1,000 due/s: lateness and heap),",
+      "P6 (standalone cold start). See BENCHMARKS.md."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(
-      arity = "0..*",
-      paramLabel = "SCENARIO",
-      description = "P1, P2, P3, P6 (default: all).")
+  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P6 (default: all).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes: checks the harness, not the speed.")
   boolean smoke;
+
+  @Option(
+      names = "--pairs",
+      paramLabel = "N",
+      description = "Value/baseline pairs of P1 to P3 after the warm-up (default: 3; smoke: 2).")
+  Integer pairs;
 
   @Option(
       names = "--out",
@@ -39,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> ids = new ArrayList<>();
-    for (String s : scenarios.isEmpty() ? List.of("P1", "P2", "P3", "P6") : scenarios) {
+    for (String s : scenarios.isEmpty() ? BenchApp.SCENARIOS : scenarios) {
       String id = s.toUpperCase(Locale.ROOT);
       if (!BenchApp.SCENARIOS.contains(id)) {
         throw new Main.UsageException(
@@ -50,9 +57,13 @@ final class BenchCommand implements Callable<Integer> {
       }
       ids.add(id);
     }
+    if (pairs != null && pairs < 1) {
+      throw new Main.UsageException("--pairs must be at least 1, got " + pairs);
+    }
+    BenchApp.Sizes sizes = smoke ? BenchApp.Sizes.smoke() : BenchApp.Sizes.full();
     BenchApp.run(
         ids,
-        smoke ? BenchApp.Sizes.smoke() : BenchApp.Sizes.full(),
+        pairs == null ? sizes : sizes.withPairs(pairs),
         Path.of(System.getProperty("flintn.root", ".")).toAbsolutePath(),
         out,
         System.out);

@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.topic.HeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,10 +28,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The retry scheduler's poll loop (DESIGN §7). Each tier topic has one fixed delay, so due times
  * within a partition never decrease and the head record decides: if it is not due, the partition is
- * paused (and the consumer rewound to it) until it is; polling goes on for the others, never
- * sleeping. Due records are produced to {@code webhooks.deliveries.due} and their source offsets
- * committed in one Kafka transaction, so a record is moved exactly once even across crashes. Owns
- * the consumer and producer: only this thread touches them.
+ * paused until it is; polling goes on for the others, never sleeping. Due records are produced to
+ * {@code webhooks.deliveries.due} and their source offsets committed in one Kafka transaction, so a
+ * record is moved exactly once even across crashes. Owns the consumer and producer: only this
+ * thread touches them.
+ *
+ * <p>The records a poll returned from the not-due head onwards are held in memory, not read again:
+ * when the head falls due they are moved from there, and the partition is resumed only once none is
+ * held. (Rewinding to the head instead made every wake-up fetch and parse up to a poll's worth of
+ * records to move one or two: with 1,000 retries due a second that was most of the scheduler's
+ * work.) A paused partition gets no records, so what is held is at most one poll's worth per
+ * partition, whatever the backlog; it is dropped on every rebalance and after a failed move, when
+ * the partitions are read again from their committed offsets.
  */
 final class DueRetryMover implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DueRetryMover.class);
@@ -42,6 +51,11 @@ final class DueRetryMover implements Runnable {
   private final String dueTopic;
   private final Clock clock;
   private final PauseSchedule schedule = new PauseSchedule();
+
+  /** Per paused partition, the records read from its not-due head on, in offset order. */
+  private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> held =
+      new HashMap<>();
+
   private Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
   private volatile long moved;
@@ -124,36 +138,60 @@ final class DueRetryMover implements Runnable {
 
   private void pollOnce() {
     long now = clock.millis();
-    List<TopicPartition> due = schedule.takeDue(now);
-    due.retainAll(consumer.assignment());
-    if (!due.isEmpty()) {
-      consumer.resume(due);
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    for (TopicPartition tp : schedule.takeDue(now)) {
+      ArrayDeque<ConsumerRecord<byte[], byte[]>> records = held.remove(tp);
+      if (!consumer.assignment().contains(tp)) {
+        continue;
+      }
+      if (records == null || takeDue(tp, records, now, batch)) {
+        resume.add(tp);
+      }
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
     }
     resumeUnscheduled();
-    long timeout = schedule.nextDue().orElse(now + MAX_POLL_MILLIS) - now;
-    ConsumerRecords<byte[], byte[]> records =
-        consumer.poll(Duration.ofMillis(Math.max(1, Math.min(MAX_POLL_MILLIS, timeout))));
-    if (records.isEmpty()) {
-      return;
-    }
+    long timeout =
+        batch.isEmpty()
+            ? Math.max(
+                1,
+                Math.min(MAX_POLL_MILLIS, schedule.nextDue().orElse(now + MAX_POLL_MILLIS) - now))
+            : 0;
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(timeout));
     now = clock.millis();
-    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
-      Duration delay = tierDelays.get(tp.topic());
-      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-        long dueAt = DueAt.of(r, delay);
-        if (dueAt > now) {
-          consumer.seek(tp, r.offset());
-          consumer.pause(List.of(tp));
-          schedule.pause(tp, dueAt);
-          break;
-        }
-        batch.add(r);
-      }
+      takeDue(tp, new ArrayDeque<>(records.records(tp)), now, batch);
     }
     if (!batch.isEmpty()) {
       move(batch);
     }
+  }
+
+  /**
+   * Adds the records of {@code tp} that are due at {@code now} to {@code batch}, in order. If a
+   * record is not due, it and those after it are held and the partition is paused until it is due.
+   *
+   * @return whether every record was due
+   */
+  private boolean takeDue(
+      TopicPartition tp,
+      ArrayDeque<ConsumerRecord<byte[], byte[]>> records,
+      long now,
+      List<ConsumerRecord<byte[], byte[]>> batch) {
+    Duration delay = tierDelays.get(tp.topic());
+    for (ConsumerRecord<byte[], byte[]> r; (r = records.peekFirst()) != null; ) {
+      long dueAt = DueAt.of(r, delay);
+      if (dueAt > now) {
+        consumer.pause(List.of(tp));
+        schedule.pause(tp, dueAt);
+        held.put(tp, records);
+        return false;
+      }
+      batch.add(records.pollFirst());
+    }
+    return true;
   }
 
   /** A partition paused by us but no longer in the schedule (it was revoked and came back). */
@@ -232,6 +270,7 @@ final class DueRetryMover implements Runnable {
     }
     java.util.Set<TopicPartition> assigned = consumer.assignment();
     schedule.forget(assigned);
+    held.clear();
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
     for (TopicPartition tp : assigned) {
       OffsetAndMetadata c = committed.get(tp);
@@ -252,22 +291,27 @@ final class DueRetryMover implements Runnable {
     }
   }
 
+  private void forget(Collection<TopicPartition> partitions) {
+    schedule.forget(partitions);
+    held.keySet().removeAll(partitions);
+  }
+
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      schedule.forget(partitions);
+      forget(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      schedule.forget(partitions);
+      forget(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       // Start from the committed offset, unpaused: the first poll reads each head record and
       // pauses again if it is not due. Nothing from before the rebalance is trusted.
-      schedule.forget(partitions);
+      forget(partitions);
       List<TopicPartition> paused = new ArrayList<>(partitions);
       paused.retainAll(consumer.paused());
       if (!paused.isEmpty()) {

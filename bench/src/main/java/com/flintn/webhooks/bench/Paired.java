@@ -1,0 +1,77 @@
+package com.flintn.webhooks.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a value and its baseline in alternation after a discarded warm-up of each, so neither side
+ * is the one that pays for JIT compilation, a cold page cache or a noisy minute: pair 1 runs value
+ * then baseline, pair 2 baseline then value, and so on.
+ */
+final class Paired {
+  private Paired() {}
+
+  /** One run of one side; {@code tag} is unique per run, for topic prefixes and the like. */
+  interface Measure {
+    Measured run(String tag, boolean warmup) throws Exception;
+  }
+
+  /**
+   * @param value the figure (deliveries/s and the like)
+   * @param cpuMsPer1000 CPU time of the whole JVM per 1,000 deliveries, NaN if not measured
+   */
+  record Measured(double value, double cpuMsPer1000) {}
+
+  static List<Result.Run> alternate(
+      String id, int pairs, Measure value, Measure baseline, PrintStream out) throws Exception {
+    List<Result.Run> runs = new ArrayList<>();
+    run(id, "w", true, Result.Kind.VALUE, value, runs, out);
+    run(id, "w", true, Result.Kind.BASELINE, baseline, runs, out);
+    for (int i = 1; i <= pairs; i++) {
+      boolean valueFirst = i % 2 == 1;
+      String tag = String.valueOf(i);
+      run(
+          id,
+          tag,
+          false,
+          valueFirst ? Result.Kind.VALUE : Result.Kind.BASELINE,
+          valueFirst ? value : baseline,
+          runs,
+          out);
+      run(
+          id,
+          tag,
+          false,
+          valueFirst ? Result.Kind.BASELINE : Result.Kind.VALUE,
+          valueFirst ? baseline : value,
+          runs,
+          out);
+    }
+    return runs;
+  }
+
+  private static void run(
+      String id,
+      String tag,
+      boolean warmup,
+      Result.Kind kind,
+      Measure m,
+      List<Result.Run> runs,
+      PrintStream out)
+      throws Exception {
+    Measured r = m.run(tag, warmup);
+    runs.add(new Result.Run(runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000()));
+    out.printf(
+        Locale.ROOT,
+        "  %s %-8s %-8s %12.1f   cpu/1000 %s%n",
+        id,
+        warmup ? "warm-up" : "run " + tag,
+        kind.name().toLowerCase(Locale.ROOT),
+        r.value(),
+        Double.isNaN(r.cpuMsPer1000())
+            ? "-"
+            : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000()));
+  }
+}
