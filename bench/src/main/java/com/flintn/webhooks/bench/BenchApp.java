@@ -42,7 +42,7 @@ public final class BenchApp {
           100_000,
           20_000,
           Duration.ofSeconds(10),
-          20_000,
+          60_000,
           1_000,
           30_000,
           Duration.ofSeconds(10),

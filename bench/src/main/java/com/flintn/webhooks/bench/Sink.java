@@ -28,6 +28,7 @@ final class Sink implements AutoCloseable {
   private final AtomicLong lastNanos = new AtomicLong();
   private volatile Duration latency = Duration.ZERO;
   private volatile String hangingPath = null;
+  private volatile String uncountedPath = null;
   private volatile Probe probe = null;
 
   /** Told of every answered request: its body and when it arrived ({@link System#nanoTime}). */
@@ -77,6 +78,11 @@ final class Sink implements AutoCloseable {
     this.hangingPath = path;
   }
 
+  /** Requests to {@code path} are answered but neither counted nor timed. */
+  void uncounted(String path) {
+    this.uncountedPath = path;
+  }
+
   /** Sets (or with null, removes) the probe told of every answered request. */
   void probe(Probe probe) {
     this.probe = probe;
@@ -108,6 +114,10 @@ final class Sink implements AutoCloseable {
         return;
       }
       sleep(latency);
+      if (path.equals(uncountedPath)) {
+        x.sendResponseHeaders(200, -1);
+        return;
+      }
       long now = System.nanoTime();
       firstNanos.compareAndSet(0, now);
       lastNanos.set(now);
