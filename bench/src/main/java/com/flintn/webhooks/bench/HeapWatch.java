@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,9 @@ import javax.management.openmbean.CompositeData;
  * a measurement. Thread safe.
  */
 final class HeapWatch implements AutoCloseable {
+  /** Wall-clock time: what the benchmark measures against (the scheduler uses it too). */
+  private static final Clock CLOCK = Clock.systemUTC();
+
   /** Used heap after one collection, at {@code atMillis} (epoch). */
   record Sample(long atMillis, long usedBytes) {}
 
@@ -56,7 +60,7 @@ final class HeapWatch implements AutoCloseable {
       }
     }
     synchronized (samples) {
-      samples.add(new Sample(System.currentTimeMillis(), used));
+      samples.add(new Sample(CLOCK.millis(), used));
     }
   }
 

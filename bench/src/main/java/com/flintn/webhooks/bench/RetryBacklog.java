@@ -15,6 +15,7 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +62,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (broker, reader and scheduler together), so a flat figure bounds the scheduler's.
  */
 final class RetryBacklog {
+  /** Wall-clock time: what the benchmark measures against (the scheduler uses it too). */
+  private static final Clock CLOCK = Clock.systemUTC();
+
   static final long TARGET_P99_MS = 1000;
   private static final Duration GRACE = Duration.ofSeconds(5);
   private static final Duration PENDING_AFTER = Duration.ofSeconds(30);
@@ -84,7 +88,7 @@ final class RetryBacklog {
     // Writing runs at 15,000 to 40,000 records a second here, slower when the machine is busy;
     // leave room for that and for the scheduler's start. Records that fall due before the
     // scheduler is running anyway are moved but not measured (see measureFrom).
-    long t0 = System.currentTimeMillis() + 15_000 + pending / 12;
+    long t0 = CLOCK.millis() + 15_000 + pending / 12;
     long windowEnd = t0 + window.toMillis();
 
     long writeStart = System.nanoTime();
@@ -95,7 +99,7 @@ final class RetryBacklog {
         "  P5 wrote %,d pending retries in %.1f s; window starts in %.1f s%n",
         perTier * tiers,
         writeSeconds,
-        (t0 - System.currentTimeMillis()) / 1e3);
+        (t0 - CLOCK.millis()) / 1e3);
 
     Reader reader = new Reader(c, tiers, inWindow, t0, spacing);
     Thread readerThread = Thread.ofPlatform().name("bench-due-reader").start(reader);
@@ -109,9 +113,9 @@ final class RetryBacklog {
         RetrySchedulerApp scheduler = new RetrySchedulerApp(c, rig.clock)) {
       scheduler.start();
       awaitAssigned(RetrySchedulerApp.groupId(c));
-      long readyLead = t0 - System.currentTimeMillis();
+      long readyLead = t0 - CLOCK.millis();
       heap[0] = HeapWatch.liveAfterFullGc();
-      measureFrom = Math.max(t0, System.currentTimeMillis() + 2_000);
+      measureFrom = Math.max(t0, CLOCK.millis() + 2_000);
       sleepUntil(t0);
       long cpu0 = Scenarios.cpuNanos();
       long moved0 = scheduler.moved();
@@ -333,7 +337,7 @@ final class RetryBacklog {
   }
 
   private static void sleepUntil(long epochMillis) throws InterruptedException {
-    for (long wait; (wait = epochMillis - System.currentTimeMillis()) > 0; ) {
+    for (long wait; (wait = epochMillis - CLOCK.millis()) > 0; ) {
       Thread.sleep(Math.min(wait, 200));
     }
   }
@@ -403,7 +407,7 @@ final class RetryBacklog {
         consumer.seekToBeginning(parts);
         while (running) {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-            take(r, System.currentTimeMillis());
+            take(r, CLOCK.millis());
           }
         }
       }
