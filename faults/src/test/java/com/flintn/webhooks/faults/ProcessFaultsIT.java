@@ -63,6 +63,18 @@ class ProcessFaultsIT {
     }
   }
 
+  /** Starts {@code processes}, waits until each is healthy, then creates the four endpoints. */
+  private static void startWithEndpoints(
+      FaultRig rig, HttpsReceiver receiver, List<ChildProcess> processes)
+      throws InterruptedException {
+    processes.forEach(ChildProcess::start);
+    for (ChildProcess c : processes) {
+      c.awaitHealthy(Duration.ofSeconds(90));
+    }
+    createEndpoints(rig, receiver);
+    rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
+  }
+
   /**
    * The same answer for the same delivery and attempt, however often it is asked: so a delivery
    * repeated after a crash meets the receiver it met before, and its terminal state can only
@@ -112,14 +124,7 @@ class ProcessFaultsIT {
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler", "--no-endpoint-state");
       ChildProcess state = rig.process("endpoint-state", "endpoint-state");
-      for (ChildProcess c : List.of(dispatcher, scheduler, state)) {
-        c.start();
-      }
-      for (ChildProcess c : List.of(dispatcher, scheduler, state)) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
-      createEndpoints(rig, receiver);
-      rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
+      startWithEndpoints(rig, receiver, List.of(dispatcher, scheduler, state));
 
       List<String> recovery = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
@@ -187,12 +192,7 @@ class ProcessFaultsIT {
       }
       List<ChildProcess> first =
           List.of(scheduler, dispatchers.get(0), dispatchers.get(1), dispatchers.get(2));
-      first.forEach(ChildProcess::start);
-      for (ChildProcess c : first) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
-      createEndpoints(rig, receiver);
-      rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
+      startWithEndpoints(rig, receiver, first);
 
       List<String> notes = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
@@ -236,12 +236,7 @@ class ProcessFaultsIT {
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       List<ChildProcess> all = List.of(dispatcher, scheduler);
-      all.forEach(ChildProcess::start);
-      for (ChildProcess c : all) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
-      createEndpoints(rig, receiver);
-      rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
+      startWithEndpoints(rig, receiver, all);
 
       List<String> notes = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
@@ -309,12 +304,7 @@ class ProcessFaultsIT {
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       List<ChildProcess> all = List.of(dispatcher, scheduler);
-      all.forEach(ChildProcess::start);
-      for (ChildProcess c : all) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
-      createEndpoints(rig, receiver);
-      rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
+      startWithEndpoints(rig, receiver, all);
 
       Load load = Load.start(rig, TYPES, 50, 20_000);
       load.await();
