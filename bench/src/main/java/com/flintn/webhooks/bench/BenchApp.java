@@ -45,7 +45,7 @@ public final class BenchApp {
           60_000,
           1_000,
           30_000,
-          Duration.ofSeconds(10),
+          Duration.ofSeconds(60),
           Duration.ofSeconds(60),
           1_000_000,
           1_000,
