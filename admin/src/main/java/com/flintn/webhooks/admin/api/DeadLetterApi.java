@@ -172,9 +172,7 @@ final class DeadLetterApi {
     if (reason != null && !REASONS.contains(reason)) {
       throw ApiError.badRequest("reason must be client_error, unsafe_url or attempts_exhausted");
     }
-    if (eventType != null
-        && !eventType.isBlank()
-        && (eventType.length() > 200 || !Event.EVENT_TYPE.matcher(eventType).matches())) {
+    if (eventType != null && !eventType.isBlank() && !Event.isValidType(eventType)) {
       throw ApiError.badRequest(
           "event_type: "
               + Printable.quote(eventType)

@@ -178,8 +178,7 @@ public final class EndpointRequests {
         throw ApiError.invalid("event_types must hold strings, got " + t.getNodeType());
       }
       String type = t.asText();
-      if (!type.equals(Endpoint.ALL_EVENT_TYPES)
-          && (type.length() > 200 || !Event.EVENT_TYPE.matcher(type).matches())) {
+      if (!type.equals(Endpoint.ALL_EVENT_TYPES) && !Event.isValidType(type)) {
         throw ApiError.invalid(
             "event_types: "
                 + Printable.quote(type)

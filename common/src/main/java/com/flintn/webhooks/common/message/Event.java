@@ -3,10 +3,7 @@ package com.flintn.webhooks.common.message;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The event envelope that upstream services produce to {@code webhooks.events} and that receivers
@@ -23,18 +20,22 @@ public record Event(
     @JsonProperty("created_at") String createdAt,
     @JsonProperty("data") ObjectNode data) {
 
-  /** Dotted lowercase names such as {@code order.created}: segments of letters, digits, _ and -. */
-  public static final Pattern EVENT_TYPE =
-      Pattern.compile("[a-z0-9_-]{1,64}(\\.[a-z0-9_-]{1,64}){0,7}", Pattern.CASE_INSENSITIVE);
-
   /** The event type of the test events sent from the dashboard and API. */
   public static final String TEST_EVENT_TYPE = "webhook.test";
+
+  /**
+   * Whether {@code type} is a valid event type: a dotted name such as {@code order.created}, 1 to 8
+   * segments of 1 to 64 letters, digits, {@code _} and {@code -}.
+   */
+  public static boolean isValidType(String type) {
+    return Ids.isEventType(type);
+  }
 
   public Event {
     Objects.requireNonNull(eventId, "event_id");
     Objects.requireNonNull(accountId, "account_id");
     Objects.requireNonNull(data, "data");
-    if (eventType == null || eventType.length() > 200 || !EVENT_TYPE.matcher(eventType).matches()) {
+    if (!isValidType(eventType)) {
       throw new IllegalArgumentException(
           "event_type must be a dotted name such as order.created, got "
               + Printable.quote(eventType));
@@ -42,9 +43,7 @@ public record Event(
     if (createdAt == null) {
       throw new IllegalArgumentException("created_at is required");
     }
-    try {
-      OffsetDateTime.parse(createdAt);
-    } catch (DateTimeParseException e) {
+    if (!Ids.isOffsetDateTime(createdAt)) {
       throw new IllegalArgumentException(
           "created_at must be an ISO-8601 time with offset such as 2026-11-27T10:00:00Z, got "
               + Printable.quote(createdAt));
