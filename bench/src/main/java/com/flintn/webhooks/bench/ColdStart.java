@@ -47,6 +47,7 @@ final class ColdStart {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
+      Rig.deleteQuietly(data);
     }
     return Result.single(
         "P6",

@@ -144,5 +144,6 @@ final class Sink implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    pem.toFile().delete();
   }
 }
