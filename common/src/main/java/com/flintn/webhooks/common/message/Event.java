@@ -25,7 +25,7 @@ public record Event(
 
   /**
    * Whether {@code type} is a valid event type: a dotted name such as {@code order.created}, 1 to 8
-   * segments of 1 to 64 letters, digits, {@code _} and {@code -}.
+   * segments of 1 to 64 letters, digits, {@code _} and {@code -}, at most 200 characters in all.
    */
   public static boolean isValidType(String type) {
     return Ids.isEventType(type);
