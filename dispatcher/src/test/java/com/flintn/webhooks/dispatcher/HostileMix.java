@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher;
 
+import com.flintn.webhooks.testkit.Endpoints;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -234,17 +235,7 @@ final class HostileMix {
   }
 
   static String canonical(String id, String type, String account, String createdAt, String data) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"event_type\":\""
-        + type
-        + "\",\"account_id\":\""
-        + account
-        + "\",\"created_at\":\""
-        + createdAt
-        + "\",\"data\":"
-        + data
-        + "}";
+    return Endpoints.event(id, type, account, createdAt, data);
   }
 
   private String good() {

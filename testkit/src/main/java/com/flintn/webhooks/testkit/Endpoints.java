@@ -32,14 +32,23 @@ public final class Endpoints {
   }
 
   public static String event(String id, String type, String account) {
+    return event(
+        id, type, account, "2026-11-27T10:00:00Z", "{\"order\":\"" + id + "\",\"amount\":1250}");
+  }
+
+  /** An event envelope in the canonical field order, with {@code data} as raw JSON. */
+  public static String event(
+      String id, String type, String account, String createdAt, String data) {
     return "{\"event_id\":\""
         + id
         + "\",\"event_type\":\""
         + type
         + "\",\"account_id\":\""
         + account
-        + "\",\"created_at\":\"2026-11-27T10:00:00Z\",\"data\":{\"order\":\""
-        + id
-        + "\",\"amount\":1250}}";
+        + "\",\"created_at\":\""
+        + createdAt
+        + "\",\"data\":"
+        + data
+        + "}";
   }
 }
