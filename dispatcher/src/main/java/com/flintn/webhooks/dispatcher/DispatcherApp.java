@@ -94,6 +94,11 @@ public final class DispatcherApp implements AutoCloseable {
         .description("Records not yet consumed on the assigned partitions")
         .tag("group", "dispatcher")
         .register(r);
+    Gauge.builder(WebhookMetrics.OVERFLOW_BACKLOG, l, DeliveryLoops::overflowBacklog)
+        .description(
+            "Deliveries held back in the overflow lane on the assigned partitions (unread or in"
+                + " flight)")
+        .register(r);
     EndpointGauges.bind(r, view);
     log.info(
         "dispatcher started: group {}, {} endpoints known, consuming {} and {}",
@@ -129,12 +134,24 @@ public final class DispatcherApp implements AutoCloseable {
     return view == null ? Optional.empty() : view.get(id);
   }
 
+  /**
+   * Stops within {@code shutdown.timeout}: in-flight requests get until then, the rest is left
+   * uncommitted for the next owner of the partitions (see {@code DeliveryLoop}).
+   */
   @Override
   public void close() {
+    close(Duration.ZERO);
+  }
+
+  /** As {@link #close()}, when {@code alreadyUsed} of the stop's bound went to other components. */
+  public void close(Duration alreadyUsed) {
+    long started = clock.millis();
     if (loops != null) {
-      loops.close(true);
+      loops.close(true, alreadyUsed);
     }
-    closeRest(Duration.ofSeconds(30));
+    Duration left =
+        config.shutdownTimeout().minus(alreadyUsed).minusMillis(clock.millis() - started);
+    closeRest(left.isNegative() || left.isZero() ? Duration.ofMillis(200) : left);
   }
 
   /**
@@ -144,7 +161,7 @@ public final class DispatcherApp implements AutoCloseable {
    */
   public void halt() {
     if (loops != null) {
-      loops.close(false);
+      loops.close(false, Duration.ZERO);
     }
     closeRest(Duration.ZERO);
   }

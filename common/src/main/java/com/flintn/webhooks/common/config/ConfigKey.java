@@ -28,14 +28,29 @@ public enum ConfigKey {
       "http.max-in-flight-per-endpoint",
       "16",
       "Requests in flight to one endpoint at once, per dispatcher."),
+  HTTP_MAX_IN_FLIGHT_PER_HOST(
+      "http.max-in-flight-per-host",
+      "256",
+      "Requests in flight to one host and port at once, per dispatcher, across its endpoints."),
   DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION(
       "dispatcher.max-in-flight-per-partition",
       "1000",
-      "Unfinished records per partition before the dispatcher pauses it."),
+      "Unfinished records per partition before the dispatcher pauses it; one endpoint holds at"
+          + " most a quarter of them, the rest of its deliveries move to the overflow lane."),
   DISPATCHER_MAX_QUEUED_PER_ENDPOINT(
       "dispatcher.max-queued-per-endpoint",
       "64",
-      "Deliveries waiting for a busy endpoint; more are deferred to the first retry tier."),
+      "Deliveries that may keep waiting for an endpoint that stopped answering; more are"
+          + " deferred to the first retry tier."),
+  DISPATCHER_MAX_HOLD(
+      "dispatcher.max-hold",
+      "5s",
+      "Longest a delivery waits in a shared partition for its endpoint; then it moves to the"
+          + " overflow lane."),
+  SHUTDOWN_TIMEOUT(
+      "shutdown.timeout",
+      "30s",
+      "Longest a stop (SIGTERM, Ctrl-C) takes; unfinished work is left for the next owner."),
   EVENTS_MAX_BYTES("events.max-bytes", "262144", "Largest accepted event envelope, in bytes."),
   URL_GUARD_ALLOW(
       "url-guard.allow",

@@ -14,6 +14,8 @@ import java.util.Optional;
 /**
  * The whole typed configuration, one record per concern, checked at start: every error names its
  * key. Load with {@link #load}; see {@link ConfigKey} for every key and default.
+ *
+ * @param shutdownTimeout longest a stop (SIGTERM, Ctrl-C) of any process takes
  */
 public record FlintnConfig(
     KafkaConfig kafka,
@@ -25,7 +27,8 @@ public record FlintnConfig(
     SecretsConfig secrets,
     AdminConfig admin,
     int metricsPort,
-    StandaloneConfig standalone) {
+    StandaloneConfig standalone,
+    Duration shutdownTimeout) {
 
   public record KafkaConfig(String bootstrapServers) {}
 
@@ -39,10 +42,17 @@ public record FlintnConfig(
   }
 
   public record HttpConfig(
-      Duration timeout, Optional<Path> trustedCertificates, int maxInFlightPerEndpoint) {}
+      Duration timeout,
+      Optional<Path> trustedCertificates,
+      int maxInFlightPerEndpoint,
+      int maxInFlightPerHost) {}
 
+  /**
+   * @param maxHold longest a delivery waits in a shared partition for its endpoint before it moves
+   *     to the overflow lane
+   */
   public record DispatcherConfig(
-      int maxInFlightPerPartition, int maxQueuedPerEndpoint, int maxEventBytes) {}
+      int maxInFlightPerPartition, int maxQueuedPerEndpoint, int maxEventBytes, Duration maxHold) {}
 
   public record AdminConfig(int port, Optional<Path> apiKeys) {}
 
@@ -84,7 +94,8 @@ public record FlintnConfig(
         secrets,
         admin,
         metricsPort,
-        standalone);
+        standalone,
+        shutdownTimeout);
   }
 
   /** Loads from the file and the process environment; see {@link ConfigValues#load}. */
@@ -104,11 +115,13 @@ public record FlintnConfig(
             positive(ConfigKey.HTTP_TIMEOUT, v.require(ConfigKey.HTTP_TIMEOUT)),
             v.get(ConfigKey.HTTP_TRUSTED_CERTIFICATES)
                 .map(p -> readableFile(ConfigKey.HTTP_TRUSTED_CERTIFICATES, p)),
-            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 10_000)),
+            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 10_000),
+            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_HOST, 1, 100_000)),
         new DispatcherConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, 1, 100_000),
             intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),
-            intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024)),
+            intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024),
+            positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD))),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
             v.get(ConfigKey.SECRETS_ENCRYPTION_KEY).map(FlintnConfig::cipher),
@@ -121,7 +134,8 @@ public record FlintnConfig(
         intIn(v, ConfigKey.METRICS_PORT, 0, 65_535),
         new StandaloneConfig(
             intIn(v, ConfigKey.STANDALONE_KAFKA_PORT, 0, 65_535),
-            Path.of(v.require(ConfigKey.STANDALONE_DATA_DIR))));
+            Path.of(v.require(ConfigKey.STANDALONE_DATA_DIR))),
+        positive(ConfigKey.SHUTDOWN_TIMEOUT, v.require(ConfigKey.SHUTDOWN_TIMEOUT)));
   }
 
   static List<Duration> tiers(String text) {

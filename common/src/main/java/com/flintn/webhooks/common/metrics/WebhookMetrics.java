@@ -36,6 +36,8 @@ public final class WebhookMetrics {
   public static final String ENDPOINTS_DISABLED = "webhook.endpoints.disabled";
   public static final String CONSUMER_LAG = "webhook.consumer.lag";
   public static final String HEALTH = "webhook.health";
+  public static final String OVERFLOW_MOVED = "webhook.overflow.moved";
+  public static final String OVERFLOW_BACKLOG = "webhook.overflow.backlog";
   public static final String ADMIN_REQUESTS = "webhook.admin.requests";
 
   private static final Duration[] DELIVERY_BUCKETS = {
@@ -144,6 +146,15 @@ public final class WebhookMetrics {
 
   public static Counter dropped(MeterRegistry r, String reason) {
     return counter(r, DROPPED, "Deliveries not attempted and not kept", "reason", reason);
+  }
+
+  /** Deliveries moved to the overflow lane because their endpoint was over its share. */
+  public static Counter overflowMoved(MeterRegistry r) {
+    return Counter.builder(OVERFLOW_MOVED)
+        .description(
+            "Deliveries moved to the overflow lane, unattempted, because their endpoint was"
+                + " over its share of a partition")
+        .register(r);
   }
 
   public static Counter endpointsDisabled(MeterRegistry r, String reason) {

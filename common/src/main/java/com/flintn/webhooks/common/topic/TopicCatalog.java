@@ -42,6 +42,7 @@ public final class TopicCatalog {
   private final Topic<byte[], byte[]> eventsInvalid;
   private final List<Topic<String, Delivery>> retryTiers;
   private final Topic<String, Delivery> deliveriesDue;
+  private final Topic<String, Delivery> overflow;
   private final Topic<String, AttemptRecord> attempts;
   private final Topic<String, Delivery> dlq;
   private final Topic<String, DlqReplay> dlqReplays;
@@ -92,6 +93,9 @@ public final class TopicCatalog {
             Serdes.String(),
             delivery,
             TopicSpec.delete(DAY.multipliedBy(7)));
+    this.overflow =
+        new Topic<>(
+            name("overflow"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(7)));
     this.attempts =
         new Topic<>(
             name("attempts"),
@@ -145,6 +149,14 @@ public final class TopicCatalog {
     return deliveriesDue;
   }
 
+  /**
+   * Deliveries of endpoints that were over their share of a partition window, keyed by endpoint id
+   * and read by the dispatcher at each endpoint's own pace (tenant isolation).
+   */
+  public Topic<String, Delivery> overflow() {
+    return overflow;
+  }
+
   public Topic<String, AttemptRecord> attempts() {
     return attempts;
   }
@@ -171,13 +183,14 @@ public final class TopicCatalog {
     return endpointEvents;
   }
 
-  /** Every topic, in the order of DESIGN §2. */
+  /** Every topic, in the order of docs/design.md's topic table. */
   public List<Topic<?, ?>> all() {
     List<Topic<?, ?>> all = new ArrayList<>();
     all.add(events);
     all.add(eventsInvalid);
     all.addAll(retryTiers);
     all.add(deliveriesDue);
+    all.add(overflow);
     all.add(attempts);
     all.add(dlq);
     all.add(dlqReplays);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,20 +22,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher's poll thread (DESIGN §6). It hands every record to the {@link RecordHandler}
- * without waiting, so many deliveries are in flight at once; pauses a partition whose unfinished
- * records reach the window and resumes it when half drained; and commits, a few times a second,
- * only offsets below which every record is finished. On revocation it waits (bounded) for the
- * revoked partitions' work and commits what finished. Owns the consumer: only this thread touches
- * it.
+ * The dispatcher's poll thread (docs/design.md, "The dispatcher's window"). It hands every record
+ * to the {@link RecordHandler} without waiting, so many deliveries are in flight at once; pauses a
+ * partition whose unfinished records reach the window and resumes it when half drained; and
+ * commits, a few times a second, only offsets below which every record is finished. On revocation
+ * it waits (bounded) for the revoked partitions' work and commits what finished.
+ *
+ * <p>A graceful stop is bounded: no new record is started and waiting deliveries are abandoned at
+ * once; in-flight requests get until the deadline while the loop keeps polling (paused), so the
+ * group keeps it as a member; then it commits what finished and leaves the group. What was not
+ * finished is not committed past, and the next owner does it again. Owns the consumer: only this
+ * thread touches it.
  */
 final class DeliveryLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
+
+  /** Kept from a stop's bound for the last commit and for leaving the group. */
+  private static final Duration CLOSE_RESERVE = Duration.ofSeconds(3);
 
   private final Consumer<byte[], byte[]> consumer;
   private final List<String> topics;
+  private final String overflowTopic;
   private final RecordHandler handler;
+  private final EndpointLimits limits;
   private final int window;
   private final Duration revokeGrace;
   private final Clock clock;
@@ -43,30 +55,39 @@ final class DeliveryLoop implements Runnable {
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
+  private volatile long stopDeadline = Long.MAX_VALUE;
   private volatile long lag;
+  private volatile long overflowBacklog;
   private volatile int assigned;
 
   DeliveryLoop(
       Consumer<byte[], byte[]> consumer,
       List<String> topics,
+      String overflowTopic,
       RecordHandler handler,
+      EndpointLimits limits,
       int window,
       Duration revokeGrace,
       Clock clock) {
     this.consumer = consumer;
     this.topics = topics;
+    this.overflowTopic = overflowTopic;
     this.handler = handler;
+    this.limits = limits;
     this.window = window;
     this.revokeGrace = revokeGrace;
     this.clock = clock;
   }
 
   /**
-   * Asks the loop to stop; with {@code commit} false it stops as a crash would, committing nothing.
+   * Asks the loop to stop within {@code within}; with {@code commit} false it stops as a crash
+   * would, committing nothing.
    */
-  void stop(boolean commit) {
+  void stop(boolean commit, Duration within) {
+    stopDeadline = clock.millis() + within.toMillis();
     commitOnExit = commit;
     running = false;
+    limits.stop(); // deliveries waiting for a slot are abandoned, not started
     consumer.wakeup();
   }
 
@@ -74,6 +95,7 @@ final class DeliveryLoop implements Runnable {
   public void run() {
     consumer.subscribe(topics, new Rebalance());
     Instant lastCommit = clock.instant();
+    Instant lastSweep = clock.instant();
     try {
       while (running) {
         try {
@@ -85,19 +107,99 @@ final class DeliveryLoop implements Runnable {
           log.error("dispatcher poll loop error, continuing: {}", e.toString());
           sleepQuietly(Duration.ofSeconds(1));
         }
-        if (Duration.between(lastCommit, clock.instant()).compareTo(COMMIT_INTERVAL) >= 0) {
+        Instant now = clock.instant();
+        if (Duration.between(lastCommit, now).compareTo(COMMIT_INTERVAL) >= 0) {
           commit(tracker.all().keySet(), false);
-          lastCommit = clock.instant();
+          lastCommit = now;
+        }
+        if (Duration.between(lastSweep, now).compareTo(SWEEP_INTERVAL) >= 0) {
+          sweep();
+          lastSweep = now;
         }
       }
     } catch (WakeupException e) {
       // stop() was called
     } finally {
       if (commitOnExit) {
-        awaitDrained(tracker.all().keySet());
-        commit(tracker.all().keySet(), true);
+        drainAndCommit();
       }
-      consumer.close();
+      closeConsumer();
+    }
+  }
+
+  /**
+   * The graceful half of a stop: keeps polling, with every partition paused, while in-flight
+   * requests finish or until the deadline; then commits what finished and says so in one line.
+   */
+  private void drainAndCommit() {
+    long started = clock.millis();
+    long unfinishedAtStop = unfinished();
+    long drainUntil = stopDeadline - CLOSE_RESERVE.toMillis();
+    Instant lastCommit = clock.instant();
+    while (unfinished() > 0 && clock.millis() < drainUntil) {
+      try {
+        consumer.pause(consumer.assignment());
+        consumer.poll(Duration.ofMillis(100));
+      } catch (WakeupException e) {
+        // the wakeup of stop() itself, or a second signal: keep draining until the deadline
+      } catch (RuntimeException e) {
+        log.warn("dispatcher poll while stopping failed: {}", e.toString());
+        sleepQuietly(Duration.ofMillis(100));
+      }
+      reportFailures();
+      if (Duration.between(lastCommit, clock.instant()).compareTo(COMMIT_INTERVAL) >= 0) {
+        commit(tracker.all().keySet(), false);
+        lastCommit = clock.instant();
+      }
+    }
+    long abandoned = unfinished();
+    Map<TopicPartition, Long> done = commit(tracker.all().keySet(), true);
+    log.info(
+        "dispatcher stopped in {} ms: {} records finished while stopping, {} abandoned (done"
+            + " again by the next owner), offsets committed on {} partitions{}",
+        clock.millis() - started,
+        unfinishedAtStop - abandoned,
+        abandoned,
+        committed.size(),
+        done.isEmpty() ? "" : " (" + done.size() + " in the last commit)");
+  }
+
+  private void closeConsumer() {
+    Duration left = Duration.ofMillis(Math.max(0, stopDeadline - clock.millis()));
+    if (left.compareTo(Duration.ofMillis(500)) < 0) {
+      left = Duration.ofMillis(500);
+    }
+    try {
+      consumer.close(CloseOptions.timeout(left));
+    } catch (RuntimeException e) {
+      log.warn("dispatcher consumer did not close cleanly: {}", e.toString());
+    }
+  }
+
+  /** Records begun but not finished, on every partition this loop tracks. */
+  private long unfinished() {
+    long n = 0;
+    for (CommitTracker.Progress p : tracker.all().values()) {
+      n += p.inFlight();
+    }
+    return n;
+  }
+
+  /**
+   * Once a minute: drops idle per-endpoint state, and names the endpoints that moved most to the
+   * overflow lane (endpoint ids are not metric labels, so this is where an operator finds them).
+   */
+  private void sweep() {
+    limits.evictIdle();
+    List<Map.Entry<com.flintn.webhooks.common.message.EndpointId, Integer>> moved =
+        limits.drainOverflowCounts();
+    if (!moved.isEmpty()) {
+      long total = moved.stream().mapToLong(Map.Entry::getValue).sum();
+      log.warn(
+          "overflow lane: {} deliveries of {} endpoints moved in the last minute; most: {}",
+          total,
+          moved.size(),
+          moved.subList(0, Math.min(5, moved.size())));
     }
   }
 
@@ -111,13 +213,24 @@ final class DeliveryLoop implements Runnable {
     return assigned;
   }
 
+  /** Deliveries in the overflow lane on this loop's partitions: unread, or read and unfinished. */
+  long overflowBacklog() {
+    return overflowBacklog;
+  }
+
   private void publishLag() {
     long total = 0;
+    long overflow = 0;
     var partitions = consumer.assignment();
     for (TopicPartition tp : partitions) {
-      total += consumer.currentLag(tp).orElse(0);
+      long l = consumer.currentLag(tp).orElse(0);
+      total += l;
+      if (tp.topic().equals(overflowTopic)) {
+        overflow += l + tracker.progress(tp).inFlight();
+      }
     }
     lag = total;
+    overflowBacklog = overflow;
     assigned = partitions.size();
   }
 
@@ -187,7 +300,8 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
-  private void commit(Collection<TopicPartition> partitions, boolean sync) {
+  /** Commits what is finished; returns, for a synchronous commit, the offsets it committed. */
+  private Map<TopicPartition, Long> commit(Collection<TopicPartition> partitions, boolean sync) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : partitions) {
       OptionalLong c = tracker.progress(tp).committable();
@@ -196,16 +310,19 @@ final class DeliveryLoop implements Runnable {
       }
     }
     if (offsets.isEmpty()) {
-      return;
+      return Map.of();
     }
+    Map<TopicPartition, Long> written = new HashMap<>();
     try {
       if (sync) {
+        Duration timeout = commitTimeout();
         try {
-          consumer.commitSync(offsets);
+          consumer.commitSync(offsets, timeout);
         } catch (WakeupException e) {
-          consumer.commitSync(offsets); // a wakeup left over from stop(); the retry is real
+          consumer.commitSync(offsets, timeout); // a wakeup left over from stop(); retry is real
         }
         offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        offsets.forEach((tp, o) -> written.put(tp, o.offset()));
       } else {
         // The callback runs on this thread, inside a later poll: only a commit Kafka confirmed
         // is remembered, so a failed one is sent again.
@@ -222,6 +339,16 @@ final class DeliveryLoop implements Runnable {
     } catch (RuntimeException e) {
       log.warn("offset commit failed: {}", e.toString());
     }
+    return written;
+  }
+
+  /** A synchronous commit waits at most 10 s, and while stopping no longer than the bound. */
+  private Duration commitTimeout() {
+    long cap = 10_000;
+    if (stopDeadline != Long.MAX_VALUE) {
+      cap = Math.min(cap, Math.max(500, stopDeadline - clock.millis()));
+    }
+    return Duration.ofMillis(cap);
   }
 
   private static void sleepQuietly(Duration d) {
@@ -232,11 +359,13 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
+  /** Waits, bounded by the revoke grace and by a stop's deadline, for partitions' work. */
   private void awaitDrained(Collection<TopicPartition> partitions) {
-    long deadline = System.nanoTime() + revokeGrace.toNanos();
+    long deadline =
+        Math.min(clock.millis() + revokeGrace.toMillis(), stopDeadline - CLOSE_RESERVE.toMillis());
     for (TopicPartition tp : partitions) {
       CommitTracker.Progress p = tracker.progress(tp);
-      while (p.inFlight() > 0 && System.nanoTime() < deadline) {
+      while (p.inFlight() > 0 && clock.millis() < deadline) {
         try {
           Thread.sleep(10);
         } catch (InterruptedException e) {
@@ -273,6 +402,9 @@ final class DeliveryLoop implements Runnable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
         tracker.assign(tp);
+      }
+      if (!running) {
+        consumer.pause(partitions); // stopping: start nothing new
       }
     }
   }

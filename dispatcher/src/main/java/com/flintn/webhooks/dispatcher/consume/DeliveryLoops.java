@@ -31,6 +31,7 @@ public final class DeliveryLoops {
   private final ExecutorService workers;
   private final Admin admin;
   private final Thread thread;
+  private final Duration shutdownTimeout;
 
   public DeliveryLoops(
       FlintnConfig config,
@@ -45,17 +46,27 @@ public final class DeliveryLoops {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.writer = new KafkaWriter(producer);
     this.admin = Admin.create(adminProperties(config.kafka().bootstrapServers(), groupId));
+    this.shutdownTimeout = config.shutdownTimeout();
+    EndpointLimits limits =
+        new EndpointLimits(
+            config.http().maxInFlightPerEndpoint(),
+            config.dispatcher().maxQueuedPerEndpoint(),
+            config.http().maxInFlightPerHost(),
+            // An endpoint holds at most a quarter of a partition's window; the rest is for others.
+            config.dispatcher().maxInFlightPerPartition() / 4,
+            config.dispatcher().maxHold(),
+            clock);
     RecordHandler handler =
         new RecordHandler(
             topics.events().name(),
             topics.deliveriesDue(),
+            topics.overflow().name(),
             new EventParser(config.dispatcher().maxEventBytes()),
             view,
             sender,
             new OutcomeRecorder(writer, topics, clock, metrics),
             new InvalidRecordWriter(writer, topics.eventsInvalid(), metrics),
-            new EndpointLimits(
-                config.http().maxInFlightPerEndpoint(), config.dispatcher().maxQueuedPerEndpoint()),
+            limits,
             workers,
             clock,
             new ViewSync(view, admin, Duration.ofSeconds(2)));
@@ -68,8 +79,11 @@ public final class DeliveryLoops {
     this.loop =
         new DeliveryLoop(
             consumer,
-            List.of(topics.events().name(), topics.deliveriesDue().name()),
+            List.of(
+                topics.events().name(), topics.deliveriesDue().name(), topics.overflow().name()),
+            topics.overflow().name(),
             handler,
+            limits,
             window,
             config.http().timeout().plusSeconds(5),
             clock);
@@ -89,28 +103,38 @@ public final class DeliveryLoops {
     return loop.assignedPartitions();
   }
 
+  /** Deliveries in the overflow lane on the assigned partitions, unread or unfinished. */
+  public long overflowBacklog() {
+    return loop.overflowBacklog();
+  }
+
   /** Whether the poll loop is still running. */
   public boolean isRunning() {
     return thread.isAlive();
   }
 
   /**
-   * Stops; {@code graceful} finishes in-flight work and commits, otherwise nothing is committed.
+   * Stops; {@code graceful} gives in-flight work until {@code shutdown.timeout} (less what {@code
+   * alreadyUsed} of it went elsewhere) and commits what finished; otherwise nothing is committed.
    */
-  public void close(boolean graceful) {
-    loop.stop(graceful); // first: a crash commits nothing from here on
+  public void close(boolean graceful, Duration alreadyUsed) {
+    Duration bound = graceful ? shutdownTimeout.minus(alreadyUsed) : Duration.ZERO;
+    if (bound.isNegative()) {
+      bound = Duration.ZERO;
+    }
+    loop.stop(graceful, bound); // first: a crash commits nothing from here on
     if (!graceful) {
       writer.close();
       workers.shutdownNow();
     }
     try {
-      thread.join(Duration.ofSeconds(60).toMillis());
+      thread.join(bound.plusSeconds(2).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     writer.close();
-    workers.shutdownNow();
-    admin.close(Duration.ofSeconds(5));
+    workers.shutdownNow(); // abandoned requests are cut off; their records were not committed
+    admin.close(Duration.ofSeconds(1));
   }
 
   static Properties adminProperties(String bootstrap, String groupId) {

@@ -1,92 +1,340 @@
 package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.message.EndpointId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Isolates endpoints from each other. At most {@code inFlight} requests go to one endpoint at once;
- * more deliveries wait for a slot. An endpoint is stalled when its last {@code inFlight} requests
- * in a row got no answer at all (timeouts, refused or reset connections; any HTTP status is an
- * answer and ends the run). While it is stalled only {@code queued} deliveries may keep waiting for
- * it: the others, new or already waiting, are refused here and the caller defers them to the first
- * retry tier. So an endpoint that stops answering holds at most {@code inFlight + queued} records
- * of the partition window once its first requests have timed out, while an endpoint that answers,
- * however slowly or busily, is never deferred. Thread safe.
+ * Isolates endpoints, and the hosts they name, from each other (docs/design.md, "Tenant
+ * isolation"). Every delivery asks here for a slot before it is sent, and gets one of four answers
+ * ({@link Admission}):
  *
- * <p>Waiters park without a timeout: a release wakes one of them, and the moment an endpoint
- * becomes stalled wakes all, so the surplus leaves at once. (Waiting with timeouts and rechecking
- * made every waiter of a busy endpoint cancel and requeue ten times a second; with hundreds of
- * waiters the queue clean-up alone took 14% of the CPU in benchmark P1.)
+ * <ul>
+ *   <li><b>a permit</b>: at most {@code inFlight} requests go to one endpoint and at most {@code
+ *       perHost} to one host (host and port) at once;
+ *   <li><b>overflow</b>, for a delivery read from a main lane (events, due deliveries) whose
+ *       endpoint already holds its share of that partition's window ({@code share} deliveries
+ *       waiting or in flight), or one that has waited {@code holdLimit} for a slot. It leaves the
+ *       partition for the overflow lane, unattempted. Once an endpoint overflows, its later
+ *       deliveries follow the same way while fewer than half its slots are free, so they stay
+ *       behind the earlier ones (about arrival order, not strictly: one that finds the endpoint
+ *       half idle goes ahead);
+ *   <li><b>defer</b>, when the endpoint is stalled: its last {@code inFlight} requests in a row got
+ *       no answer at all (any HTTP status is an answer). Then only {@code queued} deliveries may
+ *       keep waiting for it; the others go to the first retry tier. This holds in both lanes, so an
+ *       endpoint that stops answering is retried, dead-lettered and disabled as before;
+ *   <li><b>abandon</b>, once {@link #stop()} was called: nothing new is sent while stopping.
+ * </ul>
+ *
+ * A delivery read from the overflow lane waits for its slot as long as it takes: that lane is read
+ * at the endpoint's own pace. State of an endpoint or host with nothing in flight or waiting is
+ * dropped by {@link #evictIdle}. Thread safe.
  */
 final class EndpointLimits {
   private final int inFlight;
   private final int queued;
-  private final Map<EndpointId, Slots> slots = new ConcurrentHashMap<>();
+  private final int perHost;
+  private final int share;
+  private final Duration holdLimit;
+  private final Clock clock;
+  private final Map<EndpointId, Slots> endpoints = new ConcurrentHashMap<>();
+  private final Map<String, Slots> hosts = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
 
-  EndpointLimits(int inFlight, int queued) {
+  EndpointLimits(
+      int inFlight, int queued, int perHost, int share, Duration holdLimit, Clock clock) {
     this.inFlight = inFlight;
     this.queued = queued;
+    this.perHost = perHost;
+    this.share = Math.max(1, share);
+    this.holdLimit = holdLimit;
+    this.clock = clock;
   }
 
-  /** A slot to send to one endpoint; release it when the request is done. */
-  interface Permit {
-    /**
-     * @param answered whether the endpoint sent a response (of any status)
-     */
-    void release(boolean answered);
+  /** Where a delivery was read from. */
+  enum Lane {
+    /** {@code webhooks.events} and {@code webhooks.deliveries.due}: shared by every endpoint. */
+    MAIN,
+    /** {@code webhooks.overflow}: deliveries of endpoints that were over their share. */
+    OVERFLOW
+  }
+
+  /** What a delivery may do now. */
+  sealed interface Admission {
+    /** Send now; release when the request is done. */
+    non-sealed interface Permit extends Admission {
+      /**
+       * @param answered whether the endpoint sent a response (of any status)
+       */
+      void release(boolean answered);
+    }
+
+    /** Over its endpoint's share of a main lane: move to the overflow lane, unattempted. */
+    record Overflow() implements Admission {}
+
+    /** The endpoint is stalled and enough deliveries already wait for it: first retry tier. */
+    record Defer() implements Admission {}
+
+    /** The dispatcher is stopping: leave the delivery unfinished. */
+    record Abandon() implements Admission {}
+  }
+
+  private static final Admission OVERFLOW = new Admission.Overflow();
+  private static final Admission DEFER = new Admission.Defer();
+  private static final Admission ABANDON = new Admission.Abandon();
+
+  /**
+   * Blocks (cheaply, on a virtual thread) until a delivery to {@code endpoint} at {@code host} may
+   * be sent, or says where else it goes.
+   *
+   * @param partition the partition the delivery was read from, whose window the share is of
+   */
+  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition)
+      throws InterruptedException {
+    Slots e = use(endpoints, endpoint, inFlight);
+    boolean main = lane == Lane.MAIN;
+    long deadline = main ? clock.millis() + holdLimit.toMillis() : Long.MAX_VALUE;
+    Admission a = null;
+    e.lock.lock();
+    try {
+      a = e.acquire(main ? partition : null, deadline);
+    } finally {
+      e.lock.unlock();
+      if (!(a instanceof Admission.Permit)) {
+        e.users.decrementAndGet(); // also when interrupted
+      }
+    }
+    if (!(a instanceof Admission.Permit)) {
+      return a;
+    }
+    Slots h = use(hosts, host, perHost);
+    Admission hostAnswer;
+    h.lock.lock();
+    try {
+      hostAnswer = h.acquireHost(deadline);
+    } finally {
+      h.lock.unlock();
+    }
+    if (hostAnswer != null) {
+      h.users.decrementAndGet();
+      e.release(true, main ? partition : null, hostAnswer == OVERFLOW);
+      e.users.decrementAndGet();
+      return hostAnswer;
+    }
+    return (Admission.Permit)
+        answered -> {
+          h.release(true, null, false);
+          h.users.decrementAndGet();
+          e.release(answered, main ? partition : null, false);
+          e.users.decrementAndGet();
+        };
+  }
+
+  /** From now on every waiting and every new delivery is abandoned. */
+  void stop() {
+    stopping = true;
+    for (Map<?, Slots> m : List.of(endpoints, hosts)) {
+      for (Slots s : m.values()) {
+        s.lock.lock();
+        try {
+          s.changed.signalAll();
+        } finally {
+          s.lock.unlock();
+        }
+      }
+    }
+  }
+
+  /** Deliveries that entered overflow since the last call, by endpoint, most first. */
+  List<Map.Entry<EndpointId, Integer>> drainOverflowCounts() {
+    List<Map.Entry<EndpointId, Integer>> out = new ArrayList<>();
+    for (Map.Entry<EndpointId, Slots> en : endpoints.entrySet()) {
+      int n = en.getValue().overflowed.getAndSet(0);
+      if (n > 0) {
+        out.add(Map.entry(en.getKey(), n));
+      }
+    }
+    out.sort(Map.Entry.<EndpointId, Integer>comparingByValue(Comparator.reverseOrder()));
+    return out;
+  }
+
+  /** Drops the state of endpoints and hosts with nothing in flight, waiting or overflowing. */
+  void evictIdle() {
+    evict(endpoints);
+    evict(hosts);
+  }
+
+  /** Endpoints and hosts currently tracked; for tests and health. */
+  int tracked() {
+    return endpoints.size() + hosts.size();
+  }
+
+  private static <K> void evict(Map<K, Slots> m) {
+    for (K k : m.keySet()) {
+      m.computeIfPresent(k, (key, s) -> s.idle() ? null : s);
+    }
+  }
+
+  /** The slots of {@code key}, counted as used until the caller decrements {@code users}. */
+  private <K> Slots use(Map<K, Slots> m, K key, int capacity) {
+    return m.compute(
+        key,
+        (k, s) -> {
+          Slots out = s == null ? new Slots(capacity) : s;
+          out.users.incrementAndGet();
+          return out;
+        });
   }
 
   /**
-   * Blocks (cheaply, on a virtual thread) until a delivery to {@code endpoint} may be sent; empty
-   * if the endpoint is stalled and enough deliveries already wait for it.
+   * The slots of one endpoint or host; every plain field guarded by {@code lock}. {@code users}
+   * counts callers holding a reference: it is raised inside the map's {@code compute}, so an entry
+   * is only evicted when no one can still touch it.
    */
-  Optional<Permit> enter(EndpointId endpoint) throws InterruptedException {
-    Slots s = slots.computeIfAbsent(endpoint, e -> new Slots(inFlight));
-    s.lock.lock();
-    try {
-      s.waiting++;
-      try {
-        while (s.available == 0) {
-          if (s.unanswered >= inFlight && s.waiting > queued) {
-            return Optional.empty();
-          }
-          s.changed.await();
-        }
-        s.available--;
-      } finally {
-        s.waiting--;
-      }
-    } finally {
-      s.lock.unlock();
-    }
-    return Optional.of(answered -> s.release(answered, inFlight));
-  }
+  private final class Slots {
+    /** Stands for "slot granted" inside {@link #acquire}; never leaves this class. */
+    private static final Admission PERMIT_MARKER = (Admission.Permit) answered -> {};
 
-  /** One endpoint's slots; every field guarded by {@code lock}. */
-  private static final class Slots {
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
+    final AtomicInteger users = new AtomicInteger();
+    final AtomicInteger overflowed = new AtomicInteger();
+    final int capacity;
     int available;
     int waiting;
+
+    /** Deliveries from main lanes waiting or in flight, by the partition they were read from. */
+    final Map<Object, Integer> held = new java.util.HashMap<>();
 
     /** Requests in a row that got no answer; reset by any answer. */
     int unanswered;
 
-    Slots(int inFlight) {
-      this.available = inFlight;
+    /** Main-lane deliveries go straight to overflow, behind the ones that went before. */
+    boolean overflowing;
+
+    Slots(int capacity) {
+      this.capacity = capacity;
+      this.available = capacity;
     }
 
-    void release(boolean answered, int inFlight) {
+    boolean idle() {
+      return users.get() == 0 && available == capacity && !overflowing && held.isEmpty();
+    }
+
+    /**
+     * An endpoint slot for a delivery read from {@code partition} of a main lane (null: from the
+     * overflow lane): a permit marker, or where the delivery goes instead.
+     */
+    Admission acquire(Object partition, long deadline) throws InterruptedException {
+      if (stopping) {
+        return ABANDON;
+      }
+      boolean main = partition != null;
+      if (overflowing && available > capacity / 2) {
+        // Room again: the overflow lane is not keeping this endpoint busy here (drained, or read
+        // elsewhere), so waiting behind it would only delay this delivery.
+        overflowing = false;
+      }
+      if (main && (overflowing || held.getOrDefault(partition, 0) >= share)) {
+        return toOverflow();
+      }
+      if (main) {
+        held.merge(partition, 1, Integer::sum);
+      }
+      waiting++;
+      try {
+        while (available == 0) {
+          if (stopping) {
+            return leave(partition, ABANDON);
+          }
+          if (unanswered >= capacity && waiting > queued) {
+            return leave(partition, DEFER);
+          }
+          if (main) {
+            long left = deadline - clock.millis();
+            if (left <= 0) {
+              leave(partition, null);
+              return toOverflow();
+            }
+            changed.await(left, TimeUnit.MILLISECONDS);
+          } else {
+            changed.await();
+          }
+        }
+        available--;
+        return PERMIT_MARKER;
+      } catch (InterruptedException ex) {
+        leave(partition, null);
+        throw ex;
+      } finally {
+        waiting--;
+      }
+    }
+
+    /** A host slot: null when granted, otherwise where the delivery goes. */
+    Admission acquireHost(long deadline) throws InterruptedException {
+      waiting++;
+      try {
+        while (available == 0) {
+          if (stopping) {
+            return ABANDON;
+          }
+          long left = deadline - clock.millis();
+          if (left <= 0) {
+            return OVERFLOW;
+          }
+          if (deadline == Long.MAX_VALUE) {
+            changed.await();
+          } else {
+            changed.await(left, TimeUnit.MILLISECONDS);
+          }
+        }
+        available--;
+        return null;
+      } finally {
+        waiting--;
+      }
+    }
+
+    private Admission leave(Object partition, Admission a) {
+      if (partition != null) {
+        held.computeIfPresent(partition, (p, n) -> n == 1 ? null : n - 1);
+      }
+      return a;
+    }
+
+    private Admission toOverflow() {
+      overflowing = true;
+      overflowed.incrementAndGet();
+      return OVERFLOW;
+    }
+
+    /**
+     * Gives back a slot taken by {@link #acquire}; with {@code overflow}, the delivery went to the
+     * overflow lane after all (its host was full).
+     */
+    void release(boolean answered, Object partition, boolean overflow) {
       lock.lock();
       try {
-        boolean wasStalled = unanswered >= inFlight;
+        boolean wasStalled = unanswered >= capacity;
         unanswered = answered ? 0 : unanswered + 1;
         available++;
-        if (!wasStalled && unanswered >= inFlight) {
+        leave(partition, null);
+        if (overflow) {
+          toOverflow();
+        } else if (overflowing && available > capacity / 2) {
+          overflowing = false; // room again: the overflow lane has caught up on this dispatcher
+        }
+        if (!wasStalled && unanswered >= capacity) {
           changed.signalAll(); // now stalled: the surplus of waiters leaves
         } else {
           changed.signal();

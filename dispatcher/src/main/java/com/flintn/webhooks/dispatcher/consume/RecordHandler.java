@@ -27,13 +27,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
- * subscribed endpoint of its account, a due delivery is sent again; each attempt is sent on a
- * virtual thread and recorded. The future completes when everything the record caused has been
- * acknowledged by Kafka. Never throws for bad input. Thread safe.
+ * subscribed endpoint of its account, a due or overflowed delivery is sent; each attempt is sent on
+ * a virtual thread and recorded. A delivery whose endpoint is over its share of a main lane is
+ * moved to the overflow lane instead (see {@link EndpointLimits}). The future completes when
+ * everything the record caused has been acknowledged by Kafka; it fails with {@link Abandoned} for
+ * work left unfinished by a stop. Never throws for bad input. Thread safe.
  */
 final class RecordHandler {
   private final String eventsTopic;
   private final Topic<String, Delivery> dueTopic;
+  private final String overflowTopic;
   private final EventParser parser;
   private final EndpointView endpoints;
   private final WebhookSender sender;
@@ -43,10 +46,12 @@ final class RecordHandler {
   private final ExecutorService workers;
   private final Clock clock;
   private final ViewSync viewSync;
+  private final Hosts hosts = new Hosts();
 
   RecordHandler(
       String eventsTopic,
       Topic<String, Delivery> dueTopic,
+      String overflowTopic,
       EventParser parser,
       EndpointView endpoints,
       WebhookSender sender,
@@ -58,6 +63,7 @@ final class RecordHandler {
       ViewSync viewSync) {
     this.eventsTopic = eventsTopic;
     this.dueTopic = dueTopic;
+    this.overflowTopic = overflowTopic;
     this.parser = parser;
     this.endpoints = endpoints;
     this.sender = sender;
@@ -98,15 +104,25 @@ final class RecordHandler {
     } catch (RuntimeException e) {
       return invalid.write(r, "invalid_delivery", String.valueOf(e.getMessage()), clock.instant());
     }
+    boolean overflowed = r.topic().equals(overflowTopic);
+    // A first attempt waiting in the overflow lane has no first_attempt_at yet: it began when it
+    // was moved there.
+    Instant began =
+        due.firstAttemptAt() != null || !overflowed
+            ? due.firstAttemptAt()
+            : Instant.ofEpochMilli(r.timestamp());
     Optional<Endpoint> endpoint = endpoints.get(due.endpointId());
-    if (endpoint.isEmpty()
-        || !endpoint.get().isActive()
-        || endpoint.get().predatesStatus(due.firstAttemptAt())) {
+    if (endpoint.isEmpty() || !endpoint.get().isActive() || endpoint.get().predatesStatus(began)) {
       // Inactive, or reactivated since this delivery began: what happened while it was
       // disabled is not queued for later.
       return recorder.recordDropped(due);
     }
-    return attempt(endpoint.get(), due, Json.bytes(due.event()), source);
+    return attempt(
+        endpoint.get(),
+        due,
+        Json.bytes(due.event()),
+        source,
+        overflowed ? EndpointLimits.Lane.OVERFLOW : EndpointLimits.Lane.MAIN);
   }
 
   private CompletableFuture<Void> fanOut(ParsedEvent.Valid ok, SourceRecord source) {
@@ -115,7 +131,7 @@ final class RecordHandler {
     for (Endpoint e : endpoints.subscribers(ok.event().accountId(), ok.event().eventType())) {
       Delivery d = Delivery.first(ok.event(), e.endpointId(), origin);
       if (e.isActive()) {
-        all.add(attempt(e, d, ok.body(), source));
+        all.add(attempt(e, d, ok.body(), source, EndpointLimits.Lane.MAIN));
       } else {
         all.add(recorder.recordDropped(d));
       }
@@ -124,34 +140,53 @@ final class RecordHandler {
   }
 
   /**
-   * Sends on a virtual thread once the endpoint has a free slot, then records the outcome. If the
-   * endpoint is stalled with its share taken, the delivery is not attempted but deferred to the
-   * first retry tier, which keeps the partition moving for the other endpoints.
+   * Sends on a virtual thread once the endpoint and its host have a free slot, then records the
+   * outcome. A delivery over its endpoint's share of a main lane is moved to the overflow lane, one
+   * whose endpoint is stalled with its share taken is deferred to the first retry tier: either way
+   * unattempted, and the partition keeps moving for the other endpoints.
    */
   private CompletableFuture<Void> attempt(
-      Endpoint endpoint, Delivery delivery, byte[] body, SourceRecord source) {
+      Endpoint endpoint,
+      Delivery delivery,
+      byte[] body,
+      SourceRecord source,
+      EndpointLimits.Lane lane) {
     CompletableFuture<Step> attempted =
         CompletableFuture.supplyAsync(
             () -> {
-              Optional<EndpointLimits.Permit> permit;
+              EndpointLimits.Admission admission;
               try {
-                permit = limits.enter(endpoint.endpointId());
+                admission =
+                    limits.enter(
+                        endpoint.endpointId(),
+                        hosts.of(endpoint.url()),
+                        lane,
+                        source.partitionKey());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("dispatcher stopping", e);
+                throw new Abandoned();
               }
-              if (permit.isEmpty()) {
-                return new Step.Defer();
+              EndpointLimits.Admission.Permit permit =
+                  switch (admission) {
+                    case EndpointLimits.Admission.Permit p -> p;
+                    case EndpointLimits.Admission.Overflow o -> null;
+                    case EndpointLimits.Admission.Defer d -> null;
+                    case EndpointLimits.Admission.Abandon a -> throw new Abandoned();
+                  };
+              if (permit == null) {
+                return admission instanceof EndpointLimits.Admission.Overflow
+                    ? new Step.Overflow()
+                    : new Step.Defer();
               }
               // The wait for a slot can be long: send to the endpoint as it is now.
               Optional<Endpoint> now = endpoints.get(endpoint.endpointId());
               if (now.isEmpty() || !now.get().isActive()) {
-                permit.get().release(true);
+                permit.release(true);
                 return new Step.Drop();
               }
               Instant started = clock.instant();
               SendResult result = send(now.get(), delivery, body, started);
-              permit.get().release(result instanceof SendResult.Response);
+              permit.release(result instanceof SendResult.Response);
               return new Step.Sent(
                   new OutcomeRecorder.Attempt(
                       now.get(),
@@ -166,6 +201,7 @@ final class RecordHandler {
         step ->
             switch (step) {
               case Step.Sent sent -> recorder.record(sent.attempt());
+              case Step.Overflow o -> recorder.recordOverflow(delivery);
               case Step.Defer d -> recorder.recordDeferred(delivery);
               case Step.Drop d -> recorder.recordDropped(delivery);
             });
@@ -175,9 +211,21 @@ final class RecordHandler {
   private sealed interface Step {
     record Sent(OutcomeRecorder.Attempt attempt) implements Step {}
 
+    record Overflow() implements Step {}
+
     record Defer() implements Step {}
 
     record Drop() implements Step {}
+  }
+
+  /**
+   * Work left unfinished because the dispatcher is stopping: the record is not committed past, and
+   * the next owner of its partition does it again.
+   */
+  static final class Abandoned extends RuntimeException {
+    Abandoned() {
+      super("abandoned: the dispatcher is stopping", null, false, false);
+    }
   }
 
   /** Sends, turning anything unexpected into a recorded failure rather than a lost record. */

@@ -45,6 +45,7 @@ public final class DeliveryMetrics {
       WebhookMetrics.retriesScheduled(registry, Durations.format(tier));
     }
     WebhookMetrics.dropped(registry, "endpoint_inactive");
+    WebhookMetrics.overflowMoved(registry);
   }
 
   public MeterRegistry registry() {
@@ -74,6 +75,10 @@ public final class DeliveryMetrics {
     if (outcome == AttemptOutcome.DROPPED_ENDPOINT_INACTIVE) {
       WebhookMetrics.dropped(registry, "endpoint_inactive").increment();
     }
+  }
+
+  void overflowed() {
+    WebhookMetrics.overflowMoved(registry).increment();
   }
 
   void retryScheduled(Duration tier) {

@@ -109,6 +109,16 @@ public final class OutcomeRecorder {
             new RecordHeaders()));
   }
 
+  /**
+   * Moves a delivery that was not attempted, because its endpoint is over its share of a main lane,
+   * to the overflow lane as it is: same attempt number, same bytes. No attempt record: it has not
+   * been attempted, and the attempt log stays one record per real attempt or final outcome.
+   */
+  public CompletableFuture<Void> recordOverflow(Delivery d) {
+    metrics.overflowed();
+    return send(topics.overflow(), d.endpointId().value(), d, new RecordHeaders());
+  }
+
   private CompletableFuture<Void> toTier(int tier, Delivery next) {
     Instant dueAt = clock.instant().plus(topics.tiers().get(tier));
     RecordHeaders h = new RecordHeaders();

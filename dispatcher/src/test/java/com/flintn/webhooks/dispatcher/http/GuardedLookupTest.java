@@ -54,7 +54,7 @@ class GuardedLookupTest {
 
   @Test
   void theClientFollowsNoRedirectsAndConnectsOnlyThroughTheGuard() throws Exception {
-    var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8);
+    var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8, 64);
     try (WebhookSender sender = new WebhookSender(config, UrlGuard.strict(), Clock.systemUTC())) {
       Field field = WebhookSender.class.getDeclaredField("client");
       field.setAccessible(true);
