@@ -45,6 +45,7 @@ final class AdminCommand implements Callable<Integer> {
             + "/, /metrics and /health on port "
             + metrics.port());
     Processes.awaitShutdown(
+        c.shutdownTimeout(),
         () -> {
           app.close();
           metrics.close();

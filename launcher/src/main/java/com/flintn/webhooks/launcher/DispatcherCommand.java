@@ -29,6 +29,7 @@ final class DispatcherCommand implements Callable<Integer> {
     app.start();
     System.out.println("dispatcher: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
+        c.shutdownTimeout(),
         () -> {
           app.close();
           metrics.close();

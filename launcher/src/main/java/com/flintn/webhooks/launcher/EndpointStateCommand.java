@@ -28,6 +28,7 @@ final class EndpointStateCommand implements Callable<Integer> {
     state.start();
     System.out.println("endpoint-state: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
+        c.shutdownTimeout(),
         () -> {
           state.close();
           metrics.close();

@@ -43,6 +43,7 @@ final class RetrySchedulerCommand implements Callable<Integer> {
     app.start();
     System.out.println("retry-scheduler: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
+        c.shutdownTimeout(),
         () -> {
           app.close();
           if (state != null) {

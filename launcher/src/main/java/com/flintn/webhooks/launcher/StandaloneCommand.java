@@ -138,10 +138,17 @@ final class StandaloneCommand implements Callable<Integer> {
     out.println("Press Ctrl-C to stop.");
     out.flush();
     Processes.awaitShutdown(
+        c.shutdownTimeout(),
         () -> {
+          long stopping = clock.millis();
           for (AutoCloseable r : running) {
             try {
-              r.close();
+              if (r instanceof DispatcherApp d) {
+                // the dispatcher's bound is what is left of the whole stop's
+                d.close(Duration.ofMillis(clock.millis() - stopping));
+              } else {
+                r.close();
+              }
             } catch (Exception e) {
               System.err.println("while stopping: " + e.getMessage());
             }

@@ -175,6 +175,6 @@ public final class EndpointStateApp implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(Duration.ofSeconds(10)); // well inside shutdown.timeout
   }
 }
