@@ -84,7 +84,12 @@ public final class AdminApp implements AutoCloseable {
             changes,
             attempts,
             EndpointRequests.withGuard(config.urlGuardAllow()),
-            new TestEvents(topics.deliveriesDue(), producer, clock, APPLY_TIMEOUT),
+            new TestEvents(
+                topics.deliveriesDue(),
+                producer,
+                clock,
+                APPLY_TIMEOUT,
+                config.admin().testEventsPerMinute()),
             bootstrap,
             topics,
             clock);

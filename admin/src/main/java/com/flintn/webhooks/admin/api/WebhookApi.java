@@ -237,7 +237,7 @@ public final class WebhookApi {
                   ? "; reactivate it before sending test events"
                   : " and receives nothing"));
     }
-    json(ctx, 202, testEvents.send(e));
+    json(ctx, 202, testEvents.send(e)); // a 429 past the account's rate; refusals above cost none
   }
 
   private void attempts(Context ctx) throws Exception {
