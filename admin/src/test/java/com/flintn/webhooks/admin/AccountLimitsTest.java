@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.admin.AdminFixture.Answer;
+import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-account limits of the admin API on the real broker: the default rate of test events (10 a
- * minute). The admin API reads a clock that moves only when the test moves it, so "within a minute"
- * does not depend on how fast this machine is.
+ * The per-account limits of the admin API on the real broker: the endpoint quota (set to 3 here)
+ * and the default rate of test events (10 a minute). The admin API reads a clock that moves only
+ * when the test moves it, so "within a minute" does not depend on how fast this machine is.
  */
 class AccountLimitsTest {
   private static final ManualClock clock = new ManualClock(Clock.systemUTC().instant());
@@ -30,7 +31,9 @@ class AccountLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    f = new AdminFixture("account-limits", Map.of(), clock);
+    f =
+        new AdminFixture(
+            "account-limits", Map.of(ConfigKey.ADMIN_MAX_ENDPOINTS_PER_ACCOUNT, "3"), clock);
     aFirst = created(f.create(KEY_A, "A first", f.receiver.url("/a-first"), "*"));
     bFirst = created(f.create(KEY_B, "B first", f.receiver.url("/b-first"), "*"));
   }
@@ -38,6 +41,37 @@ class AccountLimitsTest {
   @AfterAll
   static void stop() {
     f.close();
+  }
+
+  @Test
+  void anAccountAtItsQuotaCannotCreateAndRevokingFreesAPlace() throws Exception {
+    String second = created(f.create(KEY_A, "A second", f.receiver.url("/a-2"), "*"));
+    String third = created(f.create(KEY_A, "A third", f.receiver.url("/a-3"), "*"));
+
+    Answer refused = f.create(KEY_A, "A fourth", f.receiver.url("/a-4"), "*");
+    assertThat(refused.status()).as(refused.raw().body()).isEqualTo(409);
+    assertThat(refused.errorCode()).isEqualTo("endpoint_quota_exceeded");
+    assertThat(refused.errorMessage()).contains("at most 3", "revoking an endpoint", "frees");
+    assertThat(f.call("GET", "/v1/webhooks", KEY_A, null).body().get("data"))
+        .as("nothing was created")
+        .hasSize(3);
+    assertThat(f.create(KEY_B, "B second", f.receiver.url("/b-2"), "*").status())
+        .as("another account has its own quota")
+        .isEqualTo(201);
+
+    assertThat(f.call("POST", "/v1/webhooks/" + second + "/disable", KEY_A, null).status())
+        .isEqualTo(200);
+    assertThat(f.create(KEY_A, "A fourth", f.receiver.url("/a-4"), "*").status())
+        .as("a disabled endpoint still holds its place: it can be reactivated")
+        .isEqualTo(409);
+
+    assertThat(f.call("POST", "/v1/webhooks/" + third + "/revoke", KEY_A, null).status())
+        .isEqualTo(200);
+    Answer afterRevoke = f.create(KEY_A, "A fourth", f.receiver.url("/a-4"), "*");
+    assertThat(afterRevoke.status()).as(afterRevoke.raw().body()).isEqualTo(201);
+    assertThat(f.create(KEY_A, "A fifth", f.receiver.url("/a-5"), "*").errorCode())
+        .as("the freed place is taken again")
+        .isEqualTo("endpoint_quota_exceeded");
   }
 
   @Test

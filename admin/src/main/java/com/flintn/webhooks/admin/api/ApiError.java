@@ -41,6 +41,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(409, "conflict", message);
   }
 
+  /** The account has as many endpoints as it may; revoking one makes room. */
+  public static ApiError endpointQuotaExceeded(String message) {
+    return new ApiError(409, "endpoint_quota_exceeded", message);
+  }
+
   /**
    * Too many requests of one kind: a 429 whose {@code Retry-After} is {@code wait} in whole
    * seconds, rounded up so that a client that waits that long finds room, and at least 1.
