@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin;
 
 import com.flintn.webhooks.admin.api.AdminServer;
 import com.flintn.webhooks.admin.api.AdminServer.HealthReport;
+import com.flintn.webhooks.admin.api.EndpointQuota;
 import com.flintn.webhooks.admin.api.EndpointRequests;
 import com.flintn.webhooks.admin.api.TestEvents;
 import com.flintn.webhooks.admin.api.WebhookApi;
@@ -84,7 +85,13 @@ public final class AdminApp implements AutoCloseable {
             changes,
             attempts,
             EndpointRequests.withGuard(config.urlGuardAllow()),
-            new TestEvents(topics.deliveriesDue(), producer, clock, APPLY_TIMEOUT),
+            new EndpointQuota(config.admin().maxEndpointsPerAccount()),
+            new TestEvents(
+                topics.deliveriesDue(),
+                producer,
+                clock,
+                APPLY_TIMEOUT,
+                config.admin().testEventsPerMinute()),
             bootstrap,
             topics,
             clock);

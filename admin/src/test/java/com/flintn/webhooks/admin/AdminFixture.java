@@ -59,6 +59,11 @@ final class AdminFixture implements AutoCloseable {
 
   /** With configuration {@code overrides} on top of the test defaults (which allow 127.0.0.1). */
   AdminFixture(String name, Map<ConfigKey, String> overrides) throws Exception {
+    this(name, overrides, Clock.systemUTC());
+  }
+
+  /** With the admin API's time read from {@code adminClock} (the other apps use the real one). */
+  AdminFixture(String name, Map<ConfigKey, String> overrides, Clock adminClock) throws Exception {
     Map<ConfigKey, String> config = new java.util.EnumMap<>(ConfigKey.class);
     config.put(ConfigKey.ADMIN_PORT, "0");
     config.putAll(overrides);
@@ -71,7 +76,7 @@ final class AdminFixture implements AutoCloseable {
         new AdminApp(
             env.config(),
             ApiKeys.of(List.of(KEY_A, KEY_B), List.of(ACCOUNT_A, ACCOUNT_B)),
-            Clock.systemUTC());
+            adminClock);
     admin.start();
   }
 

@@ -334,7 +334,10 @@ class SsrfRefusalTest {
   @Test
   void redirectsToAPrivateAddressAreNotFollowed() throws Exception {
     long started = System.nanoTime();
-    try (AdminFixture f = new AdminFixture("ssrf-redirect");
+    // One test event to each of the 12 redirecting endpoints, past the default 10 a minute.
+    try (AdminFixture f =
+            new AdminFixture(
+                "ssrf-redirect", Map.of(ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, "100"));
         HttpsReceiver second = new HttpsReceiver("127.0.0.2");
         Trap secondTrap = new Trap("127.0.0.2", 0);
         RetrySchedulerApp retries = new RetrySchedulerApp(f.env.config(), Clock.systemUTC())) {

@@ -86,7 +86,12 @@ public final class AdminServer implements AutoCloseable {
                     WebhookApi.json(ctx, h.healthy() ? 200 : 503, h.body());
                   });
               config.routes.exception(
-                  ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+                  ApiError.class,
+                  (e, ctx) -> {
+                    e.retryAfterSeconds()
+                        .ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
+                    error(ctx, e.status(), e.code(), e.getMessage());
+                  });
               config.routes.exception(
                   HttpResponseException.class,
                   (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), messageFor(e)));
@@ -224,6 +229,7 @@ public final class AdminServer implements AutoCloseable {
       case 414 -> "uri_too_long";
       case 415 -> "unsupported_media_type";
       case 422 -> "validation_failed";
+      case 429 -> "rate_limited";
       case 431 -> "headers_too_large";
       default -> status >= 500 ? "internal" : "bad_request";
     };

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,28 +22,48 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Sends a {@code webhook.test} event to one endpoint alone. It goes to {@code
  * webhooks.deliveries.due} as attempt 1 for that endpoint, so the dispatcher signs, sends, records
- * and retries it like any other delivery; other endpoints of the account never see it.
+ * and retries it like any other delivery; other endpoints of the account never see it. Each account
+ * may send {@code perMinute} a minute ({@link TestEventRateLimit}).
  */
 public final class TestEvents {
   private final Topic<String, Delivery> due;
   private final Producer<byte[], byte[]> producer;
   private final Clock clock;
   private final Duration timeout;
+  private final int perMinute;
+  private final TestEventRateLimit limit;
 
   public TestEvents(
       Topic<String, Delivery> due,
       Producer<byte[], byte[]> producer,
       Clock clock,
-      Duration timeout) {
+      Duration timeout,
+      int perMinute) {
     this.due = due;
     this.producer = producer;
     this.clock = clock;
     this.timeout = timeout;
+    this.perMinute = perMinute;
+    this.limit = new TestEventRateLimit(perMinute, clock);
   }
 
-  /** Queues the test event and answers with its ids. */
+  /**
+   * Queues the test event and answers with its ids.
+   *
+   * @throws ApiError a 429 with {@code Retry-After} when the account has no test event left
+   */
   ObjectNode send(Endpoint endpoint)
       throws InterruptedException, ExecutionException, TimeoutException {
+    Optional<Duration> wait = limit.take(endpoint.accountId());
+    if (wait.isPresent()) {
+      throw ApiError.rateLimited(
+          "this account may send "
+              + perMinute
+              + " test events a minute and has sent them; the next can be sent in "
+              + ApiError.retryAfterSeconds(wait.get())
+              + " s",
+          wait.get());
+    }
     EventId eventId = EventId.of("evt_test_" + UUID.randomUUID().toString().replace("-", ""));
     ObjectNode data = Json.mapper().createObjectNode();
     data.put("message", "This is a test event sent from Flintn Webhooks.");

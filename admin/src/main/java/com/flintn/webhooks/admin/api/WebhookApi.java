@@ -43,6 +43,7 @@ public final class WebhookApi {
   private final AccountEndpoints endpoints;
   private final AttemptLog attempts;
   private final EndpointRequests requests;
+  private final EndpointQuota quota;
   private final TestEvents testEvents;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -53,6 +54,7 @@ public final class WebhookApi {
       EndpointChanges changes,
       AttemptLog attempts,
       EndpointRequests requests,
+      EndpointQuota quota,
       TestEvents testEvents,
       String bootstrapServers,
       TopicCatalog topics,
@@ -61,6 +63,7 @@ public final class WebhookApi {
     this.changes = changes;
     this.attempts = attempts;
     this.requests = requests;
+    this.quota = quota;
     this.testEvents = testEvents;
     this.clock = clock;
     this.endpoints = new AccountEndpoints(view, changes);
@@ -132,7 +135,15 @@ public final class WebhookApi {
             secret,
             null,
             clock.instant());
-    Result r = changes.apply(change);
+    Result r;
+    EndpointQuota.Hold hold = quota.holdCreates(account);
+    try {
+      endpoints.syncForRead(); // counts every endpoint the account has, up to its last write
+      quota.requireRoom(view.ofAccount(account));
+      r = changes.apply(change);
+    } finally {
+      hold.release();
+    }
     if (r instanceof Result.Pending) {
       throw ApiError.unavailable(
           "the create was queued but not applied in time; it may still appear as "
@@ -237,7 +248,7 @@ public final class WebhookApi {
                   ? "; reactivate it before sending test events"
                   : " and receives nothing"));
     }
-    json(ctx, 202, testEvents.send(e));
+    json(ctx, 202, testEvents.send(e)); // a 429 past the account's rate; refusals above cost none
   }
 
   private void attempts(Context ctx) throws Exception {

@@ -31,6 +31,7 @@ class OpenApiDocumentTest {
                 null,
                 null,
                 null,
+                null,
                 "localhost:1",
                 new com.flintn.webhooks.common.topic.TopicCatalog(
                     "x",

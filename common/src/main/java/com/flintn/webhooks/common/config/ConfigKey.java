@@ -66,6 +66,14 @@ public enum ConfigKey {
       "How long the previous secret keeps signing after a rotation."),
   ADMIN_PORT("admin.port", "8080", "Port of the admin API and dashboard."),
   ADMIN_API_KEYS("admin.api-keys", null, "File of `key account_id` lines (standalone makes one)."),
+  ADMIN_MAX_ENDPOINTS_PER_ACCOUNT(
+      "admin.max-endpoints-per-account",
+      "100",
+      "Endpoints one account may have that are not revoked; one more is refused with a 409."),
+  ADMIN_TEST_EVENTS_PER_MINUTE(
+      "admin.test-events-per-minute",
+      "10",
+      "Test events one account may send a minute, all at once at most; more get a 429."),
   METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),
   STANDALONE_KAFKA_PORT("standalone.kafka-port", "9092", "Port of the embedded broker."),
   STANDALONE_DATA_DIR("standalone.data-dir", "./data", "Where standalone keeps broker data.");

@@ -54,7 +54,12 @@ public record FlintnConfig(
   public record DispatcherConfig(
       int maxInFlightPerPartition, int maxQueuedPerEndpoint, int maxEventBytes, Duration maxHold) {}
 
-  public record AdminConfig(int port, Optional<Path> apiKeys) {}
+  /**
+   * The admin API: its port, its keys, and the per-account limits that keep one account from taking
+   * the endpoint table or the delivery path for itself.
+   */
+  public record AdminConfig(
+      int port, Optional<Path> apiKeys, int maxEndpointsPerAccount, int testEventsPerMinute) {}
 
   /** How signing secrets are kept: encrypted with {@code cipher}, rotated with a grace period. */
   public record SecretsConfig(Optional<SecretCipher> cipher, Duration rotationGrace) {
@@ -130,7 +135,9 @@ public record FlintnConfig(
                 v.require(ConfigKey.SECRETS_ROTATION_GRACE))),
         new AdminConfig(
             intIn(v, ConfigKey.ADMIN_PORT, 0, 65_535),
-            v.get(ConfigKey.ADMIN_API_KEYS).map(p -> readableFile(ConfigKey.ADMIN_API_KEYS, p))),
+            v.get(ConfigKey.ADMIN_API_KEYS).map(p -> readableFile(ConfigKey.ADMIN_API_KEYS, p)),
+            intIn(v, ConfigKey.ADMIN_MAX_ENDPOINTS_PER_ACCOUNT, 1, 100_000),
+            intIn(v, ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, 1, 10_000)),
         intIn(v, ConfigKey.METRICS_PORT, 0, 65_535),
         new StandaloneConfig(
             intIn(v, ConfigKey.STANDALONE_KAFKA_PORT, 0, 65_535),

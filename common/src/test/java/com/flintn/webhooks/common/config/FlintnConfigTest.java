@@ -30,6 +30,30 @@ class FlintnConfigTest {
     assertThat(c.http().timeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.topics().prefix()).isEqualTo("webhooks");
     assertThat(c.admin().port()).isEqualTo(8080);
+    assertThat(c.admin().maxEndpointsPerAccount()).isEqualTo(100);
+    assertThat(c.admin().testEventsPerMinute()).isEqualTo(10);
+  }
+
+  @Test
+  void accountLimitsAreReadAndCheckedAgainstTheirRanges() {
+    FlintnConfig c =
+        load(
+            Optional.empty(),
+            Map.of(
+                "FLINTN_ADMIN_MAX_ENDPOINTS_PER_ACCOUNT", "3",
+                "FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "600"));
+    assertThat(c.admin().maxEndpointsPerAccount()).isEqualTo(3);
+    assertThat(c.admin().testEventsPerMinute()).isEqualTo(600);
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_MAX_ENDPOINTS_PER_ACCOUNT", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("admin.max-endpoints-per-account: 0 is out of range 1..100000");
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "10001")))
+        .hasMessageStartingWith("admin.test-events-per-minute: 10001 is out of range 1..10000");
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "ten")))
+        .hasMessageStartingWith("admin.test-events-per-minute: 'ten' is not a whole number");
   }
 
   @Test
