@@ -243,6 +243,9 @@ class DispatcherDeliveryTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> receiver.received().size() >= events / 3);
       first.halt();
       int beforeCrash = receiver.received().size();
+      // Without a crash nothing repeats, overflow lane or not.
+      assertThat(receiver.received().stream().map(r -> r.header("X-Event-Id")).distinct().count())
+          .isEqualTo(beforeCrash);
 
       try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC())) {
         second.start();
@@ -260,8 +263,11 @@ class DispatcherDeliveryTest {
           "crash test: %d events, %d received before the crash, %d received in all, %d duplicates%n",
           events, beforeCrash, receiver.received().size(), duplicates);
       assertThat(distinct).isEqualTo(events);
-      // Only work in flight or finished-but-uncommitted at the crash can repeat: at most once more
-      // each, and no more of them than the in-flight window of the three partitions.
+      // Only work in flight or finished-but-uncommitted at the crash can repeat, no more of it than
+      // the in-flight window of the three partitions. One endpoint taking all 1,000 events is over
+      // its share of each partition, so most of them pass through the overflow lane: a delivery
+      // moved there whose source offset was not yet committed exists twice after the crash (the
+      // source replays it, and the overflow lane replays its copy), so it can arrive three times.
       int window = env.config().dispatcher().maxInFlightPerPartition() * 3;
       assertThat(duplicates).isLessThanOrEqualTo(window);
       assertThat(
@@ -270,7 +276,7 @@ class DispatcherDeliveryTest {
                       java.util.stream.Collectors.groupingBy(
                           r -> r.header("X-Event-Id"), java.util.stream.Collectors.counting()))
                   .values())
-          .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2L));
+          .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3L));
     }
   }
 
