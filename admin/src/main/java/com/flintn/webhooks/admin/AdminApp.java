@@ -29,10 +29,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The admin process (DESIGN §5): the REST API for endpoints, test events and the delivery log, and
- * the dashboard. It writes nothing to the endpoints table itself: changes go as commands to the
- * endpoint-state app, and reads come from its own view of the table. Lifecycle: {@link #start()}
- * once, then {@link #close()}.
+ * The admin process (docs/design.md §5): the REST API for endpoints, test events and the delivery
+ * log, and the dashboard. It writes nothing to the endpoints table itself: changes go as commands
+ * to the endpoint-state app, and reads come from its own view of the table. Lifecycle: {@link
+ * #start()} once, then {@link #close()}.
  */
 public final class AdminApp implements AutoCloseable {
   /** How long a write waits for the endpoint-state app to apply it before answering 503. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The admin API of DESIGN §10 end to end: lifecycle, read-your-writes and test events. */
+/** The admin API of docs/design.md §10 end to end: lifecycle, read-your-writes and test events. */
 class AdminApiTest {
   private static AdminFixture f;
 

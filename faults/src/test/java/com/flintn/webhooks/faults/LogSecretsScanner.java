@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * file and line and show the line with every secret masked, never the secret itself.
  *
  * <p>One kind of line is exempt: the two lines with which {@code standalone} shows the operator the
- * demo API key it made (DESIGN §10: "standalone creates one with a printed demo key"), in exactly
- * their documented shape, for the demo account only. The same key anywhere else is still found.
+ * demo API key it made (docs/design.md §10: "standalone creates one with a printed demo key"), in
+ * exactly their documented shape, for the demo account only. The same key anywhere else is still
+ * found.
  */
 final class LogSecretsScanner {
   /** One line holding a secret. {@code masked} is the line with every secret replaced. */

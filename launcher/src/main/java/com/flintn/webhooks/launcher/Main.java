@@ -5,9 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code bin/flintn-webhooks}: one entry for every process and tool (DESIGN §10). Exit status 0 on
- * success, 2 on bad usage or configuration (one line naming the option or key), 1 on failure (one
- * line, no stack trace).
+ * {@code bin/flintn-webhooks}: one entry for every process and tool (docs/design.md §10). Exit
+ * status 0 on success, 2 on bad usage or configuration (one line naming the option or key), 1 on
+ * failure (one line, no stack trace).
  */
 @Command(
     name = "flintn-webhooks",

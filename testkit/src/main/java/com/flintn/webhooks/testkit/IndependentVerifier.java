@@ -6,8 +6,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Checks delivery signatures from the written spec alone (DESIGN §10 "Signing keys"), sharing no
- * code with the product's signer, so a bug there cannot hide itself in the tests.
+ * Checks delivery signatures from the written spec alone (docs/design.md §10 "Signing keys"),
+ * sharing no code with the product's signer, so a bug there cannot hide itself in the tests.
  */
 public final class IndependentVerifier {
   private IndependentVerifier() {}

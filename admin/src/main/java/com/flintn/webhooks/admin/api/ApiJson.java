@@ -8,7 +8,7 @@ import com.flintn.webhooks.common.message.Endpoint;
 import java.time.Instant;
 import java.util.List;
 
-/** The API's JSON shapes (DESIGN §10): an endpoint never carries its secrets here. */
+/** The API's JSON shapes (docs/design.md §10): an endpoint never carries its secrets here. */
 final class ApiJson {
   private ApiJson() {}
 

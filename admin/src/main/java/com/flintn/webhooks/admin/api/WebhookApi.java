@@ -26,10 +26,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The {@code /v1/webhooks} routes of DESIGN §10. Every route acts for the account of the caller's
- * API key (set by {@link AdminServer}); an endpoint of another account is answered exactly like one
- * that does not exist. Reads first wait for the endpoint view to catch up with the table, and
- * writes wait until the view shows them, so a read after a write sees it.
+ * The {@code /v1/webhooks} routes of docs/design.md §10. Every route acts for the account of the
+ * caller's API key (set by {@link AdminServer}); an endpoint of another account is answered exactly
+ * like one that does not exist. Reads first wait for the endpoint view to catch up with the table,
+ * and writes wait until the view shows them, so a read after a write sees it.
  */
 public final class WebhookApi {
   /** One route: what {@link AdminServer} registers and {@code /openapi.json} must describe. */

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every configuration key the product reads (DESIGN §10), with its default and meaning. This list
- * is the single source for validation, environment-variable names and the README's table.
+ * Every configuration key the product reads (docs/design.md §10), with its default and meaning.
+ * This list is the single source for validation, environment-variable names and the README's table.
  */
 public enum ConfigKey {
   KAFKA_BOOTSTRAP_SERVERS(

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Validates raw records of {@code webhooks.events} against the envelope of DESIGN §3. Never throws
- * for bad input: every problem becomes an {@link ParsedEvent.Invalid} with a reason and a detail of
- * one printable line. Thread safe.
+ * Validates raw records of {@code webhooks.events} against the envelope of docs/design.md §3. Never
+ * throws for bad input: every problem becomes an {@link ParsedEvent.Invalid} with a reason and a
+ * detail of one printable line. Thread safe.
  *
  * <p>An event is exactly one JSON object in UTF-8 (RFC 8259), optionally after a byte order mark:
  * text in another encoding (UTF-16, UTF-32, Latin-1), malformed UTF-8, and anything after the

@@ -14,11 +14,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Refuses addresses a webhook must never reach (DESIGN §8): loopback, private, link-local (cloud
- * metadata included), CGNAT, multicast, unique-local IPv6, documentation and other reserved ranges.
- * IPv6 forms that embed an IPv4 address (mapped, translated, compatible, NAT64, 6to4, Teredo) are
- * judged by the embedded address too. Ranges in the allow-list are exempt. Immutable and thread
- * safe.
+ * Refuses addresses a webhook must never reach (docs/design.md §8): loopback, private, link-local
+ * (cloud metadata included), CGNAT, multicast, unique-local IPv6, documentation and other reserved
+ * ranges. IPv6 forms that embed an IPv4 address (mapped, translated, compatible, NAT64, 6to4,
+ * Teredo) are judged by the embedded address too. Ranges in the allow-list are exempt. Immutable
+ * and thread safe.
  *
  * <p>The dispatcher asks this guard about every address a connection goes to, after DNS, so a name
  * that resolves to a private address (or changes its answer between checks) is refused too.

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The event envelope that upstream services produce to {@code webhooks.events} and that receivers
- * get as the POST body (DESIGN §3, §10).
+ * get as the POST body (docs/design.md §3, §10).
  *
  * <p>{@code created_at} is kept as the ISO-8601 text the producer wrote, so the body a receiver
  * sees carries the producer's own rendering of the time.

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * are kept as the readable definition, and the tests hold the loops to them.
  */
 final class Ids {
-  /** Letters, digits, {@code _} and {@code -}, 1 to 128 characters (DESIGN §10). */
+  /** Letters, digits, {@code _} and {@code -}, 1 to 128 characters (docs/design.md §10). */
   static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
   /** Dotted names such as {@code order.created}: 1 to 8 segments of 1 to 64 [A-Za-z0-9_-]. */

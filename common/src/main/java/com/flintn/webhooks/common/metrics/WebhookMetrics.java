@@ -16,8 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 
 /**
- * The product's metrics (DESIGN §9): names in dotted lowercase, tags with bounded values only
- * (outcome, status class, tier, reason, status; never an event id, URL or endpoint id). In
+ * The product's metrics (docs/design.md §9): names in dotted lowercase, tags with bounded values
+ * only (outcome, status class, tier, reason, status; never an event id, URL or endpoint id). In
  * Prometheus they read {@code webhook_deliveries_total}, {@code
  * webhook_delivery_duration_seconds_bucket} and so on; {@code deploy/} alerts and dashboards use
  * those names, and a test checks they exist in a live scrape.

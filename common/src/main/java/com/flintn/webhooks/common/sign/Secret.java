@@ -8,9 +8,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * An endpoint's signing secret: {@code whsec_} followed by the base64 of 32 random bytes (DESIGN
- * §8, §10). {@link #toString()} never shows the value; only {@link #reveal()} does, for the one
- * response that hands it to the customer and for signing.
+ * An endpoint's signing secret: {@code whsec_} followed by the base64 of 32 random bytes
+ * (docs/design.md §8, §10). {@link #toString()} never shows the value; only {@link #reveal()} does,
+ * for the one response that hands it to the customer and for signing.
  */
 public final class Secret {
   public static final String PREFIX = "whsec_";

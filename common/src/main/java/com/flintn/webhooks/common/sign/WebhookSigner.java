@@ -8,7 +8,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Computes the signatures a delivery carries (DESIGN §10 "Signing keys"):
+ * Computes the signatures a delivery carries (docs/design.md §10 "Signing keys"):
  *
  * <ul>
  *   <li>{@code X-Signature-Primary}: base64(HMAC-SHA256(key = secret string as UTF-8, body)).

@@ -1,6 +1,6 @@
 package com.flintn.webhooks.common.topic;
 
-/** Names of the Kafka record headers the product writes (DESIGN §3, §10). */
+/** Names of the Kafka record headers the product writes (docs/design.md §3, §10). */
 public final class HeaderNames {
   /** Retry records: epoch milliseconds before which the next attempt must not start. */
   public static final String DUE_AT = "due-at";

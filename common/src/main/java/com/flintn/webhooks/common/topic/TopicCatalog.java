@@ -19,10 +19,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Every topic of the product under one prefix (DESIGN §2). Retry tier topics are named after their
- * delay ({@code webhooks.retry.5m}), so a change of {@code retry.tiers} uses new topics rather than
- * mixing delays in one. Topics and their serdes are built once, when the catalogue is made, so the
- * per-record paths that look them up allocate nothing. Immutable and thread safe.
+ * Every topic of the product under one prefix (docs/design.md §2). Retry tier topics are named
+ * after their delay ({@code webhooks.retry.5m}), so a change of {@code retry.tiers} uses new topics
+ * rather than mixing delays in one. Topics and their serdes are built once, when the catalogue is
+ * made, so the per-record paths that look them up allocate nothing. Immutable and thread safe.
  */
 public final class TopicCatalog {
   private static final Duration DAY = Duration.ofDays(1);

@@ -8,9 +8,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Tracks which consumed offsets are finished, per partition, so that the committed offset never
- * passes an unfinished record (DESIGN §6). Records finish in any order; the committable offset is
- * the lowest unfinished one, or one past the highest seen when all are finished. Thread safe:
- * records are begun on the poll thread and finished on producer callback threads.
+ * passes an unfinished record (docs/design.md §6). Records finish in any order; the committable
+ * offset is the lowest unfinished one, or one past the highest seen when all are finished. Thread
+ * safe: records are begun on the poll thread and finished on producer callback threads.
  */
 final class CommitTracker {
   private final Map<TopicPartition, Progress> partitions = new ConcurrentHashMap<>();

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The headers of one delivery POST (DESIGN §10 "Delivery headers"), computed over the exact body
- * bytes. During a secret rotation the previous secret signs too: as {@code X-Signature-Secondary}
- * and as a second {@code v1,} entry of {@code webhook-signature}.
+ * The headers of one delivery POST (docs/design.md §10 "Delivery headers"), computed over the exact
+ * body bytes. During a secret rotation the previous secret signs too: as {@code
+ * X-Signature-Secondary} and as a second {@code v1,} entry of {@code webhook-signature}.
  */
 public final class DeliveryRequest {
   public static final String USER_AGENT = "Flintn-Webhooks/" + Version.current();

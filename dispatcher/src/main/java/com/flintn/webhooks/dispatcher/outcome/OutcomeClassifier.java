@@ -10,11 +10,11 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * The delivery rules of the customer page (DESIGN §4) in one place: 2xx is delivered; 3xx is a
- * failure (redirects are not followed) and retried; 408, 429 and 5xx are retried; every other 4xx
- * is given up at once; timeouts, connection and TLS failures are retried; a target refused by the
- * URL guard is given up. On 429 and 503 a {@code Retry-After} header (delay in seconds, or an HTTP
- * date) is passed on so the next attempt can be pushed later.
+ * The delivery rules of the customer page (docs/design.md §4) in one place: 2xx is delivered; 3xx
+ * is a failure (redirects are not followed) and retried; 408, 429 and 5xx are retried; every other
+ * 4xx is given up at once; timeouts, connection and TLS failures are retried; a target refused by
+ * the URL guard is given up. On 429 and 503 a {@code Retry-After} header (delay in seconds, or an
+ * HTTP date) is passed on so the next attempt can be pushed later.
  */
 public final class OutcomeClassifier {
   private OutcomeClassifier() {}

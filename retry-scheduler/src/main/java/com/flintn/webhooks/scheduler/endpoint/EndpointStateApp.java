@@ -26,8 +26,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The endpoint-state Kafka Streams app (DESIGN §1, §5): change commands and attempt records in, the
- * compacted endpoints table and status events out, exactly once. The only writer of {@code
+ * The endpoint-state Kafka Streams app (docs/design.md §1, §5): change commands and attempt records
+ * in, the compacted endpoints table and status events out, exactly once. The only writer of {@code
  * webhooks.endpoints}. Lifecycle: {@link #start()} once, then {@link #close()}.
  */
 public final class EndpointStateApp implements AutoCloseable {

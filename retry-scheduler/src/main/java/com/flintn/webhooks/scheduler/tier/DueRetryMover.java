@@ -26,12 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retry scheduler's poll loop (DESIGN §7). Each tier topic has one fixed delay, so due times
- * within a partition never decrease and the head record decides: if it is not due, the partition is
- * paused until it is; polling goes on for the others, never sleeping. Due records are produced to
- * {@code webhooks.deliveries.due} and their source offsets committed in one Kafka transaction, so a
- * record is moved exactly once even across crashes. Owns the consumer and producer: only this
- * thread touches them.
+ * The retry scheduler's poll loop (docs/design.md §7). Each tier topic has one fixed delay, so due
+ * times within a partition never decrease and the head record decides: if it is not due, the
+ * partition is paused until it is; polling goes on for the others, never sleeping. Due records are
+ * produced to {@code webhooks.deliveries.due} and their source offsets committed in one Kafka
+ * transaction, so a record is moved exactly once even across crashes. Owns the consumer and
+ * producer: only this thread touches them.
  *
  * <p>The records a poll returned from the not-due head onwards are held in memory, not read again:
  * when the head falls due they are moved from there, and the partition is resumed only once none is
