@@ -1,0 +1,201 @@
+package com.flintn.webhooks.dispatcher.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Admission;
+import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Lane;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admission rules of {@link EndpointLimits}, without Kafka or HTTP: share of a partition, hold
+ * time, the overflow lane's patience, stalled endpoints, host slots, stop and eviction.
+ */
+class EndpointLimitsTest {
+  private static final EndpointId SLOW = EndpointId.of("ep_slow");
+  private static final EndpointId OTHER = EndpointId.of("ep_other");
+  private static final Duration LONG_HOLD = Duration.ofMinutes(10);
+
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+  @AfterEach
+  void stopThreads() {
+    threads.shutdownNow();
+  }
+
+  private static EndpointLimits limits(
+      int inFlight, int queued, int perHost, int share, Duration hold) {
+    return new EndpointLimits(inFlight, queued, perHost, share, hold, Clock.systemUTC());
+  }
+
+  private CompletableFuture<Admission> enterAsync(
+      EndpointLimits l, EndpointId e, String host, Lane lane, Object partition) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return l.enter(e, host, lane, partition);
+          } catch (InterruptedException ex) {
+            throw new IllegalStateException(ex);
+          }
+        },
+        threads);
+  }
+
+  private static Admission.Permit permit(Admission a) {
+    assertThat(a).isInstanceOf(Admission.Permit.class);
+    return (Admission.Permit) a;
+  }
+
+  /** Gives a waiter time to block; the assertions never depend on how long that takes. */
+  private static void letItWait(CompletableFuture<Admission> f) throws InterruptedException {
+    Thread.sleep(50);
+    assertThat(f).as("still waiting for a slot").isNotDone();
+  }
+
+  @Test
+  void anEndpointOverItsShareOfAPartitionOverflowsAtOnceWhileOthersStillGetSlots()
+      throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 2, LONG_HOLD);
+    Admission.Permit first = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    letItWait(second);
+
+    // two held from p0 (one in flight, one waiting): the third leaves for the overflow lane
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
+    // another endpoint on the same partition is not affected
+    permit(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).release(true);
+
+    first.release(true);
+    permit(second.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
+  void onceOverflowingLaterDeliveriesFollowUntilHalfTheSlotsAreFreeAgain() throws Exception {
+    // no hold: a delivery that finds no free slot overflows at once
+    EndpointLimits l = limits(4, 64, 100, 4, Duration.ZERO);
+    Admission.Permit[] q = new Admission.Permit[4];
+    for (int i = 0; i < 4; i++) {
+      q[i] = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    }
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p1")).isInstanceOf(Admission.Overflow.class);
+    q[0].release(true);
+    // one of four slots free is not half: stay behind the deliveries already in the lane
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p1")).isInstanceOf(Admission.Overflow.class);
+    q[1].release(true);
+    q[2].release(true);
+    // three free, more than half: served directly again
+    permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p1")).release(true);
+    q[3].release(true);
+  }
+
+  @Test
+  void aDeliveryWaitingLongerThanTheHoldLimitOverflows() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 100, Duration.ofMillis(200));
+    Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    assertThat(enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0").get(10, TimeUnit.SECONDS))
+        .isInstanceOf(Admission.Overflow.class);
+    busy.release(true);
+  }
+
+  @Test
+  void theOverflowLaneWaitsForItsSlotAsLongAsItTakes() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 1, Duration.ZERO);
+    Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
+    CompletableFuture<Admission> next = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    letItWait(next);
+    busy.release(true);
+    permit(next.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
+  void aStalledEndpointKeepsOnlyItsQueueAndDefersTheRestInBothLanes() throws Exception {
+    EndpointLimits l = limits(2, 1, 100, 100, LONG_HOLD);
+    // two requests in a row without an answer: stalled
+    permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).release(false);
+    permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).release(false);
+    Admission.Permit a = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    Admission.Permit b = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
+    CompletableFuture<Admission> queuedOne = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    letItWait(queuedOne);
+    assertThat(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null)).isInstanceOf(Admission.Defer.class);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Defer.class);
+
+    a.release(true); // an answer: no longer stalled, the queued one is served
+    permit(queuedOne.get(10, TimeUnit.SECONDS)).release(true);
+    b.release(true);
+  }
+
+  @Test
+  void endpointsNamingOneHostShareItsSlots() throws Exception {
+    EndpointLimits l = limits(16, 64, 1, 100, Duration.ofMillis(200));
+    Admission.Permit first = permit(l.enter(SLOW, "shared.example:443", Lane.MAIN, "p0"));
+    // the other endpoint has free slots of its own, but the host has none: after the hold, overflow
+    assertThat(
+            enterAsync(l, OTHER, "shared.example:443", Lane.MAIN, "p1").get(10, TimeUnit.SECONDS))
+        .isInstanceOf(Admission.Overflow.class);
+    // from the overflow lane it waits for the host
+    CompletableFuture<Admission> waiting =
+        enterAsync(l, OTHER, "shared.example:443", Lane.OVERFLOW, null);
+    letItWait(waiting);
+    first.release(true);
+    permit(waiting.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
+  void stopAbandonsWaitingAndNewDeliveries() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 100, LONG_HOLD);
+    Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<Admission> mainWaiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    CompletableFuture<Admission> laneWaiter = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    letItWait(mainWaiter);
+    letItWait(laneWaiter);
+
+    l.stop();
+    assertThat(mainWaiter.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    assertThat(laneWaiter.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    assertThat(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Abandon.class);
+    busy.release(true); // the request in flight still finishes
+  }
+
+  @Test
+  void idleStateIsEvictedAndBusyStateKept() throws Exception {
+    EndpointLimits l = limits(2, 64, 100, 100, LONG_HOLD);
+    Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    permit(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).release(true);
+    assertThat(l.tracked()).isEqualTo(4); // two endpoints, two hosts
+
+    l.evictIdle();
+    assertThat(l.tracked()).as("only the endpoint and host with a request in flight").isEqualTo(2);
+
+    busy.release(true);
+    l.evictIdle();
+    assertThat(l.tracked()).isZero();
+    // and an evicted endpoint starts afresh
+    permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).release(true);
+  }
+
+  @Test
+  void overflowCountsAreReportedMostFirstAndReset() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 1, LONG_HOLD);
+    Admission.Permit a = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    Admission.Permit b = permit(l.enter(OTHER, "other:443", Lane.MAIN, "p0"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
+    }
+    assertThat(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
+
+    assertThat(l.drainOverflowCounts())
+        .extracting(e -> e.getKey().value() + "=" + e.getValue())
+        .containsExactly("ep_slow=3", "ep_other=1");
+    assertThat(l.drainOverflowCounts()).isEmpty();
+    a.release(true);
+    b.release(true);
+  }
+}
