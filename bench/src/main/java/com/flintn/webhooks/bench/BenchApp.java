@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -178,6 +179,8 @@ public final class BenchApp {
       r.details().put("load_average_1m_after", loadAverage());
       results.add(r);
     }
+    // P6 runs last, outside the rig; the table and the JSON list the scenarios in order of id.
+    results.sort(Comparator.comparing(Result::id));
     table(out, results);
     List<ObjectNode> docs = results.stream().map(BenchApp::json).toList();
     ObjectNode doc = Json.mapper().createObjectNode();
