@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Runs the benchmark scenarios on an embedded broker and local HTTPS sinks with the real dispatcher
@@ -20,7 +22,7 @@ import java.util.Locale;
  * medians: these machines are shared and noisy, so ratios are what to compare between runs.
  */
 public final class BenchApp {
-  public static final List<String> SCENARIOS = List.of("P1", "P2", "P3", "P4", "P5", "P6");
+  public static final List<String> SCENARIOS = List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7");
 
   /** Sizes of a run; {@link #smoke()} is small enough for the test suite. */
   public record Sizes(
@@ -35,7 +37,13 @@ public final class BenchApp {
       Duration p4Measure,
       int p5Pending,
       int p5PerSecond,
-      Duration p5Window) {
+      Duration p5Window,
+      Duration p7Delay,
+      Duration p7LongDelay,
+      int p7Burst,
+      int p7PerSecond,
+      Duration p7Warmup,
+      Duration p7Window) {
     public static Sizes full() {
       return new Sizes(
           3,
@@ -49,7 +57,13 @@ public final class BenchApp {
           Duration.ofSeconds(60),
           1_000_000,
           1_000,
-          Duration.ofSeconds(60));
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(25),
+          5_000,
+          50,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(90));
     }
 
     public static Sizes smoke() {
@@ -65,6 +79,13 @@ public final class BenchApp {
           Duration.ofSeconds(2),
           2_000,
           200,
+          Duration.ofSeconds(3),
+          // More than a quarter of the partition window (250), so some of it overflows
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2),
+          300,
+          50,
+          Duration.ofSeconds(1),
           Duration.ofSeconds(3));
     }
 
@@ -85,7 +106,13 @@ public final class BenchApp {
           p4Measure,
           p5Pending,
           p5PerSecond,
-          p5Window);
+          p5Window,
+          p7Delay,
+          p7LongDelay,
+          p7Burst,
+          p7PerSecond,
+          p7Warmup,
+          p7Window);
     }
   }
 
@@ -98,7 +125,13 @@ public final class BenchApp {
   public static List<ObjectNode> run(
       List<String> scenarios, Sizes sizes, Path root, Path json, PrintStream out) throws Exception {
     List<Result> results = new ArrayList<>();
-    List<String> inRig = scenarios.stream().filter(s -> !s.equals("P6")).toList();
+    // P7 is two runs, each its own result: the slow endpoint at p7Delay, drained, and at
+    // p7LongDelay, which would take hours to drain and is not waited for.
+    List<String> inRig =
+        scenarios.stream()
+            .filter(s -> !s.equals("P6"))
+            .flatMap(s -> s.equals("P7") ? Stream.of("P7a", "P7b") : Stream.of(s))
+            .toList();
     if (!inRig.isEmpty()) {
       try (Rig rig = Rig.start()) {
         Scenarios s = new Scenarios(rig, out);
@@ -120,6 +153,16 @@ public final class BenchApp {
                 case "P5" ->
                     new RetryBacklog(rig, out)
                         .run(sizes.p5Pending(), sizes.p5PerSecond(), sizes.p5Window());
+                case "P7a", "P7b" ->
+                    new SlowTenant(rig, out)
+                        .run(
+                            id,
+                            id.equals("P7a") ? sizes.p7Delay() : sizes.p7LongDelay(),
+                            sizes.p7Burst(),
+                            sizes.p7PerSecond(),
+                            sizes.p7Warmup(),
+                            sizes.p7Window(),
+                            id.equals("P7a"));
                 default -> throw new IllegalArgumentException("unknown scenario " + id);
               };
           r.details().put("load_average_1m_before", loadBefore);
@@ -136,6 +179,8 @@ public final class BenchApp {
       r.details().put("load_average_1m_after", loadAverage());
       results.add(r);
     }
+    // P6 runs last, outside the rig; the table and the JSON list the scenarios in order of id.
+    results.sort(Comparator.comparing(Result::id));
     table(out, results);
     List<ObjectNode> docs = results.stream().map(BenchApp::json).toList();
     ObjectNode doc = Json.mapper().createObjectNode();

@@ -112,9 +112,15 @@ final class Rig implements AutoCloseable {
    */
   List<Endpoint> endpoints(FlintnConfig c, int n) throws Exception {
     List<Endpoint> out = endpointObjects(c, n);
+    put(c, out);
+    return out;
+  }
+
+  /** Writes {@code endpoints} to the endpoints table, as the endpoint state app would. */
+  void put(FlintnConfig c, List<Endpoint> endpoints) throws Exception {
     Topic<String, Endpoint> t = c.topicCatalog().endpoints();
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
-      for (Endpoint e : out) {
+      for (Endpoint e : endpoints) {
         p.send(
                 new ProducerRecord<>(
                     t.name(),
@@ -123,30 +129,38 @@ final class Rig implements AutoCloseable {
             .get();
       }
     }
-    return out;
   }
 
   /** The endpoints of {@link #endpoints}, without writing them to the endpoints table. */
   List<Endpoint> endpointObjects(FlintnConfig c, int n) {
     List<Endpoint> out = new ArrayList<>();
-    Instant now = clock.instant();
     for (int i = 0; i < n; i++) {
       out.add(
-          new Endpoint(
-              EndpointId.of("ep_" + c.topics().prefix() + "_" + i),
+          endpoint(
+              "ep_" + c.topics().prefix() + "_" + i,
               ACCOUNT,
-              "bench " + i,
-              sink.url("/" + c.topics().prefix() + "/" + i),
-              List.of(type(i)),
-              EndpointStatus.ACTIVE,
-              null,
-              SigningSecrets.of(Secret.generate()),
-              now,
-              now,
-              1,
-              now));
+              "/" + c.topics().prefix() + "/" + i,
+              type(i)));
     }
     return out;
+  }
+
+  /** An active endpoint of {@code account} at {@code path} of the sink, for one event type. */
+  Endpoint endpoint(String id, AccountId account, String path, String type) {
+    Instant now = clock.instant();
+    return new Endpoint(
+        EndpointId.of(id),
+        account,
+        "bench " + id,
+        sink.url(path),
+        List.of(type),
+        EndpointStatus.ACTIVE,
+        null,
+        SigningSecrets.of(Secret.generate()),
+        now,
+        now,
+        1,
+        now);
   }
 
   static String type(int i) {
@@ -172,21 +186,38 @@ final class Rig implements AutoCloseable {
    */
   static ProducerRecord<byte[], byte[]> event(
       String topic, FlintnConfig c, long k, int type, String createdAt, String dataJson) {
+    return event(
+        topic,
+        "evt_" + c.topics().prefix() + "_" + k,
+        ACCOUNT,
+        type(type),
+        bytes(ACCOUNT.value() + (k % 64)),
+        createdAt,
+        dataJson);
+  }
+
+  /** An event envelope of {@code account}, with the record key {@code key}. */
+  static ProducerRecord<byte[], byte[]> event(
+      String topic,
+      String eventId,
+      AccountId account,
+      String type,
+      byte[] key,
+      String createdAt,
+      String dataJson) {
     String json =
-        "{\"event_id\":\"evt_"
-            + c.topics().prefix()
-            + "_"
-            + k
+        "{\"event_id\":\""
+            + eventId
             + "\",\"event_type\":\""
-            + type(type)
+            + type
             + "\",\"account_id\":\""
-            + ACCOUNT.value()
+            + account.value()
             + "\",\"created_at\":\""
             + createdAt
             + "\",\"data\":"
             + dataJson
             + "}";
-    return new ProducerRecord<>(topic, bytes(ACCOUNT.value() + (k % 64)), bytes(json));
+    return new ProducerRecord<>(topic, key, bytes(json));
   }
 
   static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {

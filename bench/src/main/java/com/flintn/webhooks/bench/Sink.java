@@ -10,15 +10,19 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
 /**
- * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, except on paths marked
- * as hanging, which never answer before the client gives up. Counts the requests answered and when
- * the first and last arrived, and can hand every body to a {@link Probe}. Thread safe.
+ * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, or after a path's own
+ * delay where one is set ({@link #slow}), except on paths marked as hanging, which never answer
+ * before the client gives up. Each request has its own virtual thread, so a slow path holds no
+ * other request back however many are waiting on it. Counts the requests answered and when the
+ * first and last arrived, and can hand every body to a {@link Probe}. Thread safe.
  */
 final class Sink implements AutoCloseable {
   private final HttpsServer server;
@@ -30,6 +34,7 @@ final class Sink implements AutoCloseable {
   private volatile String hangingPath = null;
   private volatile String uncountedPath = null;
   private volatile Probe probe = null;
+  private final Map<String, Duration> slowPaths = new ConcurrentHashMap<>();
 
   /** Told of every answered request: its body and when it arrived ({@link System#nanoTime}). */
   interface Probe {
@@ -73,6 +78,18 @@ final class Sink implements AutoCloseable {
     this.latency = latency;
   }
 
+  /**
+   * Requests to {@code path} are answered after {@code delay} instead of the common latency; with
+   * null, no longer.
+   */
+  void slow(String path, Duration delay) {
+    if (delay == null) {
+      slowPaths.remove(path);
+    } else {
+      slowPaths.put(path, delay);
+    }
+  }
+
   /** Requests to {@code path} are held until the client gives up. */
   void hang(String path) {
     this.hangingPath = path;
@@ -113,7 +130,7 @@ final class Sink implements AutoCloseable {
         sleep(Duration.ofMinutes(5)); // the client's timeout ends it
         return;
       }
-      sleep(latency);
+      sleep(slowPaths.getOrDefault(path, latency));
       if (path.equals(uncountedPath)) {
         x.sendResponseHeaders(200, -1);
         return;

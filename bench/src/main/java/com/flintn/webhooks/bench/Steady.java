@@ -218,7 +218,7 @@ final class Steady {
    * An upstream producer that sends each event at once ({@code linger.ms=0}), so the figure is the
    * pipeline's and not the producer's batching.
    */
-  private static KafkaProducer<byte[], byte[]> pacedProducer(FlintnConfig c) {
+  static KafkaProducer<byte[], byte[]> pacedProducer(FlintnConfig c) {
     var props = KafkaClients.producer(c.kafka().bootstrapServers(), "bench-paced-producer");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

@@ -21,10 +21,11 @@ import picocli.CommandLine.Parameters;
       "Scenarios: P1 (throughput vs raw HTTP), P2 (20 ms sinks vs a naive loop),",
       "P3 (one endpoint hanging), P4 (1,000 events/s: produce-to-received latency),",
       "P5 (1,000,000 pending retries, 1,000 due/s: lateness and heap),",
-      "P6 (standalone cold start). See BENCHMARKS.md."
+      "P6 (standalone cold start), P7 (one account's slow endpoint: the other accounts on its",
+      "partition vs the rest; two runs, the endpoint at 1 s and at 25 s). See BENCHMARKS.md."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P6 (default: all).")
+  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P7 (default: all).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes: checks the harness, not the speed.")
