@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -39,6 +40,13 @@ final class DeliveryLoop implements Runnable {
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
 
+  /**
+   * How often the end offsets of paused partitions are asked for. A paused partition is not
+   * fetched, so the consumer's own lag figure for it stops at the last fetch, and a paused
+   * partition is exactly one whose backlog is large (a full window, or a slow endpoint's overflow).
+   */
+  private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(10);
+
   /** Kept from a stop's bound for the last commit and for leaving the group. */
   private static final Duration CLOSE_RESERVE = Duration.ofSeconds(3);
 
@@ -52,6 +60,8 @@ final class DeliveryLoop implements Runnable {
   private final Clock clock;
   private final CommitTracker tracker = new CommitTracker();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
+  private Instant lastEndOffsets = Instant.EPOCH;
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
@@ -219,11 +229,16 @@ final class DeliveryLoop implements Runnable {
   }
 
   private void publishLag() {
+    refreshPausedEnds();
     long total = 0;
     long overflow = 0;
     var partitions = consumer.assignment();
     for (TopicPartition tp : partitions) {
       long l = consumer.currentLag(tp).orElse(0);
+      Long end = pausedEnds.get(tp);
+      if (end != null) {
+        l = Math.max(l, end - positionOr(tp, end));
+      }
       // The overflow lane is worked off at its endpoints' pace, so its backlog is no sign that
       // the dispatcher is behind: it has a gauge of its own and stays out of the lag.
       if (tp.topic().equals(overflowTopic)) {
@@ -235,6 +250,32 @@ final class DeliveryLoop implements Runnable {
     lag = total;
     overflowBacklog = overflow;
     assigned = partitions.size();
+  }
+
+  /** Asks, at most every {@link #END_OFFSETS_INTERVAL}, where the paused partitions end. */
+  private void refreshPausedEnds() {
+    Set<TopicPartition> paused = consumer.paused();
+    pausedEnds.keySet().retainAll(paused);
+    Instant now = clock.instant();
+    if (paused.isEmpty()
+        || Duration.between(lastEndOffsets, now).compareTo(END_OFFSETS_INTERVAL) < 0) {
+      return;
+    }
+    lastEndOffsets = now;
+    try {
+      pausedEnds.putAll(consumer.endOffsets(paused, Duration.ofSeconds(1)));
+    } catch (RuntimeException e) {
+      // only a gauge depends on it: keep the last figures and ask again next time
+      log.debug("end offsets of paused partitions not read: {}", e.toString());
+    }
+  }
+
+  private long positionOr(TopicPartition tp, long fallback) {
+    try {
+      return consumer.position(tp, Duration.ZERO);
+    } catch (RuntimeException e) {
+      return fallback;
+    }
   }
 
   private void pollOnce() {
