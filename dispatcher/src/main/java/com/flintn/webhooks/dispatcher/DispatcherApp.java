@@ -13,11 +13,13 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
+import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -82,7 +84,12 @@ public final class DispatcherApp implements AutoCloseable {
     producer =
         new KafkaProducer<>(
             producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
-    loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock, metrics);
+    try {
+      loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock, metrics);
+    } catch (RuntimeException e) {
+      close(); // a configuration the topics cannot hold: nothing was consumed
+      throw e;
+    }
     loops.start();
     MeterRegistry r = metrics.registry();
     WebhookSender s = sender;
@@ -101,14 +108,18 @@ public final class DispatcherApp implements AutoCloseable {
         .register(r);
     EndpointGauges.bind(r, view);
     log.info(
-        "dispatcher started: group {}, {} endpoints known, consuming {} and {}",
+        "dispatcher started: group {}, {} endpoints known, consuming {}, {} and {}",
         groupId(),
         view.size(),
         topics.events().name(),
-        topics.deliveriesDue().name());
+        topics.deliveriesDue().name(),
+        topics.overflow().name());
   }
 
-  /** Adds this dispatcher's checks: the endpoint table is loaded, the consumer is running. */
+  /**
+   * Adds this dispatcher's checks: the endpoint table is loaded, the consumer is running, no
+   * partition is stopped by a write that failed for good.
+   */
   public void addHealthChecks(Health health) {
     health.add(
         "endpoint_table",
@@ -122,6 +133,22 @@ public final class DispatcherApp implements AutoCloseable {
             loops != null && loops.isRunning()
                 ? Health.Status.up(loops.assignedPartitions() + " partitions assigned")
                 : Health.Status.down("the dispatcher's consumer is not running"));
+    health.add(
+        "dispatcher_writes",
+        () -> {
+          List<String> stopped = loops == null ? List.of() : loops.stoppedPartitions();
+          return stopped.isEmpty()
+              ? Health.Status.up("no partition stopped")
+              : Health.Status.down(String.join("; ", stopped));
+        });
+  }
+
+  /**
+   * Partitions stopped because work on them failed in a way retrying cannot fix; see the {@code
+   * dispatcher_writes} health check.
+   */
+  public List<String> stoppedPartitions() {
+    return loops == null ? List.of() : loops.stoppedPartitions();
   }
 
   /** Endpoints currently known; for health reporting and tests. */
@@ -182,6 +209,9 @@ public final class DispatcherApp implements AutoCloseable {
     Properties p = KafkaClients.producer(bootstrap, "dispatcher-producer");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        String.valueOf(DeliverySizeLimit.PRODUCER_MAX_REQUEST_BYTES));
     return p;
   }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -62,7 +64,31 @@ final class DeliveryLoop implements Runnable {
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
   private Instant lastEndOffsets = Instant.EPOCH;
-  private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Failed> failures = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Partitions stopped by a record whose work failed for good, with what failed: the loop never
+   * commits past such a record, so it does not read on either. Written on callback threads.
+   */
+  private final Map<TopicPartition, Failed> stopped = new ConcurrentHashMap<>();
+
+  /** Records that failed for good, per partition: begun, never to finish. */
+  private final Map<TopicPartition, AtomicInteger> failedCounts = new ConcurrentHashMap<>();
+
+  /** A record whose work failed in a way retrying cannot fix. */
+  record Failed(TopicPartition partition, long offset, Throwable cause) {
+    @Override
+    public String toString() {
+      return partition
+          + " stopped at offset "
+          + offset
+          + ": "
+          + cause
+          + "; nothing from there on is committed. Fix the cause and restart the dispatcher:"
+          + " the record and those after it are handled again then";
+    }
+  }
+
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
   private volatile long stopDeadline = Long.MAX_VALUE;
@@ -189,8 +215,8 @@ final class DeliveryLoop implements Runnable {
   /** Records begun but not finished, on every partition this loop tracks. */
   private long unfinished() {
     long n = 0;
-    for (CommitTracker.Progress p : tracker.all().values()) {
-      n += p.inFlight();
+    for (Map.Entry<TopicPartition, CommitTracker.Progress> e : tracker.all().entrySet()) {
+      n += e.getValue().inFlight() - failedOn(e.getKey()); // failed ones will never finish
     }
     return n;
   }
@@ -303,9 +329,18 @@ final class DeliveryLoop implements Runnable {
             }
             if (e != null) {
               // Retriable Kafka failures are retried below this point; what arrives here cannot
-              // be fixed by retrying, so the record is let go, loudly, rather than freezing the
-              // partition's commits for good.
-              failures.add(r.topic() + "-" + r.partition() + "@" + offset + ": " + e);
+              // be fixed by retrying (a record larger than a topic accepts, a denied write). The
+              // record stays unfinished, so nothing past it is ever committed, and its partition
+              // stops, loudly: health goes down until an operator fixes the cause and restarts.
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                      ? e.getCause()
+                      : e;
+              failedCounts.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
+              Failed f = new Failed(tp, offset, cause);
+              stopped.putIfAbsent(tp, f);
+              failures.add(f);
+              return;
             }
             progress.finish(offset);
           });
@@ -317,7 +352,7 @@ final class DeliveryLoop implements Runnable {
   private void resumeDrained() {
     List<TopicPartition> resume = new ArrayList<>();
     for (TopicPartition tp : consumer.paused()) {
-      if (tracker.progress(tp).inFlight() <= window / 2) {
+      if (!stopped.containsKey(tp) && tracker.progress(tp).inFlight() <= window / 2) {
         resume.add(tp);
       }
     }
@@ -339,9 +374,28 @@ final class DeliveryLoop implements Runnable {
   }
 
   private void reportFailures() {
-    for (String f; (f = failures.poll()) != null; ) {
-      log.error("record given up after a failure that retrying cannot fix: {}", f);
+    for (Failed f; (f = failures.poll()) != null; ) {
+      log.error("dispatcher partition {}", f);
+      if (consumer.assignment().contains(f.partition())) {
+        consumer.pause(List.of(f.partition()));
+      }
     }
+  }
+
+  /** Partitions stopped by work that failed for good; empty when all is well. */
+  Map<TopicPartition, Failed> stoppedPartitions() {
+    return Map.copyOf(stopped);
+  }
+
+  private int failedOn(TopicPartition tp) {
+    AtomicInteger n = failedCounts.get(tp);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Forgets a partition that is no longer this loop's: its next owner meets its records anew. */
+  private void forgetStopped(TopicPartition tp) {
+    stopped.remove(tp);
+    failedCounts.remove(tp);
   }
 
   /** Commits what is finished; returns, for a synchronous commit, the offsets it committed. */
@@ -409,7 +463,7 @@ final class DeliveryLoop implements Runnable {
         Math.min(clock.millis() + revokeGrace.toMillis(), stopDeadline - CLOSE_RESERVE.toMillis());
     for (TopicPartition tp : partitions) {
       CommitTracker.Progress p = tracker.progress(tp);
-      while (p.inFlight() > 0 && clock.millis() < deadline) {
+      while (p.inFlight() > failedOn(tp) && clock.millis() < deadline) {
         try {
           Thread.sleep(10);
         } catch (InterruptedException e) {
@@ -431,6 +485,7 @@ final class DeliveryLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         tracker.revoke(tp);
         committed.remove(tp);
+        forgetStopped(tp);
       }
     }
 
@@ -439,6 +494,7 @@ final class DeliveryLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         tracker.revoke(tp);
         committed.remove(tp);
+        forgetStopped(tp);
       }
     }
 

@@ -7,15 +7,19 @@ import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
+import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.KafkaWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,9 +27,12 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires the poll loop to its handler, workers and consumer; owns their threads. */
 public final class DeliveryLoops {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryLoops.class);
   private final DeliveryLoop loop;
   private final KafkaWriter writer;
   private final ExecutorService workers;
@@ -47,6 +54,15 @@ public final class DeliveryLoops {
     this.writer = new KafkaWriter(producer);
     this.admin = Admin.create(adminProperties(config.kafka().bootstrapServers(), groupId));
     this.shutdownTimeout = config.shutdownTimeout();
+    DeliverySizeLimit sizeLimit;
+    try {
+      sizeLimit = sizeLimit(admin, topics);
+      sizeLimit.requireRoomFor(config.dispatcher().maxEventBytes());
+    } catch (RuntimeException e) {
+      admin.close(Duration.ofSeconds(1));
+      workers.shutdownNow();
+      throw e;
+    }
     EndpointLimits limits =
         new EndpointLimits(
             config.http().maxInFlightPerEndpoint(),
@@ -62,6 +78,7 @@ public final class DeliveryLoops {
             topics.deliveriesDue(),
             topics.overflow().name(),
             new EventParser(config.dispatcher().maxEventBytes()),
+            sizeLimit,
             view,
             sender,
             new OutcomeRecorder(writer, topics, clock, metrics),
@@ -108,6 +125,14 @@ public final class DeliveryLoops {
     return loop.overflowBacklog();
   }
 
+  /**
+   * What stopped partitions, one line each, when work failed in a way retrying cannot fix; empty
+   * when none did.
+   */
+  public List<String> stoppedPartitions() {
+    return loop.stoppedPartitions().values().stream().map(Object::toString).sorted().toList();
+  }
+
   /** Whether the poll loop is still running. */
   public boolean isRunning() {
     return thread.isAlive();
@@ -135,6 +160,33 @@ public final class DeliveryLoops {
     writer.close();
     workers.shutdownNow(); // abandoned requests are cut off; their records were not committed
     admin.close(Duration.ofSeconds(1));
+  }
+
+  /**
+   * The size limit of the topics deliveries are written to. If the broker cannot tell now, the
+   * producer's own limit stands in, and a write that still fails stops its partition (see {@link
+   * DeliveryLoop}).
+   */
+  private static DeliverySizeLimit sizeLimit(Admin admin, TopicCatalog topics) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < topics.tiers().size(); i++) {
+      names.add(topics.retryTier(i).name());
+    }
+    names.add(topics.deliveriesDue().name());
+    names.add(topics.overflow().name());
+    names.add(topics.dlq().name());
+    try {
+      return DeliverySizeLimit.read(admin, names, Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return DeliverySizeLimit.producerOnly();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "could not read max.message.bytes of the delivery topics ({}); checking event sizes"
+              + " against the producer's limit only",
+          e.toString());
+      return DeliverySizeLimit.producerOnly();
+    }
   }
 
   static Properties adminProperties(String bootstrap, String groupId) {

@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
+import com.flintn.webhooks.common.event.InvalidReason;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Delivery;
@@ -11,6 +12,7 @@ import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.outcome.OutcomeClassifier;
+import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
 import com.flintn.webhooks.dispatcher.record.SourceRecord;
@@ -38,6 +40,7 @@ final class RecordHandler {
   private final Topic<String, Delivery> dueTopic;
   private final String overflowTopic;
   private final EventParser parser;
+  private final DeliverySizeLimit sizeLimit;
   private final EndpointView endpoints;
   private final WebhookSender sender;
   private final OutcomeRecorder recorder;
@@ -53,6 +56,7 @@ final class RecordHandler {
       Topic<String, Delivery> dueTopic,
       String overflowTopic,
       EventParser parser,
+      DeliverySizeLimit sizeLimit,
       EndpointView endpoints,
       WebhookSender sender,
       OutcomeRecorder recorder,
@@ -65,6 +69,7 @@ final class RecordHandler {
     this.dueTopic = dueTopic;
     this.overflowTopic = overflowTopic;
     this.parser = parser;
+    this.sizeLimit = sizeLimit;
     this.endpoints = endpoints;
     this.sender = sender;
     this.recorder = recorder;
@@ -92,7 +97,14 @@ final class RecordHandler {
       return switch (parser.parse(r.value())) {
         case ParsedEvent.Invalid bad ->
             invalid.write(r, bad.reason().wireName(), bad.detail(), clock.instant());
-        case ParsedEvent.Valid ok -> fanOut(ok, source);
+        case ParsedEvent.Valid ok ->
+            sizeLimit.fits(ok.body().length)
+                ? fanOut(ok, source)
+                : invalid.write(
+                    r,
+                    InvalidReason.TOO_LARGE.wireName(),
+                    sizeLimit.explain(ok.body().length),
+                    clock.instant());
       };
     }
     Delivery due;
