@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** Wires the poll loop to its handler, workers and consumer; owns their threads. */
 public final class DeliveryLoops {
   private final DeliveryLoop loop;
+  private final RecordHandler handler;
   private final KafkaWriter writer;
   private final ExecutorService workers;
   private final Admin admin;
@@ -56,7 +57,7 @@ public final class DeliveryLoops {
             config.dispatcher().maxInFlightPerPartition() / 4,
             config.dispatcher().maxHold(),
             clock);
-    RecordHandler handler =
+    this.handler =
         new RecordHandler(
             topics.events().name(),
             topics.deliveriesDue(),
@@ -125,6 +126,7 @@ public final class DeliveryLoops {
     loop.stop(graceful, bound); // first: a crash commits nothing from here on
     if (!graceful) {
       writer.close();
+      handler.cutOff();
       workers.shutdownNow();
     }
     try {
@@ -133,6 +135,7 @@ public final class DeliveryLoops {
       Thread.currentThread().interrupt();
     }
     writer.close();
+    handler.cutOff(); // what the interrupt below ends is abandoned, not recorded as failed
     workers.shutdownNow(); // abandoned requests are cut off; their records were not committed
     admin.close(Duration.ofSeconds(1));
   }
