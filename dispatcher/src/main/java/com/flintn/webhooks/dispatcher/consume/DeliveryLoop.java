@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * The dispatcher's poll thread (docs/design.md, "The dispatcher's window"). It hands every record
  * to the {@link RecordHandler} without waiting, so many deliveries are in flight at once; pauses a
  * partition whose unfinished records reach the window and resumes it when half drained; and
- * commits, a few times a second, only offsets below which every record is finished. On revocation
- * it waits (bounded) for the revoked partitions' work and commits what finished.
+ * commits, a few times a second, only offsets below which every record is finished, naming in the
+ * commit's metadata the records finished past that point, which the next owner of the partition
+ * skips ({@link FinishedOffsets}). On revocation it waits (bounded) for the revoked partitions'
+ * work and commits what finished.
  *
  * <p>A graceful stop is bounded: no new record is started and waiting deliveries are abandoned at
  * once; in-flight requests get until the deadline while the loop keeps polling (paused), so the
@@ -51,7 +53,11 @@ final class DeliveryLoop implements Runnable {
   private final Duration revokeGrace;
   private final Clock clock;
   private final CommitTracker tracker = new CommitTracker();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+
+  /** What the previous owner of a partition had finished past its commit; poll thread only. */
+  private final Map<TopicPartition, FinishedOffsets> resumed = new HashMap<>();
+
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile boolean commitOnExit = true;
@@ -244,8 +250,18 @@ final class DeliveryLoop implements Runnable {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       CommitTracker.Progress progress = tracker.progress(tp);
-      progress.begin(r.offset());
       long offset = r.offset();
+      progress.begin(offset);
+      FinishedOffsets before = resumed.get(tp);
+      if (before != null) {
+        if (before.finished(offset)) {
+          progress.finish(offset); // finished before the last commit: not done again
+          continue;
+        }
+        if (offset >= before.end()) {
+          resumed.remove(tp);
+        }
+      }
       CompletableFuture<Void> done;
       try {
         done = handler.handle(r);
@@ -304,9 +320,9 @@ final class DeliveryLoop implements Runnable {
   private Map<TopicPartition, Long> commit(Collection<TopicPartition> partitions, boolean sync) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      OptionalLong c = tracker.progress(tp).committable();
-      if (c.isPresent() && !Long.valueOf(c.getAsLong()).equals(committed.get(tp))) {
-        offsets.put(tp, new OffsetAndMetadata(c.getAsLong()));
+      OffsetAndMetadata c = tracker.progress(tp).commitPoint();
+      if (c != null && !c.equals(committed.get(tp))) {
+        offsets.put(tp, c);
       }
     }
     if (offsets.isEmpty()) {
@@ -321,7 +337,7 @@ final class DeliveryLoop implements Runnable {
         } catch (WakeupException e) {
           consumer.commitSync(offsets, timeout); // a wakeup left over from stop(); retry is real
         }
-        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        committed.putAll(offsets);
         offsets.forEach((tp, o) -> written.put(tp, o.offset()));
       } else {
         // The callback runs on this thread, inside a later poll: only a commit Kafka confirmed
@@ -330,7 +346,7 @@ final class DeliveryLoop implements Runnable {
             offsets,
             (done, e) -> {
               if (e == null) {
-                done.forEach((tp, o) -> committed.put(tp, o.offset()));
+                committed.putAll(done);
               } else {
                 log.warn("offset commit failed, will retry: {}", e.toString());
               }
@@ -387,6 +403,7 @@ final class DeliveryLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         tracker.revoke(tp);
         committed.remove(tp);
+        resumed.remove(tp);
       }
     }
 
@@ -395,6 +412,7 @@ final class DeliveryLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         tracker.revoke(tp);
         committed.remove(tp);
+        resumed.remove(tp);
       }
     }
 
@@ -405,6 +423,43 @@ final class DeliveryLoop implements Runnable {
       }
       if (!running) {
         consumer.pause(partitions); // stopping: start nothing new
+      } else if (!partitions.isEmpty()) {
+        resume(partitions);
+      }
+    }
+
+    /**
+     * Reads what the previous owners finished past their commits, to skip it. Without it (the read
+     * failed, or they wrote none) the work past the commits is done again, as at least once allows.
+     */
+    private void resume(Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> commits;
+      try {
+        commits = consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        log.warn(
+            "could not read the committed offsets of {} partitions; work past them is done again:"
+                + " {}",
+            partitions.size(),
+            e.toString());
+        return;
+      }
+      List<String> skipping = new ArrayList<>();
+      commits.forEach(
+          (tp, c) -> {
+            FinishedOffsets done =
+                c == null ? null : FinishedOffsets.decode(c.offset(), c.metadata());
+            if (done != null) {
+              resumed.put(tp, done);
+              skipping.add(tp + "@" + c.offset() + " (" + done.count() + ")");
+            }
+          });
+      if (!skipping.isEmpty()) {
+        log.info(
+            "resuming {} partitions past records their previous owner finished after its last"
+                + " commit; skipped offsets: {}",
+            skipping.size(),
+            skipping);
       }
     }
   }
