@@ -40,6 +40,7 @@ final class DeliveryLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
+  private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
 
   /** Kept from a stop's bound for the last commit and for leaving the group. */
   private static final Duration CLOSE_RESERVE = Duration.ofSeconds(3);
@@ -65,6 +66,8 @@ final class DeliveryLoop implements Runnable {
   private volatile long lag;
   private volatile long overflowBacklog;
   private volatile int assigned;
+  private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
+  private Instant lastPausedEnds = Instant.EPOCH;
 
   DeliveryLoop(
       Consumer<byte[], byte[]> consumer,
@@ -228,8 +231,9 @@ final class DeliveryLoop implements Runnable {
     long total = 0;
     long overflow = 0;
     var partitions = consumer.assignment();
+    refreshPausedEnds();
     for (TopicPartition tp : partitions) {
-      long l = consumer.currentLag(tp).orElse(0);
+      long l = lagOf(tp);
       total += l;
       if (tp.topic().equals(overflowTopic)) {
         overflow += l + tracker.progress(tp).inFlight();
@@ -238,6 +242,41 @@ final class DeliveryLoop implements Runnable {
     lag = total;
     overflowBacklog = overflow;
     assigned = partitions.size();
+  }
+
+  /**
+   * A paused partition is not fetched, so the consumer's own lag for it keeps the end offset of its
+   * last fetch, from before it was paused: a partition paused behind a slow endpoint, the overflow
+   * lane's usual state under a backlog, looked as good as drained. Its end offset is asked for
+   * instead, every few seconds.
+   */
+  private void refreshPausedEnds() {
+    var paused = consumer.paused();
+    pausedEnds.keySet().retainAll(paused);
+    Instant now = clock.instant();
+    if (paused.isEmpty()
+        || Duration.between(lastPausedEnds, now).compareTo(END_OFFSETS_INTERVAL) < 0) {
+      return;
+    }
+    lastPausedEnds = now;
+    try {
+      pausedEnds.putAll(consumer.endOffsets(paused, Duration.ofMillis(500)));
+    } catch (RuntimeException e) {
+      log.debug("end offsets of paused partitions not read: {}", e.toString());
+    }
+  }
+
+  private long lagOf(TopicPartition tp) {
+    long fetched = consumer.currentLag(tp).orElse(0);
+    Long end = pausedEnds.get(tp);
+    if (end == null) {
+      return fetched;
+    }
+    try {
+      return Math.max(fetched, end - consumer.position(tp, Duration.ZERO));
+    } catch (RuntimeException e) {
+      return fetched; // position not known yet
+    }
   }
 
   private void pollOnce() {
