@@ -20,6 +20,10 @@ final class CommitTracker {
   /** One partition's unfinished offsets; guarded by its own monitor. */
   static final class Progress {
     private final TreeSet<Long> pending = new TreeSet<>();
+
+    /** Unfinished offsets whose work was abandoned by a stop: nothing will finish them. */
+    private final TreeSet<Long> abandoned = new TreeSet<>();
+
     private long next = -1;
 
     synchronized void begin(long offset) {
@@ -29,10 +33,26 @@ final class CommitTracker {
 
     synchronized void finish(long offset) {
       pending.remove(offset);
+      abandoned.remove(offset);
+    }
+
+    /**
+     * The work of {@code offset} was given up by a stop: it stays unfinished (never committed
+     * past), but no longer counts as {@link #working()}.
+     */
+    synchronized void abandon(long offset) {
+      if (pending.contains(offset)) {
+        abandoned.add(offset);
+      }
     }
 
     synchronized int inFlight() {
       return pending.size();
+    }
+
+    /** Records begun and neither finished nor abandoned: what a stop may still wait for. */
+    synchronized int working() {
+      return pending.size() - abandoned.size();
     }
 
     synchronized OptionalLong committable() {

@@ -145,7 +145,7 @@ final class DeliveryLoop implements Runnable {
     long unfinishedAtStop = unfinished();
     long drainUntil = stopDeadline - CLOSE_RESERVE.toMillis();
     Instant lastCommit = clock.instant();
-    while (unfinished() > 0 && clock.millis() < drainUntil) {
+    while (working() > 0 && clock.millis() < drainUntil) {
       try {
         consumer.pause(consumer.assignment());
         consumer.poll(Duration.ofMillis(100));
@@ -190,6 +190,15 @@ final class DeliveryLoop implements Runnable {
     long n = 0;
     for (CommitTracker.Progress p : tracker.all().values()) {
       n += p.inFlight();
+    }
+    return n;
+  }
+
+  /** Records whose work is still going on (not finished, not abandoned), on every partition. */
+  private long working() {
+    long n = 0;
+    for (CommitTracker.Progress p : tracker.all().values()) {
+      n += p.working();
     }
     return n;
   }
@@ -310,7 +319,10 @@ final class DeliveryLoop implements Runnable {
       done.whenComplete(
           (ok, e) -> {
             if (e != null && !running) {
-              return; // stopping: unfinished work stays uncommitted and is redone by the next owner
+              // stopping: unfinished work stays uncommitted and is redone by the next owner; the
+              // stop does not wait for it
+              progress.abandon(offset);
+              return;
             }
             if (e != null) {
               // Retriable Kafka failures are retried below this point; what arrives here cannot
@@ -420,7 +432,7 @@ final class DeliveryLoop implements Runnable {
         Math.min(clock.millis() + revokeGrace.toMillis(), stopDeadline - CLOSE_RESERVE.toMillis());
     for (TopicPartition tp : partitions) {
       CommitTracker.Progress p = tracker.progress(tp);
-      while (p.inFlight() > 0 && clock.millis() < deadline) {
+      while (p.working() > 0 && clock.millis() < deadline) {
         try {
           Thread.sleep(10);
         } catch (InterruptedException e) {

@@ -52,6 +52,26 @@ class CommitTrackerTest {
   }
 
   @Test
+  void abandonedWorkIsNotWaitedForNorCommittedPast() {
+    CommitTracker.Progress p = new CommitTracker().assign(tp);
+    for (long o = 0; o < 4; o++) {
+      p.begin(o);
+    }
+    p.abandon(1);
+    p.abandon(9); // never begun: ignored
+    assertThat(p.inFlight()).isEqualTo(4);
+    assertThat(p.working()).isEqualTo(3);
+    p.finish(0);
+    p.finish(2);
+    p.finish(3);
+    assertThat(p.working()).isZero();
+    assertThat(p.committable()).hasValue(1);
+    FinishedOffsets done = FinishedOffsets.decode(1, p.commitPoint().metadata());
+    assertThat(done.finished(1)).isFalse();
+    assertThat(done.finished(2)).isTrue();
+  }
+
+  @Test
   void workFinishingAfterRevocationDoesNotTouchTheNewAssignment() {
     CommitTracker tracker = new CommitTracker();
     CommitTracker.Progress old = tracker.assign(tp);
