@@ -92,6 +92,52 @@ final class ChildProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** The exit status of the last run; the process must have ended. */
+  synchronized int exitValue() {
+    return process.exitValue();
+  }
+
+  /** What the process wrote since its last start. */
+  String logOfLastStart() {
+    try {
+      String all = Files.readString(log);
+      int at = all.lastIndexOf("---- start " + starts + ":");
+      return at < 0 ? all : all.substring(at);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The Prometheus text of {@code /metrics}. */
+  String metrics() throws InterruptedException {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new AssertionError(name + " /metrics answered " + r.statusCode());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + " /metrics", e);
+    }
+  }
+
+  /** The value of the unlabelled (or only) sample named {@code sample} in {@link #metrics()}. */
+  double metric(String sample) throws InterruptedException {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^" + java.util.regex.Pattern.quote(sample) + "(?:\\{[^}]*\\})? (\\S+)$")
+            .matcher(metrics());
+    if (!m.find()) {
+      throw new AssertionError(name + " /metrics has no " + sample);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
   /** Waits until {@code /health} answers 200; returns how long that took. */
   Duration awaitHealthy(Duration timeout) throws InterruptedException {
     long start = System.nanoTime();

@@ -124,6 +124,11 @@ final class FaultRig implements AutoCloseable {
 
   /** Creates an endpoint as the admin API does: a {@code create} command with a new secret. */
   void createEndpoint(String id, String url, List<String> eventTypes) {
+    createEndpoint(ACCOUNT, id, url, eventTypes);
+  }
+
+  /** As {@link #createEndpoint(String, String, List)}, for an endpoint of {@code account}. */
+  void createEndpoint(String account, String id, String url, List<String> eventTypes) {
     subscriptions.put(id, List.copyOf(eventTypes));
     send(
         topics.endpointChanges(),
@@ -132,7 +137,7 @@ final class FaultRig implements AutoCloseable {
             UUID.randomUUID().toString(),
             EndpointChange.Type.CREATE,
             EndpointId.of(id),
-            AccountId.of(ACCOUNT),
+            AccountId.of(account),
             "faults " + id,
             url,
             eventTypes,
@@ -212,6 +217,44 @@ final class FaultRig implements AutoCloseable {
               : topic.valueSerde().deserializer().deserialize(topic.name(), r.value()));
     }
     return out;
+  }
+
+  /** The consumer group the dispatchers of this rig share. */
+  String dispatcherGroup() {
+    return prefix + ".dispatcher";
+  }
+
+  /** The offsets {@code group} has committed, by partition (none: never committed). */
+  Map<TopicPartition, Long> committedOffsets(String group) {
+    try (Admin admin =
+        Admin.create(Map.of("bootstrap.servers", config.kafka().bootstrapServers()))) {
+      Map<TopicPartition, Long> out = new HashMap<>();
+      admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) -> {
+                if (o != null) {
+                  out.put(tp, o.offset());
+                }
+              });
+      return out;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the offsets of " + group, e);
+    }
+  }
+
+  /**
+   * Records of {@code topic} at or past what {@code group} committed: the work a new owner of the
+   * partitions does (again).
+   */
+  List<ConsumerRecord<byte[], byte[]>> uncommitted(
+      String topic, Map<TopicPartition, Long> offsets) {
+    return readAll(topic).stream()
+        .filter(
+            r -> r.offset() >= offsets.getOrDefault(new TopicPartition(topic, r.partition()), 0L))
+        .toList();
   }
 
   /** Every committed record now in {@code topic}, from the beginning of each partition. */

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class Load implements AutoCloseable {
   private final FaultRig rig;
   private final List<String> types;
+  private final String account;
   private final Map<String, String> acked = new ConcurrentHashMap<>();
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicInteger attempted = new AtomicInteger();
@@ -26,9 +27,10 @@ final class Load implements AutoCloseable {
   private final int tag = RUNS.incrementAndGet();
   final long startMillis = System.currentTimeMillis();
 
-  private Load(FaultRig rig, List<String> types, int perSecond, long millis) {
+  private Load(FaultRig rig, List<String> types, String account, int perSecond, long millis) {
     this.rig = rig;
     this.types = types;
+    this.account = account;
     this.thread =
         Thread.ofPlatform()
             .name("load-" + rig.prefix())
@@ -37,7 +39,12 @@ final class Load implements AutoCloseable {
   }
 
   static Load start(FaultRig rig, List<String> types, int perSecond, long millis) {
-    return new Load(rig, types, perSecond, millis);
+    return new Load(rig, types, FaultRig.ACCOUNT, perSecond, millis);
+  }
+
+  /** As {@link #start(FaultRig, List, int, long)}, with events of {@code account}. */
+  static Load start(FaultRig rig, List<String> types, String account, int perSecond, long millis) {
+    return new Load(rig, types, account, perSecond, millis);
   }
 
   private void run(int perSecond, long millis) {
@@ -64,7 +71,7 @@ final class Load implements AutoCloseable {
               new ProducerRecord<>(
                   rig.topics().events().name(),
                   FaultRig.utf8("k" + (i % 32)),
-                  FaultRig.utf8(Endpoints.event(id, type, FaultRig.ACCOUNT))),
+                  FaultRig.utf8(Endpoints.event(id, type, account))),
               (meta, error) -> {
                 if (error == null) {
                   acked.put(id, type);

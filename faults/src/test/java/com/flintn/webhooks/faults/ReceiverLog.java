@@ -22,7 +22,11 @@ final class ReceiverLog {
     GONE_410(false),
     HANG(false),
     RESET(false),
-    SLOW_BODY_200(true);
+    SLOW_BODY_200(true),
+    /** A 200 whose headers come only after a delay the test chooses. */
+    LATE_200(true),
+    /** Takes the request and never answers, until the client gives up and closes. */
+    STALL(false);
 
     final boolean success;
 

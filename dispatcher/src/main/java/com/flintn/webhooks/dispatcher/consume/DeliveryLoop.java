@@ -6,14 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -28,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * The dispatcher's poll thread (docs/design.md, "The dispatcher's window"). It hands every record
  * to the {@link RecordHandler} without waiting, so many deliveries are in flight at once; pauses a
  * partition whose unfinished records reach the window and resumes it when half drained; and
- * commits, a few times a second, only offsets below which every record is finished. On revocation
- * it waits (bounded) for the revoked partitions' work and commits what finished.
+ * commits, a few times a second, only offsets below which every record is finished, naming in the
+ * commit's metadata the records finished past that point, which the next owner of the partition
+ * skips ({@link FinishedOffsets}). On revocation it waits (bounded) for the revoked partitions'
+ * work and commits what finished.
  *
  * <p>A graceful stop is bounded: no new record is started and waiting deliveries are abandoned at
  * once; in-flight requests get until the deadline while the loop keeps polling (paused), so the
@@ -41,13 +41,7 @@ final class DeliveryLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
   private static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
-
-  /**
-   * How often the end offsets of paused partitions are asked for. A paused partition is not
-   * fetched, so the consumer's own lag figure for it stops at the last fetch, and a paused
-   * partition is exactly one whose backlog is large (a full window, or a slow endpoint's overflow).
-   */
-  private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
 
   /** Kept from a stop's bound for the last commit and for leaving the group. */
   private static final Duration CLOSE_RESERVE = Duration.ofSeconds(3);
@@ -61,9 +55,11 @@ final class DeliveryLoop implements Runnable {
   private final Duration revokeGrace;
   private final Clock clock;
   private final CommitTracker tracker = new CommitTracker();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
-  private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
-  private Instant lastEndOffsets = Instant.EPOCH;
+  private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+
+  /** What the previous owner of a partition had finished past its commit; poll thread only. */
+  private final Map<TopicPartition, FinishedOffsets> resumed = new HashMap<>();
+
   private final ConcurrentLinkedQueue<Failed> failures = new ConcurrentLinkedQueue<>();
 
   /**
@@ -71,9 +67,6 @@ final class DeliveryLoop implements Runnable {
    * commits past such a record, so it does not read on either. Written on callback threads.
    */
   private final Map<TopicPartition, Failed> stopped = new ConcurrentHashMap<>();
-
-  /** Records that failed for good, per partition: begun, never to finish. */
-  private final Map<TopicPartition, AtomicInteger> failedCounts = new ConcurrentHashMap<>();
 
   /** A record whose work failed in a way retrying cannot fix. */
   record Failed(TopicPartition partition, long offset, Throwable cause) {
@@ -95,6 +88,8 @@ final class DeliveryLoop implements Runnable {
   private volatile long lag;
   private volatile long overflowBacklog;
   private volatile int assigned;
+  private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
+  private Instant lastPausedEnds = Instant.EPOCH;
 
   DeliveryLoop(
       Consumer<byte[], byte[]> consumer,
@@ -172,7 +167,7 @@ final class DeliveryLoop implements Runnable {
     long unfinishedAtStop = unfinished();
     long drainUntil = stopDeadline - CLOSE_RESERVE.toMillis();
     Instant lastCommit = clock.instant();
-    while (unfinished() > 0 && clock.millis() < drainUntil) {
+    while (working() > 0 && clock.millis() < drainUntil) {
       try {
         consumer.pause(consumer.assignment());
         consumer.poll(Duration.ofMillis(100));
@@ -216,7 +211,16 @@ final class DeliveryLoop implements Runnable {
   private long unfinished() {
     long n = 0;
     for (Map.Entry<TopicPartition, CommitTracker.Progress> e : tracker.all().entrySet()) {
-      n += e.getValue().inFlight() - failedOn(e.getKey()); // failed ones will never finish
+      n += e.getValue().inFlight();
+    }
+    return n;
+  }
+
+  /** Records whose work is still going on (not finished, not abandoned), on every partition. */
+  private long working() {
+    long n = 0;
+    for (CommitTracker.Progress p : tracker.all().values()) {
+      n += p.working();
     }
     return n;
   }
@@ -255,16 +259,12 @@ final class DeliveryLoop implements Runnable {
   }
 
   private void publishLag() {
-    refreshPausedEnds();
     long total = 0;
     long overflow = 0;
     var partitions = consumer.assignment();
+    refreshPausedEnds();
     for (TopicPartition tp : partitions) {
-      long l = consumer.currentLag(tp).orElse(0);
-      Long end = pausedEnds.get(tp);
-      if (end != null) {
-        l = Math.max(l, end - positionOr(tp, end));
-      }
+      long l = lagOf(tp);
       // The overflow lane is worked off at its endpoints' pace, so its backlog is no sign that
       // the dispatcher is behind: it has a gauge of its own and stays out of the lag.
       if (tp.topic().equals(overflowTopic)) {
@@ -278,29 +278,38 @@ final class DeliveryLoop implements Runnable {
     assigned = partitions.size();
   }
 
-  /** Asks, at most every {@link #END_OFFSETS_INTERVAL}, where the paused partitions end. */
+  /**
+   * A paused partition is not fetched, so the consumer's own lag for it keeps the end offset of its
+   * last fetch, from before it was paused: a partition paused behind a slow endpoint, the overflow
+   * lane's usual state under a backlog, looked as good as drained. Its end offset is asked for
+   * instead, every few seconds.
+   */
   private void refreshPausedEnds() {
-    Set<TopicPartition> paused = consumer.paused();
+    var paused = consumer.paused();
     pausedEnds.keySet().retainAll(paused);
     Instant now = clock.instant();
     if (paused.isEmpty()
-        || Duration.between(lastEndOffsets, now).compareTo(END_OFFSETS_INTERVAL) < 0) {
+        || Duration.between(lastPausedEnds, now).compareTo(END_OFFSETS_INTERVAL) < 0) {
       return;
     }
-    lastEndOffsets = now;
+    lastPausedEnds = now;
     try {
-      pausedEnds.putAll(consumer.endOffsets(paused, Duration.ofSeconds(1)));
+      pausedEnds.putAll(consumer.endOffsets(paused, Duration.ofMillis(500)));
     } catch (RuntimeException e) {
-      // only a gauge depends on it: keep the last figures and ask again next time
       log.debug("end offsets of paused partitions not read: {}", e.toString());
     }
   }
 
-  private long positionOr(TopicPartition tp, long fallback) {
+  private long lagOf(TopicPartition tp) {
+    long fetched = consumer.currentLag(tp).orElse(0);
+    Long end = pausedEnds.get(tp);
+    if (end == null) {
+      return fetched;
+    }
     try {
-      return consumer.position(tp, Duration.ZERO);
+      return Math.max(fetched, end - consumer.position(tp, Duration.ZERO));
     } catch (RuntimeException e) {
-      return fallback;
+      return fetched; // position not known yet
     }
   }
 
@@ -314,8 +323,18 @@ final class DeliveryLoop implements Runnable {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       CommitTracker.Progress progress = tracker.progress(tp);
-      progress.begin(r.offset());
       long offset = r.offset();
+      progress.begin(offset);
+      FinishedOffsets before = resumed.get(tp);
+      if (before != null) {
+        if (before.finished(offset)) {
+          progress.finish(offset); // finished before the last commit: not done again
+          continue;
+        }
+        if (offset >= before.end()) {
+          resumed.remove(tp);
+        }
+      }
       CompletableFuture<Void> done;
       try {
         done = handler.handle(r);
@@ -325,7 +344,10 @@ final class DeliveryLoop implements Runnable {
       done.whenComplete(
           (ok, e) -> {
             if (e != null && !running) {
-              return; // stopping: unfinished work stays uncommitted and is redone by the next owner
+              // stopping: unfinished work stays uncommitted and is redone by the next owner; the
+              // stop does not wait for it
+              progress.abandon(offset);
+              return;
             }
             if (e != null) {
               // Retriable Kafka failures are retried below this point; what arrives here cannot
@@ -336,7 +358,7 @@ final class DeliveryLoop implements Runnable {
                   e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                       ? e.getCause()
                       : e;
-              failedCounts.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
+              progress.abandon(offset); // unfinished for good: nothing waits for it
               Failed f = new Failed(tp, offset, cause);
               stopped.putIfAbsent(tp, f);
               failures.add(f);
@@ -387,24 +409,18 @@ final class DeliveryLoop implements Runnable {
     return Map.copyOf(stopped);
   }
 
-  private int failedOn(TopicPartition tp) {
-    AtomicInteger n = failedCounts.get(tp);
-    return n == null ? 0 : n.get();
-  }
-
   /** Forgets a partition that is no longer this loop's: its next owner meets its records anew. */
   private void forgetStopped(TopicPartition tp) {
     stopped.remove(tp);
-    failedCounts.remove(tp);
   }
 
   /** Commits what is finished; returns, for a synchronous commit, the offsets it committed. */
   private Map<TopicPartition, Long> commit(Collection<TopicPartition> partitions, boolean sync) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      OptionalLong c = tracker.progress(tp).committable();
-      if (c.isPresent() && !Long.valueOf(c.getAsLong()).equals(committed.get(tp))) {
-        offsets.put(tp, new OffsetAndMetadata(c.getAsLong()));
+      OffsetAndMetadata c = tracker.progress(tp).commitPoint();
+      if (c != null && !c.equals(committed.get(tp))) {
+        offsets.put(tp, c);
       }
     }
     if (offsets.isEmpty()) {
@@ -419,7 +435,7 @@ final class DeliveryLoop implements Runnable {
         } catch (WakeupException e) {
           consumer.commitSync(offsets, timeout); // a wakeup left over from stop(); retry is real
         }
-        offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        committed.putAll(offsets);
         offsets.forEach((tp, o) -> written.put(tp, o.offset()));
       } else {
         // The callback runs on this thread, inside a later poll: only a commit Kafka confirmed
@@ -428,7 +444,7 @@ final class DeliveryLoop implements Runnable {
             offsets,
             (done, e) -> {
               if (e == null) {
-                done.forEach((tp, o) -> committed.put(tp, o.offset()));
+                committed.putAll(done);
               } else {
                 log.warn("offset commit failed, will retry: {}", e.toString());
               }
@@ -463,7 +479,7 @@ final class DeliveryLoop implements Runnable {
         Math.min(clock.millis() + revokeGrace.toMillis(), stopDeadline - CLOSE_RESERVE.toMillis());
     for (TopicPartition tp : partitions) {
       CommitTracker.Progress p = tracker.progress(tp);
-      while (p.inFlight() > failedOn(tp) && clock.millis() < deadline) {
+      while (p.working() > 0 && clock.millis() < deadline) {
         try {
           Thread.sleep(10);
         } catch (InterruptedException e) {
@@ -486,6 +502,7 @@ final class DeliveryLoop implements Runnable {
         tracker.revoke(tp);
         committed.remove(tp);
         forgetStopped(tp);
+        resumed.remove(tp);
       }
     }
 
@@ -495,6 +512,7 @@ final class DeliveryLoop implements Runnable {
         tracker.revoke(tp);
         committed.remove(tp);
         forgetStopped(tp);
+        resumed.remove(tp);
       }
     }
 
@@ -505,6 +523,43 @@ final class DeliveryLoop implements Runnable {
       }
       if (!running) {
         consumer.pause(partitions); // stopping: start nothing new
+      } else if (!partitions.isEmpty()) {
+        resume(partitions);
+      }
+    }
+
+    /**
+     * Reads what the previous owners finished past their commits, to skip it. Without it (the read
+     * failed, or they wrote none) the work past the commits is done again, as at least once allows.
+     */
+    private void resume(Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> commits;
+      try {
+        commits = consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        log.warn(
+            "could not read the committed offsets of {} partitions; work past them is done again:"
+                + " {}",
+            partitions.size(),
+            e.toString());
+        return;
+      }
+      List<String> skipping = new ArrayList<>();
+      commits.forEach(
+          (tp, c) -> {
+            FinishedOffsets done =
+                c == null ? null : FinishedOffsets.decode(c.offset(), c.metadata());
+            if (done != null) {
+              resumed.put(tp, done);
+              skipping.add(tp + "@" + c.offset() + " (" + done.count() + ")");
+            }
+          });
+      if (!skipping.isEmpty()) {
+        log.info(
+            "resuming {} partitions past records their previous owner finished after its last"
+                + " commit; skipped offsets: {}",
+            skipping.size(),
+            skipping);
       }
     }
   }

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryLoops {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoops.class);
   private final DeliveryLoop loop;
+  private final RecordHandler handler;
   private final KafkaWriter writer;
   private final ExecutorService workers;
   private final Admin admin;
@@ -72,7 +73,7 @@ public final class DeliveryLoops {
             config.dispatcher().maxInFlightPerPartition() / 4,
             config.dispatcher().maxHold(),
             clock);
-    RecordHandler handler =
+    this.handler =
         new RecordHandler(
             topics.events().name(),
             topics.deliveriesDue(),
@@ -150,6 +151,7 @@ public final class DeliveryLoops {
     loop.stop(graceful, bound); // first: a crash commits nothing from here on
     if (!graceful) {
       writer.close();
+      handler.cutOff();
       workers.shutdownNow();
     }
     try {
@@ -158,6 +160,7 @@ public final class DeliveryLoops {
       Thread.currentThread().interrupt();
     }
     writer.close();
+    handler.cutOff(); // what the interrupt below ends is abandoned, not recorded as failed
     workers.shutdownNow(); // abandoned requests are cut off; their records were not committed
     admin.close(Duration.ofSeconds(1));
   }

@@ -50,6 +50,7 @@ final class RecordHandler {
   private final Clock clock;
   private final ViewSync viewSync;
   private final Hosts hosts = new Hosts();
+  private volatile boolean cutOff;
 
   RecordHandler(
       String eventsTopic,
@@ -89,6 +90,15 @@ final class RecordHandler {
       return;
     }
     viewSync.sync();
+  }
+
+  /**
+   * Called by a stop just before it interrupts the requests still in flight: from then on a request
+   * that ends without a response was cut off by the stop, not failed by the endpoint, so it is
+   * abandoned (left for the next owner) rather than recorded as a failed attempt and retried.
+   */
+  void cutOff() {
+    cutOff = true;
   }
 
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
@@ -198,6 +208,10 @@ final class RecordHandler {
               }
               Instant started = clock.instant();
               SendResult result = send(now.get(), delivery, body, started);
+              if (cutOff && !(result instanceof SendResult.Response)) {
+                permit.release(true);
+                throw new Abandoned();
+              }
               permit.release(result instanceof SendResult.Response);
               return new Step.Sent(
                   new OutcomeRecorder.Attempt(
