@@ -144,7 +144,8 @@ final class Rig implements AutoCloseable {
               now,
               now,
               1,
-              now));
+              now,
+              null));
     }
     return out;
   }

@@ -300,7 +300,8 @@ class DispatcherDeliveryTest {
               base.createdAt(),
               reactivatedAt,
               3,
-              reactivatedAt);
+              reactivatedAt,
+              null);
       env.putEndpoint(reactivated);
       var parser = new com.flintn.webhooks.common.event.EventParser(1 << 20);
       for (String id : List.of("evt_before", "evt_after")) {
