@@ -160,7 +160,8 @@ final class Rig implements AutoCloseable {
         now,
         now,
         1,
-        now);
+        now,
+        null);
   }
 
   static String type(int i) {

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.testkit.FakeNames;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.HttpsReceiver.Received;
 import com.flintn.webhooks.testkit.IndependentVerifier;
@@ -186,7 +188,10 @@ class DispatcherDeliveryTest {
               "ep_ipv6_loopback",
               "https://[::1]:" + port + "/hook",
               "ep_name_to_loopback",
-              receiver.url("/hook"));
+              receiver.url("/hook"),
+              "ep_dns_to_loopback",
+              "https://loopback." + FakeNames.ZONE + ":" + port + "/hook");
+      FakeNames.answer("loopback." + FakeNames.ZONE, "127.0.0.1");
       targets.forEach(
           (id, url) ->
               env.putEndpoint(endpoint(id, "acc_1", url, List.of("*"), EndpointStatus.ACTIVE)));
@@ -215,6 +220,16 @@ class DispatcherDeliveryTest {
             .filteredOn(a -> a.endpointId().value().equals("ep_name_to_loopback"))
             .singleElement()
             .satisfies(a -> assertThat(a.detail()).contains("localhost resolves to", "loopback"));
+        // A DNS answer is the operator's to know: the tenant reads only that it is not reachable.
+        assertThat(attempts)
+            .filteredOn(a -> a.endpointId().value().equals("ep_dns_to_loopback"))
+            .singleElement()
+            .satisfies(
+                a -> {
+                  assertThat(a.detail()).isEqualTo(UrlGuard.BLOCKED_RESOLUTION);
+                  assertThat(a.detail()).doesNotContain("127.0.0.1");
+                  assertThat(a.responseExcerpt()).isNull();
+                });
         assertThat(receiver.received()).isEmpty();
         assertThat(env.readAll(env.topics().dlq().name()))
             .hasSize(targets.size())
@@ -300,7 +315,8 @@ class DispatcherDeliveryTest {
               base.createdAt(),
               reactivatedAt,
               3,
-              reactivatedAt);
+              reactivatedAt,
+              null);
       env.putEndpoint(reactivated);
       var parser = new com.flintn.webhooks.common.event.EventParser(1 << 20);
       for (String id : List.of("evt_before", "evt_after")) {

@@ -94,7 +94,7 @@ final class StandaloneCommand implements Callable<Integer> {
     running.add(0, kafka);
     c = c.withBootstrapServers(kafka.bootstrapServers());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      TopicsCommand.create(admin, c);
+      TopicsCommand.create(admin, c, true); // its own broker: nobody else set these topics up
     }
     TopicCatalog topics = c.topicCatalog();
     ProcessMetrics metrics = ProcessMetrics.start(c, clock);

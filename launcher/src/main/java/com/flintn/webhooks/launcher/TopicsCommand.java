@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "topics",
@@ -30,10 +31,21 @@ final class TopicsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Creates every topic that is missing and checks the ones that exist (idempotent).",
-        "Partitions and replication from topics.partitions and topics.replication-factor."
+        "Partitions and replication from topics.partitions and topics.replication-factor;"
+            + " min.insync.replicas 2 from 3 replicas on, else 1.",
+        "An existing topic whose min.insync.replicas is weaker than its replication factor"
+            + " warrants (or more than its replicas) is reported; --fix-min-insync-replicas"
+            + " sets it."
       })
   static final class Create implements Callable<Integer> {
     @Mixin ConfigOption config;
+
+    @Option(
+        names = "--fix-min-insync-replicas",
+        description =
+            "Set min.insync.replicas of existing topics where it is wrong for their replication"
+                + " factor (2 from 3 replicas on, else 1).")
+    boolean fixMinInsyncReplicas;
 
     @Override
     public Integer call() throws Exception {
@@ -44,17 +56,22 @@ final class TopicsCommand implements Runnable {
                   AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers(),
                   AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000",
                   AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"))) {
-        List<TopicCreator.Result> results = create(admin, c);
+        List<TopicCreator.Result> results = create(admin, c, fixMinInsyncReplicas);
         print(results, System.out);
       }
       return Main.OK;
     }
   }
 
-  static List<TopicCreator.Result> create(Admin admin, FlintnConfig c) throws InterruptedException {
+  static List<TopicCreator.Result> create(Admin admin, FlintnConfig c, boolean fixMinInsyncReplicas)
+      throws InterruptedException {
     try {
       return new TopicCreator(admin)
-          .createAll(c.topicCatalog(), c.topics().partitions(), c.topics().replicationFactor());
+          .createAll(
+              c.topicCatalog(),
+              c.topics().partitions(),
+              c.topics().replicationFactor(),
+              fixMinInsyncReplicas);
     } catch (TopicCreator.TopicSetupException e) {
       throw new IllegalStateException(
           e.getMessage() + " (kafka.bootstrap-servers=" + c.kafka().bootstrapServers() + ")");
@@ -74,5 +91,17 @@ final class TopicsCommand implements Runnable {
     out.printf(
         "%d topics: %d created, %d already there%n",
         results.size(), created, results.size() - created);
+    for (TopicCreator.Result r : results) {
+      if (r.problem().isEmpty()) {
+        continue;
+      }
+      if (r.fixed()) {
+        out.printf("%s: %s; set to %d%n", r.topic(), r.problem().get(), r.minInsyncReplicas());
+      } else {
+        out.printf(
+            "WARNING %s: %s; run topics create --fix-min-insync-replicas%n",
+            r.topic(), r.problem().get());
+      }
+    }
   }
 }

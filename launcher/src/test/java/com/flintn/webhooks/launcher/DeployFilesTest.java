@@ -159,7 +159,11 @@ class DeployFilesTest {
         .containsExactlyInAnyOrderElementsOf(catalogue.all().stream().map(Topic::name).toList());
     for (Topic<?, ?> t : catalogue.all()) {
       JsonNode spec = declared.get(t.name());
-      for (Map.Entry<String, String> c : t.spec().configs().entrySet()) {
+      assertThat(spec.path("replicas").asInt())
+          .as(t.name() + " replicas")
+          .isEqualTo(defaults.topics().replicationFactor());
+      for (Map.Entry<String, String> c :
+          t.spec().configs(defaults.topics().replicationFactor()).entrySet()) {
         assertThat(spec.path("config").path(c.getKey()).asText())
             .as(t.name() + " " + c.getKey())
             .isEqualTo(c.getValue());

@@ -28,6 +28,7 @@ public final class Endpoints {
         now,
         now,
         1,
+        null,
         null);
   }
 

@@ -18,6 +18,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and checks the bodies of create and update requests. Every refusal is an {@link ApiError}
@@ -30,6 +32,7 @@ public final class EndpointRequests {
   static final int MAX_EVENT_TYPES = 100;
   private static final Set<String> FIELDS = Set.of("name", "url", "event_types");
   private static final ObjectMapper JSON = Json.mapper();
+  private static final Logger log = LoggerFactory.getLogger(EndpointRequests.class);
 
   /** A checked create request. */
   record Create(String name, String url, List<String> eventTypes) {}
@@ -153,8 +156,9 @@ public final class EndpointRequests {
         for (InetAddress a : resolver.resolve(host)) {
           Optional<String> r = guard.refusal(a);
           if (r.isPresent()) {
-            throw ApiError.invalid(
-                "url is refused: " + host + " resolves to a blocked address: " + r.get());
+            // The answer is the operator's to know, not the tenant's: it maps the network.
+            log.warn("refused a webhook URL: {} resolves to a blocked address: {}", host, r.get());
+            throw ApiError.invalid("url is refused: " + UrlGuard.BLOCKED_RESOLUTION);
           }
         }
       } catch (UnknownHostException unresolved) {

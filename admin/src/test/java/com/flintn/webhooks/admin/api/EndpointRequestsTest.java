@@ -33,13 +33,22 @@ class EndpointRequestsTest {
           });
 
   @Test
-  void refusesNamesThatResolveToPrivateSpace() {
+  void refusesNamesThatResolveToPrivateSpaceWithoutTellingTheAnswer() {
     for (String host :
         List.of("internal.example.com", "metadata.example.com", "rebind.example.com")) {
       assertThatThrownBy(() -> requests.create(body("https://" + host + "/hook")))
           .isInstanceOf(ApiError.class)
-          .hasMessageContaining(host + " resolves to");
+          .hasMessage("url is refused: " + UrlGuard.BLOCKED_RESOLUTION)
+          .message()
+          .doesNotContain(DNS.get(host), "10.0.0.8", "169.254", "0:0:0:0:0:0:0:1", "::1");
     }
+  }
+
+  @Test
+  void anAddressTheCustomerWroteIsNamedInTheRefusal() {
+    assertThatThrownBy(() -> requests.create(body("https://10.0.0.8/hook")))
+        .isInstanceOf(ApiError.class)
+        .hasMessage("url is refused: 10.0.0.8 is a private address");
   }
 
   @Test

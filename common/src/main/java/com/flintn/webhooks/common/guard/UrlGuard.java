@@ -53,6 +53,15 @@ public final class UrlGuard {
           new Blocked("fec0::/10", "a site-local address"),
           new Blocked("ff00::/8", "a multicast address"));
 
+  /**
+   * What a tenant is told when a host name's DNS answers include a blocked address. The answers
+   * themselves (and which range each is in) are for the operator's log only: they would tell a
+   * tenant about the network webhooks are sent from.
+   */
+  public static final String BLOCKED_RESOLUTION =
+      "the URL's host resolves to an address webhooks may not reach (private, loopback, link-local"
+          + " or similar)";
+
   private static final String USER_INFO = "URLs with user info are not allowed";
 
   /** An IPv4 address as four decimal numbers without leading zeros: the one unambiguous form. */
@@ -93,7 +102,8 @@ public final class UrlGuard {
   /**
    * Why {@code address} must not be reached, or empty if it may. An IPv6 address is judged by its
    * own range first, then, if it embeds an IPv4 address (mapped, translated, compatible, NAT64,
-   * 6to4, Teredo), by the embedded one.
+   * 6to4, Teredo), by the embedded one. The reason names the address: give it to a tenant only for
+   * an address the tenant wrote, never for a DNS answer (see {@link #BLOCKED_RESOLUTION}).
    */
   public Optional<String> refusal(InetAddress address) {
     if (allowed(address)) {

@@ -12,7 +12,11 @@ import java.util.Objects;
  *
  * <p>{@code event_types} lists exact event types; {@code *} subscribes to every type. {@code
  * status_changed_at} is when the status last changed (creation counts): work begun before it, such
- * as a retry queued before a disable, does not carry over into the new status.
+ * as a retry queued before a disable, does not carry over into the new status. {@code
+ * url_changed_at} is when the URL last changed (absent until it has): an attempt begun before it
+ * was sent to another URL, so it says nothing about the current one and cannot disable the
+ * endpoint. Unlike a status change, a URL change does not drop queued retries: they go to the new
+ * URL.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(
@@ -27,7 +31,8 @@ public record Endpoint(
     @JsonProperty("created_at") Instant createdAt,
     @JsonProperty("updated_at") Instant updatedAt,
     @JsonProperty("version") long version,
-    @JsonProperty("status_changed_at") Instant statusChangedAt) {
+    @JsonProperty("status_changed_at") Instant statusChangedAt,
+    @JsonProperty("url_changed_at") Instant urlChangedAt) {
 
   public static final String ALL_EVENT_TYPES = "*";
 
@@ -54,6 +59,14 @@ public record Endpoint(
     return statusChangedAt != null && at != null && at.isBefore(statusChangedAt);
   }
 
+  /**
+   * Whether an attempt begun at {@code at} cannot count against the endpoint: it began before the
+   * current status or was sent to a URL the endpoint no longer has.
+   */
+  public boolean predatesStatusOrUrl(Instant at) {
+    return predatesStatus(at) || (urlChangedAt != null && at != null && at.isBefore(urlChangedAt));
+  }
+
   /** This endpoint in {@code newStatus} as of {@code at}, one version later. */
   public Endpoint withStatus(EndpointStatus newStatus, String reason, Instant at) {
     return new Endpoint(
@@ -68,16 +81,21 @@ public record Endpoint(
         createdAt,
         at,
         version + 1,
-        at);
+        at,
+        urlChangedAt);
   }
 
-  /** This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. */
+  /**
+   * This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. A
+   * URL that differs from the current one moves {@code url_changed_at} to {@code at}.
+   */
   public Endpoint withSettings(String newName, String newUrl, List<String> newTypes, Instant at) {
+    boolean newUrlDiffers = newUrl != null && !newUrl.equals(url);
     return new Endpoint(
         endpointId,
         accountId,
         newName != null ? newName : name,
-        newUrl != null ? newUrl : url,
+        newUrlDiffers ? newUrl : url,
         newTypes != null ? newTypes : eventTypes,
         status,
         disabledReason,
@@ -85,7 +103,8 @@ public record Endpoint(
         createdAt,
         at,
         version + 1,
-        statusChangedAt);
+        statusChangedAt,
+        newUrlDiffers ? at : urlChangedAt);
   }
 
   /** This endpoint signing with {@code newSecrets} as of {@code at}, one version later. */
@@ -102,6 +121,7 @@ public record Endpoint(
         createdAt,
         at,
         version + 1,
-        statusChangedAt);
+        statusChangedAt,
+        urlChangedAt);
   }
 }

@@ -1,27 +1,56 @@
 package com.flintn.webhooks.common.topic;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates every topic of a {@link TopicCatalog}, idempotently: missing topics are created, existing
  * ones are left alone and checked. The topics read together by the endpoint-state app must have one
- * partition count; a mismatch is reported, not silently accepted.
+ * partition count; a mismatch is reported, not silently accepted. Every topic's {@code
+ * min.insync.replicas} is checked against its own replication factor ({@link
+ * TopicSpec#minInsyncReplicas}): one that is weaker, or that no write can meet, is reported, and
+ * set to the right value only when asked.
  */
 public final class TopicCreator {
 
-  /** What happened to one topic. */
-  public record Result(String topic, int partitions, boolean created) {}
+  /**
+   * What happened to one topic.
+   *
+   * @param replicationFactor the topic's replication factor (its smallest partition's)
+   * @param minInsyncReplicas its {@code min.insync.replicas} now (after any fix)
+   * @param problem what was wrong with {@code min.insync.replicas}, if anything
+   * @param fixed whether it was set to the value its replication factor warrants
+   */
+  public record Result(
+      String topic,
+      int partitions,
+      boolean created,
+      int replicationFactor,
+      int minInsyncReplicas,
+      Optional<String> problem,
+      boolean fixed) {
+
+    /** Whether a problem was found and left as it is. */
+    public boolean needsFix() {
+      return problem.isPresent() && !fixed;
+    }
+  }
 
   /** The topics cannot be used as they are; the message says what to change. */
   public static final class TopicSetupException extends RuntimeException {
@@ -36,11 +65,20 @@ public final class TopicCreator {
     this.admin = admin;
   }
 
-  /**
-   * @throws TopicSetupException if the cluster has too few brokers, a topic cannot be created, or
-   *     the co-partitioned topics disagree on their partition count
-   */
+  /** Creates and checks, reporting a wrong {@code min.insync.replicas} without changing it. */
   public List<Result> createAll(TopicCatalog catalog, int partitions, short replicationFactor)
+      throws InterruptedException {
+    return createAll(catalog, partitions, replicationFactor, false);
+  }
+
+  /**
+   * @param fixMinInsyncReplicas whether to set a wrong {@code min.insync.replicas} of an existing
+   *     topic to the value its replication factor warrants
+   * @throws TopicSetupException if the cluster has too few brokers, a topic cannot be created or
+   *     changed, or the co-partitioned topics disagree on their partition count
+   */
+  public List<Result> createAll(
+      TopicCatalog catalog, int partitions, short replicationFactor, boolean fixMinInsyncReplicas)
       throws InterruptedException {
     try {
       int brokers = admin.describeCluster().nodes().get().size();
@@ -58,7 +96,8 @@ public final class TopicCreator {
       for (Topic<?, ?> t : catalog.all()) {
         if (!existing.contains(t.name())) {
           missing.add(
-              new NewTopic(t.name(), partitions, replicationFactor).configs(t.spec().configs()));
+              new NewTopic(t.name(), partitions, replicationFactor)
+                  .configs(t.spec().configs(replicationFactor)));
         }
       }
       Set<String> created = new java.util.HashSet<>();
@@ -80,11 +119,29 @@ public final class TopicCreator {
       List<String> names = catalog.all().stream().map(Topic::name).toList();
       Map<String, TopicDescription> described = awaitLeaders(names);
       checkCoPartitioned(catalog, described);
+      Map<String, Integer> minIsr = minInsyncReplicas(names);
+      Map<String, Integer> toFix = new HashMap<>();
       List<Result> results = new ArrayList<>();
       for (String name : names) {
+        TopicDescription d = described.get(name);
+        int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+        int current = minIsr.get(name);
+        Optional<String> problem = minInsyncReplicasProblem(rf, current);
+        boolean fix = problem.isPresent() && fixMinInsyncReplicas;
+        if (fix) {
+          toFix.put(name, TopicSpec.minInsyncReplicas(rf));
+        }
         results.add(
-            new Result(name, described.get(name).partitions().size(), created.contains(name)));
+            new Result(
+                name,
+                d.partitions().size(),
+                created.contains(name),
+                rf,
+                fix ? TopicSpec.minInsyncReplicas(rf) : current,
+                problem,
+                fix));
       }
+      setMinInsyncReplicas(toFix);
       return results;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
@@ -131,6 +188,71 @@ public final class TopicCreator {
       }
       Thread.sleep(50);
     }
+  }
+
+  /**
+   * What is wrong with {@code min.insync.replicas} = {@code current} on a topic of {@code
+   * replicationFactor} replicas, if anything: less than {@link TopicSpec#minInsyncReplicas} lets an
+   * {@code acks=all} write be acknowledged by fewer brokers than it should; more than the replicas
+   * fails every such write. Equal to the replicas (3 of 3, say) is allowed: an operator's choice of
+   * durability over availability.
+   */
+  public static Optional<String> minInsyncReplicasProblem(int replicationFactor, int current) {
+    int wanted = TopicSpec.minInsyncReplicas(replicationFactor);
+    if (current < wanted) {
+      return Optional.of(
+          "min.insync.replicas is "
+              + current
+              + " with replication factor "
+              + replicationFactor
+              + ": a write is acknowledged once "
+              + (current == 1 ? "one broker has" : current + " brokers have")
+              + " it; "
+              + wanted
+              + " is wanted");
+    }
+    if (current > replicationFactor) {
+      return Optional.of(
+          "min.insync.replicas is "
+              + current
+              + " with replication factor "
+              + replicationFactor
+              + ": no write can be acknowledged; "
+              + wanted
+              + " is wanted");
+    }
+    return Optional.empty();
+  }
+
+  /** Each topic's effective {@code min.insync.replicas} (its own, else the broker's default). */
+  private Map<String, Integer> minInsyncReplicas(List<String> names)
+      throws InterruptedException, ExecutionException {
+    List<ConfigResource> resources =
+        names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+    Map<String, Integer> out = new HashMap<>();
+    for (ConfigResource r : resources) {
+      ConfigEntry e = configs.get(r).get(TopicSpec.MIN_INSYNC_REPLICAS);
+      out.put(r.name(), e == null || e.value() == null ? 1 : Integer.parseInt(e.value()));
+    }
+    return out;
+  }
+
+  private void setMinInsyncReplicas(Map<String, Integer> values)
+      throws InterruptedException, ExecutionException {
+    if (values.isEmpty()) {
+      return;
+    }
+    Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+    values.forEach(
+        (name, value) ->
+            ops.put(
+                new ConfigResource(ConfigResource.Type.TOPIC, name),
+                List.of(
+                    new AlterConfigOp(
+                        new ConfigEntry(TopicSpec.MIN_INSYNC_REPLICAS, String.valueOf(value)),
+                        AlterConfigOp.OpType.SET))));
+    admin.incrementalAlterConfigs(ops).all().get();
   }
 
   private static void checkCoPartitioned(

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * How a topic is created: compacted, or deleted after {@code retention}.
+ * How a topic is created: compacted, or deleted after {@code retention}, with the {@code
+ * min.insync.replicas} its replication factor warrants.
  *
  * @param coPartitioned whether the topic belongs to the group read together by the endpoint-state
  *     app, which must share one partition count
@@ -15,6 +16,9 @@ import java.util.OptionalInt;
  */
 public record TopicSpec(
     Optional<Duration> retention, boolean coPartitioned, OptionalInt maxMessageBytes) {
+
+  /** The topic config that says how many in-sync replicas an {@code acks=all} write needs. */
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
   public static TopicSpec delete(Duration retention) {
     return new TopicSpec(Optional.of(retention), false, OptionalInt.empty());
@@ -33,9 +37,22 @@ public record TopicSpec(
     return new TopicSpec(retention, coPartitioned, OptionalInt.of(bytes));
   }
 
-  /** Topic-level configs for {@code createTopics}. */
-  public Map<String, String> configs() {
+  /**
+   * The {@code min.insync.replicas} a topic with {@code replicationFactor} replicas gets: 2 from 3
+   * replicas on, so that every write acknowledged to an {@code acks=all} producer is on two brokers
+   * and losing any one broker loses none of them, while writes go on with one broker down (the
+   * usual Kafka and Strimzi setting for 3 replicas; more replicas allow more brokers down). With 2
+   * replicas it is 1: 2 would stop every write whenever either broker is away, a rolling restart
+   * included, so 2 replicas buy redundancy but not the guarantee; use 3. With 1 replica it is 1.
+   */
+  public static int minInsyncReplicas(int replicationFactor) {
+    return Math.max(1, Math.min(2, replicationFactor - 1));
+  }
+
+  /** Topic-level configs for {@code createTopics}, for a topic of {@code replicationFactor}. */
+  public Map<String, String> configs(int replicationFactor) {
     Map<String, String> c = new HashMap<>();
+    c.put(MIN_INSYNC_REPLICAS, String.valueOf(minInsyncReplicas(replicationFactor)));
     retention.ifPresentOrElse(
         r -> {
           c.put("cleanup.policy", "delete");

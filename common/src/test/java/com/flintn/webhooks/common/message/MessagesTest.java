@@ -26,6 +26,7 @@ class MessagesTest {
             t,
             t,
             3,
+            null,
             null);
     JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
     byte[] json = serde.serialize("t", e);
@@ -61,6 +62,7 @@ class MessagesTest {
             null,
             null,
             1,
+            null,
             null);
     assertThat(star.subscribesTo("anything.at.all")).isTrue();
     Endpoint one =
@@ -76,6 +78,7 @@ class MessagesTest {
             null,
             null,
             1,
+            null,
             null);
     assertThat(one.subscribesTo("order.created")).isTrue();
     assertThat(one.subscribesTo("order.created.v2")).isFalse();

@@ -10,7 +10,9 @@ import okhttp3.Dns;
 /**
  * Resolves a host and refuses it if any answer is an address the {@link UrlGuard} forbids. Refusing
  * on any forbidden answer (not just skipping it) keeps a name that mixes public and private answers
- * from being used to probe the private one.
+ * from being used to probe the private one. The tenant is told only that the host resolves to an
+ * address webhooks may not reach; which address is for the operator (see {@link
+ * UnsafeAddressException#detail()}).
  */
 final class GuardedDns implements Dns {
   private final Dns delegate;
@@ -28,6 +30,7 @@ final class GuardedDns implements Dns {
       Optional<String> refusal = guard.refusal(a);
       if (refusal.isPresent()) {
         throw new UnsafeAddressException(
+            UrlGuard.BLOCKED_RESOLUTION,
             hostname + " resolves to a blocked address: " + refusal.get());
       }
     }

@@ -64,11 +64,14 @@ final class GuardedSocketFactory extends SocketFactory {
       if (endpoint instanceof InetSocketAddress isa) {
         InetAddress address = isa.getAddress();
         if (address == null) {
-          throw new UnsafeAddressException(isa.getHostString() + " is not resolved");
+          throw new UnsafeAddressException(
+              "the URL's host was not resolved before connecting",
+              isa.getHostString() + " is not resolved");
         }
         Optional<String> refusal = guard.refusal(address);
         if (refusal.isPresent()) {
-          throw new UnsafeAddressException(refusal.get());
+          // A literal address in the URL was refused before this; here it came from DNS.
+          throw new UnsafeAddressException(UrlGuard.BLOCKED_RESOLUTION, refusal.get());
         }
       }
       super.connect(endpoint, timeout);

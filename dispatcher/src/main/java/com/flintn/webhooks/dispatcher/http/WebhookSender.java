@@ -5,6 +5,7 @@ import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EndpointId;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
@@ -31,6 +33,8 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * POSTs one signed delivery over HTTPS and reports what came back. Redirects are never followed,
@@ -38,12 +42,18 @@ import okio.BufferedSource;
  * connection passes the {@link UrlGuard}. Blocking: call it from a virtual thread. Thread safe.
  */
 public final class WebhookSender implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
   private static final MediaType JSON = MediaType.get("application/json");
 
   private final OkHttpClient client;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final UrlGuard guard;
   private final Clock clock;
+
+  private static final long WARN_EVERY_MILLIS = 60_000;
+
+  /** When a refusal was last logged, per endpoint. */
+  private final Map<EndpointId, Long> lastWarned = new ConcurrentHashMap<>();
 
   public WebhookSender(HttpConfig config, UrlGuard guard, Clock clock) {
     this.guard = guard;
@@ -104,17 +114,36 @@ public final class WebhookSender implements AutoCloseable {
           excerpt,
           Duration.between(started, clock.instant()));
     } catch (UnsafeAddressException e) {
-      return new SendResult.Refused(e.getMessage(), Duration.between(started, clock.instant()));
+      return refused(endpoint, e, Duration.between(started, clock.instant()));
     } catch (IOException | IllegalArgumentException e) {
       Duration took = Duration.between(started, clock.instant());
       UnsafeAddressException unsafe = findUnsafe(e);
       if (unsafe != null) {
-        return new SendResult.Refused(unsafe.getMessage(), took);
+        return refused(endpoint, unsafe, took);
       }
       return new SendResult.Failure(kind(e), String.valueOf(e.getMessage()), took);
     } finally {
       inFlight.decrementAndGet();
     }
+  }
+
+  /**
+   * A refusal after DNS: the tenant's attempt record gets the generic reason, the operator's log
+   * the refused address (at most once a minute per endpoint, so a busy endpoint with a bad URL does
+   * not flood it). The host is logged, never the URL: its path or query may hold a token.
+   */
+  private SendResult refused(Endpoint endpoint, UnsafeAddressException e, Duration took) {
+    long now = clock.millis();
+    Long before = lastWarned.get(endpoint.endpointId());
+    if (before == null || now - before >= WARN_EVERY_MILLIS) {
+      lastWarned.put(endpoint.endpointId(), now);
+      log.warn(
+          "URL guard refused a delivery to endpoint {} of account {}: {}",
+          endpoint.endpointId().value(),
+          endpoint.accountId().value(),
+          e.detail());
+    }
+    return new SendResult.Refused(e.getMessage(), took);
   }
 
   /**

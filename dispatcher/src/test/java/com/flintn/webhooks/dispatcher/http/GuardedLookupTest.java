@@ -30,8 +30,13 @@ class GuardedLookupTest {
     GuardedDns dns = new GuardedDns(host -> mixed, UrlGuard.strict());
     assertThatThrownBy(() -> dns.lookup("mixed.example.com"))
         .isInstanceOf(UnsafeAddressException.class)
-        .hasMessage(
-            "mixed.example.com resolves to a blocked address: 10.0.0.9 is a private address");
+        .hasMessage(UrlGuard.BLOCKED_RESOLUTION)
+        .satisfies(
+            e ->
+                assertThat(((UnsafeAddressException) e).detail())
+                    .isEqualTo(
+                        "mixed.example.com resolves to a blocked address: 10.0.0.9 is a private"
+                            + " address"));
   }
 
   @Test
@@ -47,7 +52,8 @@ class GuardedLookupTest {
       assertThatThrownBy(
               () -> socket.connect(new java.net.InetSocketAddress(ip("169.254.169.254"), 80)))
           .isInstanceOf(UnsafeAddressException.class)
-          .hasMessageContaining("link-local");
+          .hasMessage(UrlGuard.BLOCKED_RESOLUTION)
+          .satisfies(e -> assertThat(((UnsafeAddressException) e).detail()).contains("link-local"));
       assertThat(socket.isConnected()).isFalse();
     }
   }

@@ -5,6 +5,7 @@ import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.common.topic.TopicSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -148,6 +149,10 @@ public final class EndpointStateApp implements AutoCloseable {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topics().replicationFactor());
+    // its changelog is as replicated as the catalogue's topics, and as strict about acks
+    p.put(
+        StreamsConfig.topicPrefix(TopicSpec.MIN_INSYNC_REPLICAS),
+        String.valueOf(TopicSpec.minInsyncReplicas(config.topics().replicationFactor())));
     p.put("processing.exception.handler.global.enabled", "true");
     // A killed instance's tasks move after 10 s, not Kafka's default 45 s (see KafkaClients).
     p.put(

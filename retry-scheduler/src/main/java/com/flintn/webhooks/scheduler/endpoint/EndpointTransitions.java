@@ -19,7 +19,8 @@ import java.util.Optional;
  * reason; a change to the state the endpoint is already in is accepted and changes nothing, so a
  * retried request is harmless. A delivery that exhausts its 5 attempts disables an active endpoint,
  * once: a duplicate of that attempt record, or one for an attempt that started before the
- * endpoint's last status change (a reactivation), changes nothing.
+ * endpoint's last status change (a reactivation) or before its URL last changed (it went to the old
+ * URL), changes nothing.
  */
 final class EndpointTransitions {
   static final String ATTEMPTS_EXHAUSTED = "attempts_exhausted";
@@ -96,7 +97,7 @@ final class EndpointTransitions {
     if (current == null
         || !exhausted
         || current.status() != EndpointStatus.ACTIVE
-        || current.predatesStatus(a.startedAt())) {
+        || current.predatesStatusOrUrl(a.startedAt())) {
       return Result.none();
     }
     String last = a.status() != null ? String.valueOf(a.status()) : a.error();
@@ -136,7 +137,8 @@ final class EndpointTransitions {
             at,
             at,
             1,
-            at);
+            at,
+            null);
     return Result.write(created, event(EndpointEvent.CREATED, created, at, null, c));
   }
 

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,6 +58,10 @@ final class DueRetryMover implements Runnable {
       new HashMap<>();
 
   private Producer<byte[], byte[]> producer;
+
+  /** A move failed and the partitions have not yet been read again from their committed offsets. */
+  private boolean rewindPending;
+
   private volatile boolean running = true;
   private volatile long moved;
 
@@ -112,16 +117,26 @@ final class DueRetryMover implements Runnable {
     try {
       while (running) {
         try {
+          if (rewindPending) {
+            rewind();
+          }
           pollOnce();
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
-          try {
-            recover(e);
-          } catch (WakeupException w) {
-            throw w;
-          } catch (RuntimeException again) {
-            log.error("retry scheduler cannot recover yet, retrying: {}", again.toString());
+          if (rewindPending) {
+            // the rewind itself failed: the producer is already dealt with, only it is retried
+            log.error(
+                "retry scheduler cannot read its committed offsets yet, retrying: {}",
+                e.toString());
+          } else {
+            try {
+              recover(e);
+            } catch (WakeupException w) {
+              throw w;
+            } catch (RuntimeException again) {
+              log.error("retry scheduler cannot recover yet, retrying: {}", again.toString());
+            }
           }
           sleepQuietly(Duration.ofMillis(500));
         }
@@ -248,9 +263,12 @@ final class DueRetryMover implements Runnable {
   /**
    * After any failure while moving: end the transaction (or drop the producer if it cannot), then
    * read every assigned partition again from its committed offset with a fresh pause state, so no
-   * record is skipped and none stays paused behind a record that was never moved.
+   * record is skipped and none stays paused behind a record that was never moved. Nothing is polled
+   * until that rewind has succeeded: polling on from where the failed batch left off would let the
+   * next move commit past records that were never moved.
    */
   private void recover(RuntimeException cause) {
+    rewindPending = true;
     log.warn("moving due retries failed, reading again from the last commit: {}", cause.toString());
     if (producer != null) {
       try {
@@ -268,7 +286,16 @@ final class DueRetryMover implements Runnable {
         }
       }
     }
-    java.util.Set<TopicPartition> assigned = consumer.assignment();
+    rewind();
+  }
+
+  /**
+   * Seeks every assigned partition to its committed offset, unpaused and with nothing held; clears
+   * {@link #rewindPending} only once every seek is done. If reading the committed offsets fails
+   * (the broker is still away), it stays pending and the loop tries again before its next poll.
+   */
+  private void rewind() {
+    Set<TopicPartition> assigned = consumer.assignment();
     schedule.forget(assigned);
     held.clear();
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
@@ -281,6 +308,7 @@ final class DueRetryMover implements Runnable {
       }
     }
     consumer.resume(assigned);
+    rewindPending = false;
   }
 
   private static void sleepQuietly(Duration d) {

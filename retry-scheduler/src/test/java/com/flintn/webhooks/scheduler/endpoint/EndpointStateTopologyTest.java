@@ -284,6 +284,31 @@ class EndpointStateTopologyTest {
   }
 
   @Test
+  void anExhaustedAttemptToTheOldUrlDoesNotDisableTheEndpointAfterItsUrlIsFixed() {
+    create();
+    Instant sentToOldUrl = now.plusMillis(500);
+    change(
+        new EndpointChange(
+            "chg_fix",
+            Type.UPDATE,
+            EP,
+            ACC,
+            null,
+            "https://example.com/fixed",
+            null,
+            null,
+            null,
+            now));
+    attempt(exhausted("evt_1", sentToOldUrl)); // attempt 5 was in flight during the fix
+    assertThat(latest().status()).isEqualTo(EndpointStatus.ACTIVE);
+    attempt(exhausted("evt_2", now)); // one that failed against the new URL
+    assertThat(latest().status()).isEqualTo(EndpointStatus.DISABLED);
+    assertThat(eventTypes())
+        .containsExactly(
+            "endpoint.created", "endpoint.updated", "endpoint.disabled(attempts_exhausted)");
+  }
+
+  @Test
   void rotationKeepsThePreviousSecretUntilTheGraceEnds() {
     create();
     Secret first = latest().secrets().current();

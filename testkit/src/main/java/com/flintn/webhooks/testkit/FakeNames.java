@@ -1,4 +1,4 @@
-package com.flintn.webhooks.admin;
+package com.flintn.webhooks.testkit;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -16,21 +16,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * DNS for tests, installed as the JDK's resolver for this module's test JVM (see {@code
- * META-INF/services}): names under {@value #ZONE} answer from a table the tests fill, every other
- * name goes to the JDK's own resolver. It serves {@link InetAddress}, so it answers both the admin
- * API's registration check and the dispatcher's OkHttp lookups, which is how a name that resolves
- * to private space, or whose answer changes after registration, is tested end to end without any
- * real DNS.
+ * DNS for tests, installed as the JDK's resolver by a module that lists it in its test resources'
+ * {@code META-INF/services/java.net.spi.InetAddressResolverProvider}: names under {@value #ZONE}
+ * answer from a table the tests fill, every other name goes to the JDK's own resolver. It serves
+ * {@link InetAddress}, so it answers both the admin API's registration check and the dispatcher's
+ * OkHttp lookups, which is how a name that resolves to private space, or whose answer changes after
+ * registration, is tested end to end without any real DNS.
  */
 public final class FakeNames extends InetAddressResolverProvider {
-  static final String ZONE = "ssrf.flintn.test";
+  public static final String ZONE = "ssrf.flintn.test";
 
   private static final Map<String, List<InetAddress>> ANSWERS = new ConcurrentHashMap<>();
   private static final Map<String, AtomicInteger> LOOKUPS = new ConcurrentHashMap<>();
 
   /** From now on {@code name} (under {@value #ZONE}) resolves to {@code literals}. */
-  static void answer(String name, String... literals) {
+  public static void answer(String name, String... literals) {
     List<InetAddress> list = new ArrayList<>();
     for (String l : literals) {
       if (!l.matches("[0-9a-fA-F:.]+")) {
@@ -45,17 +45,17 @@ public final class FakeNames extends InetAddressResolverProvider {
     ANSWERS.put(key(name), List.copyOf(list));
   }
 
-  static List<InetAddress> answers(String name) {
+  public static List<InetAddress> answers(String name) {
     return ANSWERS.getOrDefault(key(name), List.of());
   }
 
   /** How often {@code name} was looked up through this resolver. */
-  static int lookups(String name) {
+  public static int lookups(String name) {
     AtomicInteger n = LOOKUPS.get(key(name));
     return n == null ? 0 : n.get();
   }
 
-  static boolean inZone(String host) {
+  public static boolean inZone(String host) {
     return key(host).endsWith("." + ZONE);
   }
 
