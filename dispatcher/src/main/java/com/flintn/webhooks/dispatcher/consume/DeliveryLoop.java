@@ -49,7 +49,7 @@ final class DeliveryLoop implements Runnable {
   private final Consumer<byte[], byte[]> consumer;
   private final List<String> topics;
   private final String overflowTopic;
-  private final RecordHandler handler;
+  private final RecordWork handler;
   private final EndpointLimits limits;
   private final int window;
   private final Duration revokeGrace;
@@ -95,7 +95,7 @@ final class DeliveryLoop implements Runnable {
       Consumer<byte[], byte[]> consumer,
       List<String> topics,
       String overflowTopic,
-      RecordHandler handler,
+      RecordWork handler,
       EndpointLimits limits,
       int window,
       Duration revokeGrace,

@@ -35,7 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
  * everything the record caused has been acknowledged by Kafka; it fails with {@link Abandoned} for
  * work left unfinished by a stop. Never throws for bad input. Thread safe.
  */
-final class RecordHandler {
+final class RecordHandler implements RecordWork {
   private final String eventsTopic;
   private final Topic<String, Delivery> dueTopic;
   private final String overflowTopic;
@@ -85,7 +85,8 @@ final class RecordHandler {
    * On the poll thread, before the records of one poll are handled: if they hold events, the
    * endpoint view is brought up to the table's committed end first (see {@link ViewSync}).
    */
-  void beforeBatch(ConsumerRecords<byte[], byte[]> records) {
+  @Override
+  public void beforeBatch(ConsumerRecords<byte[], byte[]> records) {
     if (!records.records(eventsTopic).iterator().hasNext()) {
       return;
     }
@@ -101,7 +102,8 @@ final class RecordHandler {
     cutOff = true;
   }
 
-  CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
+  @Override
+  public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
     SourceRecord source = new SourceRecord(r.topic(), r.partition(), r.offset());
     if (r.topic().equals(eventsTopic)) {
       return switch (parser.parse(r.value())) {

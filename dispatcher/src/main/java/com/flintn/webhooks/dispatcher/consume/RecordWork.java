@@ -1,0 +1,21 @@
+package com.flintn.webhooks.dispatcher.consume;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+
+/**
+ * What the poll loop hands each record to: {@link RecordHandler} in the product, a controllable
+ * stand-in in the poll loop's own tests.
+ */
+interface RecordWork {
+  /** On the poll thread, before the records of one poll are handled. */
+  void beforeBatch(ConsumerRecords<byte[], byte[]> records);
+
+  /**
+   * Starts the work of one record without waiting for it. The future completes when everything the
+   * record caused is acknowledged by Kafka; exceptionally when it failed in a way retrying cannot
+   * fix, or was abandoned by a stop.
+   */
+  CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r);
+}
