@@ -109,6 +109,10 @@ public final class AdminApp implements AutoCloseable {
     if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the endpoints table could not be read within 60 s");
     }
+    var keyProblem = view.keyProblem();
+    if (keyProblem.isPresent()) {
+      throw keyProblem.get(); // its endpoints would look deleted to their accounts
+    }
     changes.start();
     attempts.start();
     server.start();
@@ -134,9 +138,9 @@ public final class AdminApp implements AutoCloseable {
     health.add(
         "admin_endpoint_table",
         () ->
-            view.isHealthy()
-                ? Health.Status.up(view.size() + " endpoints known")
-                : Health.Status.down("the endpoints table is not loaded or not being read"));
+            view.problem()
+                .map(Health.Status::down)
+                .orElseGet(() -> Health.Status.up(view.size() + " endpoints known")));
   }
 
   private HealthReport health() {
