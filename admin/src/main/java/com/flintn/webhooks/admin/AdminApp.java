@@ -9,6 +9,7 @@ import com.flintn.webhooks.admin.api.WebhookApi;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
@@ -47,6 +48,8 @@ public final class AdminApp implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final EndpointChanges changes;
   private final AttemptLog attempts;
+  private final ReplayLog replayLog;
+  private final WebhookApi api;
   private final AdminServer server;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
 
@@ -79,7 +82,8 @@ public final class AdminApp implements AutoCloseable {
             ATTEMPTS_PER_ENDPOINT,
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
-    WebhookApi api =
+    this.replayLog = new ReplayLog(bootstrap, topics.dlqReplays().name());
+    this.api =
         new WebhookApi(
             view,
             changes,
@@ -94,12 +98,14 @@ public final class AdminApp implements AutoCloseable {
                 config.admin().testEventsPerMinute()),
             bootstrap,
             topics,
+            replayLog,
             clock);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
 
   public void start() throws InterruptedException {
+    open.push(replayLog);
     open.push(attempts);
     open.push(changes);
     open.push(view);
@@ -115,6 +121,7 @@ public final class AdminApp implements AutoCloseable {
     }
     changes.start();
     attempts.start();
+    replayLog.start();
     server.start();
     open.push(server);
   }
@@ -126,6 +133,14 @@ public final class AdminApp implements AutoCloseable {
     p.put("delivery.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
     p.put("request.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis() / 2));
     return p;
+  }
+
+  /**
+   * Holds one of {@code account}'s dead-letter read slots until closed, as a long read would; for
+   * tests of the per-account limit.
+   */
+  AutoCloseable holdDeadLetterRead(com.flintn.webhooks.common.message.AccountId account) {
+    return api.holdDeadLetterReads(account);
   }
 
   /** The port the API listens on (the configured one, or the one picked for port 0). */
