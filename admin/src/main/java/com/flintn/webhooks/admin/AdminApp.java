@@ -162,7 +162,13 @@ public final class AdminApp implements AutoCloseable {
     boolean healthy = view.isHealthy(); // public: says nothing about the accounts' endpoints
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", healthy ? "up" : "down");
-    body.put("endpoints_table", healthy ? "reading" : "not loaded or not being read");
+    body.put(
+        "endpoints_table",
+        healthy
+            ? "reading"
+            : view.keyProblem().isPresent()
+                ? "holds records secrets.encryption-key cannot decrypt"
+                : "not loaded or not being read");
     return new HealthReport(healthy, body);
   }
 
