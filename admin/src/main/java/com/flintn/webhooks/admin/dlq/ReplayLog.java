@@ -103,7 +103,7 @@ public final class ReplayLog implements AutoCloseable {
   public boolean sync(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (partitions.isEmpty()) {
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() > deadline || !follower.isReading(Duration.ofMinutes(2))) {
         return false;
       }
       Thread.sleep(10);
