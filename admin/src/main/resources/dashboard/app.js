@@ -38,7 +38,7 @@
     key: null, endpoints: [], listSignature: '', listLoaded: false, selectedId: null, creating: false,
     attempts: [], attemptsFor: null, attemptsAt: 0, seenAttempts: new Set(), editBase: null,
     listPending: false, attemptsPending: null, pollFailing: false, pollError: false, timers: [],
-    deadLetters: [], deadLettersCount: 0, deadLettersFor: null, deadLettersAt: 0, deadLettersFiltered: false,
+    deadLetters: [], deadLettersCount: 0, deadLettersMore: false, deadLettersFor: null, deadLettersAt: 0, deadLettersFiltered: false,
     deadLettersQuery: '', deadLettersSeq: 0, deadLettersPending: false, statusSeen: null,
   });
   let state = freshState();
@@ -364,7 +364,7 @@
   function clearSelection() {
     Object.assign(state, {
       selectedId: null, attempts: [], attemptsFor: null, editBase: null,
-      deadLetters: [], deadLettersCount: 0, deadLettersFor: null, deadLettersQuery: '', statusSeen: null,
+      deadLetters: [], deadLettersCount: 0, deadLettersMore: false, deadLettersFor: null, deadLettersQuery: '', statusSeen: null,
     });
     state.seenAttempts.clear();
     resetDeadLetterFilters();
@@ -727,7 +727,7 @@
       if (!current() || seq !== state.deadLettersSeq || id !== state.selectedId) return;
       const data = Array.isArray(result.data) ? result.data : [];
       Object.assign(state, {
-        deadLetters: data, deadLettersCount: Number.isFinite(result.count) ? result.count : data.length,
+        deadLetters: data, deadLettersCount: data.length, deadLettersMore: Boolean(result.next_cursor),
         deadLettersFor: id, deadLettersFiltered: Object.keys(filters).length > 0, deadLettersAt: Date.now(),
       });
       renderDeadLetters();
@@ -768,8 +768,11 @@
     show('dead-letters-loading', !loaded);
     show('dead-letters-empty', loaded && list.length === 0);
     setText('dead-letters-empty', DEAD_LETTERS_EMPTY[state.deadLettersFiltered ? 'filtered' : 'all']);
-    setText('dead-letters-count', loaded ? plural(state.deadLettersCount, 'dead letter') : '');
-    const partial = loaded && state.deadLettersCount > list.length ? ` · newest ${list.length} shown` : '';
+    // One page of the API: more may be older than it (next_cursor), counted no further.
+    const more = loaded && state.deadLettersMore;
+    setText('dead-letters-count', loaded
+      ? (more ? `${state.deadLettersCount}+ dead letters` : plural(state.deadLettersCount, 'dead letter')) : '');
+    const partial = more ? ` · newest ${list.length} shown` : '';
     setText('dead-letters-updated', loaded
       ? `${partial} · updated ${clockFormat.format(state.deadLettersAt)}, refreshes every 10 s` : '');
     renderDeadLetterActions(selectedEndpoint());
@@ -778,7 +781,7 @@
   // Replay needs an active endpoint; a disabled one gets a hint instead; a revoked one neither.
   function renderDeadLetterActions(ep) {
     const status = ep ? ep.status : null;
-    show('dlq-replay', status === 'active' && deadLettersLoaded() && state.deadLettersCount > 0);
+    show('dlq-replay', status === 'active' && deadLettersLoaded() && (state.deadLettersCount > 0 || state.deadLettersMore));
     show('dlq-hint', status === 'disabled');
   }
 

@@ -9,6 +9,7 @@ import com.flintn.webhooks.admin.api.WebhookApi;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
@@ -47,6 +48,8 @@ public final class AdminApp implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final EndpointChanges changes;
   private final AttemptLog attempts;
+  private final ReplayLog replayLog;
+  private final WebhookApi api;
   private final AdminServer server;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
 
@@ -79,7 +82,8 @@ public final class AdminApp implements AutoCloseable {
             ATTEMPTS_PER_ENDPOINT,
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
-    WebhookApi api =
+    this.replayLog = new ReplayLog(bootstrap, topics.dlqReplays().name());
+    this.api =
         new WebhookApi(
             view,
             changes,
@@ -94,12 +98,14 @@ public final class AdminApp implements AutoCloseable {
                 config.admin().testEventsPerMinute()),
             bootstrap,
             topics,
+            replayLog,
             clock);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
 
   public void start() throws InterruptedException {
+    open.push(replayLog);
     open.push(attempts);
     open.push(changes);
     open.push(view);
@@ -109,8 +115,13 @@ public final class AdminApp implements AutoCloseable {
     if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the endpoints table could not be read within 60 s");
     }
+    var keyProblem = view.keyProblem();
+    if (keyProblem.isPresent()) {
+      throw keyProblem.get(); // its endpoints would look deleted to their accounts
+    }
     changes.start();
     attempts.start();
+    replayLog.start();
     server.start();
     open.push(server);
   }
@@ -124,6 +135,14 @@ public final class AdminApp implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Holds one of {@code account}'s dead-letter read slots until closed, as a long read would; for
+   * tests of the per-account limit.
+   */
+  AutoCloseable holdDeadLetterRead(com.flintn.webhooks.common.message.AccountId account) {
+    return api.holdDeadLetterReads(account);
+  }
+
   /** The port the API listens on (the configured one, or the one picked for port 0). */
   public int port() {
     return server.port();
@@ -134,16 +153,22 @@ public final class AdminApp implements AutoCloseable {
     health.add(
         "admin_endpoint_table",
         () ->
-            view.isHealthy()
-                ? Health.Status.up(view.size() + " endpoints known")
-                : Health.Status.down("the endpoints table is not loaded or not being read"));
+            view.problem()
+                .map(Health.Status::down)
+                .orElseGet(() -> Health.Status.up(view.size() + " endpoints known")));
   }
 
   private HealthReport health() {
     boolean healthy = view.isHealthy(); // public: says nothing about the accounts' endpoints
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", healthy ? "up" : "down");
-    body.put("endpoints_table", healthy ? "reading" : "not loaded or not being read");
+    body.put(
+        "endpoints_table",
+        healthy
+            ? "reading"
+            : view.keyProblem().isPresent()
+                ? "holds records secrets.encryption-key cannot decrypt"
+                : "not loaded or not being read");
     return new HealthReport(healthy, body);
   }
 

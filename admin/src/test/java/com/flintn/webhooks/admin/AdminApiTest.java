@@ -223,6 +223,64 @@ class AdminApiTest {
         .containsExactly("true", "true");
   }
 
+  @Test
+  void deadLettersArePagedWithACursorAndEachAccountHasItsOwnReadSlots() throws Exception {
+    f.receiver.respondWith(
+        r ->
+            new mockwebserver3.MockResponse.Builder()
+                .code(r.path().startsWith("/paged") ? 400 : 200)
+                .build());
+    String id = f.create(KEY_A, "Paged", f.receiver.url("/paged"), "*").body().get("id").asText();
+    String path = "/v1/webhooks/" + id + "/dead-letters";
+    for (int i = 0; i < 3; i++) {
+      f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> f.call("GET", path, KEY_A, null).body().get("count").asInt() == 3);
+    JsonNode all = f.call("GET", path, KEY_A, null).body();
+    assertThat(all.get("next_cursor").isNull()).as("one page holds them all").isTrue();
+
+    List<String> paged = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Answer page =
+          f.call(
+              "GET", path + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), KEY_A, null);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body().get("data").size()).isLessThanOrEqualTo(2);
+      paged.addAll(page.body().get("data").findValuesAsText("position"));
+      cursor =
+          page.body().get("next_cursor").isNull() ? null : page.body().get("next_cursor").asText();
+      pages++;
+    } while (cursor != null && pages < 10);
+    assertThat(pages).isEqualTo(2);
+    assertThat(paged)
+        .as("every dead letter once, newest first as on one page")
+        .containsExactlyElementsOf(all.get("data").findValuesAsText("position"));
+
+    Answer bad = f.call("GET", path + "?cursor=not-a-cursor", KEY_A, null);
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorMessage()).contains("cursor");
+    assertThat(f.call("GET", path + "?limit=1001", KEY_A, null).status()).isEqualTo(400);
+    assertThat(f.call("GET", path + "?limit=1000", KEY_A, null).status()).isEqualTo(200);
+
+    // Account A's reads are all taken, as by two long reads: A waits, B does not.
+    String idB = f.create(KEY_B, "PagedB", f.receiver.url("/b"), "*").body().get("id").asText();
+    try (AutoCloseable one = f.admin.holdDeadLetterRead(AdminFixture.ACCOUNT_A);
+        AutoCloseable two = f.admin.holdDeadLetterRead(AdminFixture.ACCOUNT_A)) {
+      Answer busy = f.call("GET", path, KEY_A, null);
+      assertThat(busy.status()).isEqualTo(429);
+      assertThat(busy.errorCode()).isEqualTo("rate_limited");
+      assertThat(busy.errorMessage()).contains("this account already has 2 dead-letter reads");
+      assertThat(busy.header("Retry-After")).isEqualTo("1");
+      Answer other = f.call("GET", "/v1/webhooks/" + idB + "/dead-letters", KEY_B, null);
+      assertThat(other.status()).as("another account is not held up").isEqualTo(200);
+    }
+    assertThat(f.call("GET", path, KEY_A, null).status()).isEqualTo(200);
+  }
+
   private static String statusAfter(String id, String action) throws Exception {
     Answer a = f.call("POST", "/v1/webhooks/" + id + "/" + action, KEY_A, null);
     assertThat(a.status()).as(action + ": " + a.raw().body()).isEqualTo(200);

@@ -70,6 +70,8 @@ public final class DispatcherApp implements AutoCloseable {
    * Reads the endpoint table to its end, then starts consuming.
    *
    * @throws IllegalStateException if the endpoint table cannot be read within a minute
+   * @throws com.flintn.webhooks.common.config.ConfigException if the table holds endpoints whose
+   *     secrets {@code secrets.encryption-key} cannot decrypt: nothing is consumed then
    */
   public void start() throws InterruptedException {
     String bootstrap = config.kafka().bootstrapServers();
@@ -79,6 +81,13 @@ public final class DispatcherApp implements AutoCloseable {
       close();
       throw new IllegalStateException(
           "could not read " + topics.endpoints().name() + " from " + bootstrap + " within 60 s");
+    }
+    var keyProblem = view.keyProblem();
+    if (keyProblem.isPresent()) {
+      // Going on would fan events out without these endpoints and drop their retries as if
+      // they were deleted.
+      close();
+      throw keyProblem.get();
     }
     sender = new WebhookSender(config.http(), new UrlGuard(config.urlGuardAllow()), clock);
     producer =
@@ -124,9 +133,11 @@ public final class DispatcherApp implements AutoCloseable {
     health.add(
         "endpoint_table",
         () ->
-            view != null && view.isHealthy()
-                ? Health.Status.up(view.size() + " endpoints known")
-                : Health.Status.down("the endpoints table is not loaded or not being read"));
+            view == null
+                ? Health.Status.down("the endpoints table is not loaded or not being read")
+                : view.problem()
+                    .map(Health.Status::down)
+                    .orElseGet(() -> Health.Status.up(view.size() + " endpoints known")));
     health.addLiveness(
         "dispatcher_consumer",
         () ->

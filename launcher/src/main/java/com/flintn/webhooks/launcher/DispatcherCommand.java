@@ -26,7 +26,12 @@ final class DispatcherCommand implements Callable<Integer> {
     ProcessMetrics metrics = ProcessMetrics.start(c, clock);
     DispatcherApp app = new DispatcherApp(c, clock, metrics.registry);
     app.addHealthChecks(metrics.health);
-    app.start();
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      metrics.close(); // a configuration the data refuses, such as the wrong secrets key
+      throw e;
+    }
     System.out.println("dispatcher: /metrics and /health on port " + metrics.port());
     Processes.awaitShutdown(
         c.shutdownTimeout(),

@@ -90,6 +90,10 @@ final class DlqReplayCommand implements Callable<Integer> {
       if (!view.awaitCaughtUp(DlqCommand.KAFKA_TIMEOUT)) {
         throw DlqCommand.unreachable(c);
       }
+      var keyProblem = view.keyProblem();
+      if (keyProblem.isPresent()) {
+        throw keyProblem.get(); // their dead letters would be skipped as having no endpoint
+      }
       DlqReplayer replayer = new DlqReplayer(c.kafka().bootstrapServers(), c.topicCatalog(), clock);
       Set<String> earlier;
       try {

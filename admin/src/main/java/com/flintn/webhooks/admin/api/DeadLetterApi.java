@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.admin.dlq.DeadLetter;
 import com.flintn.webhooks.admin.dlq.DlqFilter;
+import com.flintn.webhooks.admin.dlq.DlqPager;
 import com.flintn.webhooks.admin.dlq.DlqReader;
 import com.flintn.webhooks.admin.dlq.DlqReplayer;
+import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.admin.dlq.TimeSpec;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
@@ -21,20 +23,27 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Dead letters of one endpoint: {@code GET /v1/webhooks/{id}/dead-letters} and {@code POST
  * /v1/webhooks/{id}/dead-letters/replay} (filters and dry run), the same engine as {@code dlq list}
- * and {@code dlq replay}, scoped to the caller's account. Each request reads the dead-letter topic
- * (from {@code since} when given); one replay runs at a time per admin process.
+ * and {@code dlq replay}, scoped to the caller's account. Every request reads a bounded amount: a
+ * list reads one page ({@link DlqPager}: at most {@value #PAGE_READ_BUDGET} records, returns at
+ * most {@code limit} and a cursor for the next page), a replay reads and sends in chunks of {@value
+ * #REPLAY_CHUNK} records. Whether a dead letter was replayed is looked up in the {@link ReplayLog}
+ * the process follows, not read per request. Each account has its own slots: {@value #LIST_SLOTS}
+ * list reads and {@value #REPLAY_SLOTS} replay at a time, so one account cannot hold up another.
  */
 final class DeadLetterApi {
   private static final Set<String> REASONS =
@@ -43,29 +52,41 @@ final class DeadLetterApi {
       Set.of("dry_run", "allow_repeat", "reason", "event_type", "since", "until");
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
 
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 1000;
+
+  /** Records one list request reads at most, matching or not. */
+  static final int PAGE_READ_BUDGET = 10_000;
+
+  /** Records a replay reads, and holds, at a time. */
+  static final int REPLAY_CHUNK = 500;
+
+  static final int LIST_SLOTS = 2;
+  static final int REPLAY_SLOTS = 1;
+
   private final String bootstrapServers;
   private final TopicCatalog topics;
   private final EndpointView view;
+  private final ReplayLog replayLog;
   private final Function<Context, Endpoint> owned;
   private final DlqReplayer replayer;
   private final Clock clock;
-
-  /** Dead-letter reads at once in this process; each scans a topic, so they are few. */
-  private final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(2);
-
-  /** One replay at a time per process; a waiting request gives up rather than queue. */
-  private final java.util.concurrent.locks.ReentrantLock replaying =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final PerAccountSlots lists =
+      new PerAccountSlots(LIST_SLOTS, "dead-letter reads", Duration.ofSeconds(1));
+  private final PerAccountSlots replays =
+      new PerAccountSlots(REPLAY_SLOTS, "dead-letter replays", Duration.ofSeconds(5));
 
   DeadLetterApi(
       String bootstrapServers,
       TopicCatalog topics,
       EndpointView view,
+      ReplayLog replayLog,
       Function<Context, Endpoint> owned,
       Clock clock) {
     this.bootstrapServers = bootstrapServers;
     this.topics = topics;
     this.view = view;
+    this.replayLog = replayLog;
     this.owned = owned;
     this.replayer = new DlqReplayer(bootstrapServers, topics, clock);
     this.clock = clock;
@@ -78,7 +99,33 @@ final class DeadLetterApi {
         new WebhookApi.Route(HandlerType.POST, base + "/replay", this::replay));
   }
 
-  private void list(Context ctx) {
+  /** The slots of list reads; for tests that hold an account's reads. */
+  PerAccountSlots listSlots() {
+    return lists;
+  }
+
+  /** What a list shows of a dead letter; small, so a page holds little. */
+  private record Listed(
+      String position,
+      String at,
+      String eventId,
+      String eventType,
+      String reason,
+      int attempts,
+      String lastStatus) {
+    static Listed of(DeadLetter d) {
+      return new Listed(
+          d.position(),
+          d.at().toString(),
+          d.delivery().event().eventId().value(),
+          d.eventType(),
+          d.reason(),
+          d.attempts(),
+          d.lastOutcome());
+    }
+  }
+
+  private void list(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
     DlqFilter filter =
         filter(
@@ -88,32 +135,36 @@ final class DeadLetterApi {
             ctx.queryParam("since"),
             ctx.queryParam("until"));
     int limit = limit(ctx.queryParam("limit"));
-    ArrayDeque<DeadLetter> last = new ArrayDeque<>(limit);
-    DlqReader.Stats stats =
-        scan(
-            filter,
-            d -> {
-              if (last.size() == limit) {
-                last.removeFirst();
-              }
-              last.addLast(d);
-            });
-    Set<String> replayed = earlierReplays();
+    Optional<String> cursor = Optional.ofNullable(ctx.queryParam("cursor"));
+    DlqPager.Page<Listed> page;
+    try (PerAccountSlots.Slot slot = lists.take(e.accountId());
+        DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
+      page = new DlqPager(reader, PAGE_READ_BUDGET).page(filter, cursor, limit, Listed::of);
+    } catch (DlqPager.BadCursor bad) {
+      throw ApiError.badRequest(bad.getMessage());
+    } catch (org.apache.kafka.common.errors.TimeoutException ex) {
+      throw ApiError.unavailable("the dead-letter topic could not be read in time; retry shortly");
+    }
+    replayLog.sync(Duration.ofSeconds(2)); // best effort: a replay just made shows as such
     ObjectNode body = Json.mapper().createObjectNode();
     ArrayNode data = body.putArray("data");
-    for (Iterator<DeadLetter> it = last.descendingIterator(); it.hasNext(); ) {
-      DeadLetter d = it.next();
+    for (Listed d : page.data()) {
       ObjectNode o = data.addObject();
       o.put("position", d.position());
-      o.put("dead_lettered_at", d.at().toString());
-      o.put("event_id", d.delivery().event().eventId().value());
+      o.put("dead_lettered_at", d.at());
+      o.put("event_id", d.eventId());
       o.put("event_type", d.eventType());
       o.put("reason", d.reason());
       o.put("attempts", d.attempts());
-      o.put("last_status", d.lastOutcome());
-      o.put("replayed", replayed.contains(d.position()));
+      o.put("last_status", d.lastStatus());
+      o.put("replayed", replayLog.contains(d.position()));
     }
-    body.put("count", stats.matched());
+    body.put("count", page.data().size());
+    if (page.nextCursor().isPresent()) {
+      body.put("next_cursor", page.nextCursor().get());
+    } else {
+      body.putNull("next_cursor");
+    }
     WebhookApi.json(ctx, 200, body);
   }
 
@@ -140,31 +191,66 @@ final class DeadLetterApi {
               + e.status().wireName()
               + "; reactivate it before replaying its dead letters");
     }
-    if (!replaying.tryLock(5, java.util.concurrent.TimeUnit.SECONDS)) {
-      throw ApiError.unavailable("another replay is running in this process; retry shortly");
-    }
-    DlqReplayer.Report r;
-    try {
-      List<DeadLetter> selected = new ArrayList<>();
-      scan(filter, selected::add);
-      r =
-          replayer.replay(
-              selected,
-              view::get,
-              earlierReplays(),
-              new DlqReplayer.Options(dryRun, allowRepeat, OptionalDouble.empty()),
-              (handled, total, sent) -> {},
-              () -> false);
-    } finally {
-      replaying.unlock();
+    Totals t = new Totals();
+    try (PerAccountSlots.Slot slot = replays.take(e.accountId());
+        DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
+      if (!replayLog.sync(KAFKA_TIMEOUT)) {
+        throw ApiError.unavailable("the replay log could not be read in time; retry shortly");
+      }
+      DlqReplayer.Options options =
+          new DlqReplayer.Options(dryRun, allowRepeat, OptionalDouble.empty());
+      List<TopicPartition> partitions = reader.partitions();
+      Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+      Map<TopicPartition, Long> at = reader.startOffsets(partitions, filter.since());
+      at.entrySet().removeIf(p -> p.getValue() >= end.get(p.getKey()));
+      while (!at.isEmpty()) {
+        int chunk = Math.max(1, REPLAY_CHUNK / at.size());
+        Map<TopicPartition, long[]> ranges = new HashMap<>();
+        at.forEach(
+            (tp, from) -> ranges.put(tp, new long[] {from, Math.min(end.get(tp), from + chunk)}));
+        List<DeadLetter> selected = new ArrayList<>();
+        reader.read(ranges, filter, selected::add);
+        Set<String> earlier = new HashSet<>();
+        for (DeadLetter d : selected) {
+          if (replayLog.contains(d.position())) {
+            earlier.add(d.position());
+          }
+        }
+        t.add(
+            replayer.replay(
+                selected, view::get, earlier, options, (handled, total, sent) -> {}, () -> false));
+        ranges.forEach((tp, r) -> at.put(tp, r[1]));
+        at.entrySet().removeIf(p -> p.getValue() >= end.get(p.getKey()));
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException ex) {
+      throw ApiError.unavailable(
+          "the dead-letter topic could not be read in time; "
+              + t.sent
+              + " dead letters were replayed before that. Retry shortly: those are not sent"
+              + " again");
     }
     ObjectNode out = Json.mapper().createObjectNode();
     out.put("dry_run", dryRun);
-    out.put("selected", r.selected());
-    out.put("replayed", r.sent());
-    out.put("skipped_already_replayed", r.skippedRepeat());
-    out.put("skipped_inactive", r.skippedInactive());
+    out.put("selected", t.selected);
+    out.put("replayed", t.sent);
+    out.put("skipped_already_replayed", t.skippedRepeat);
+    out.put("skipped_inactive", t.skippedInactive);
     WebhookApi.json(ctx, 200, out);
+  }
+
+  /** What the chunks of one replay did, summed. */
+  private static final class Totals {
+    long selected;
+    long sent;
+    long skippedRepeat;
+    long skippedInactive;
+
+    void add(DlqReplayer.Report r) {
+      selected += r.selected();
+      sent += r.sent();
+      skippedRepeat += r.skippedRepeat();
+      skippedInactive += r.skippedInactive();
+    }
   }
 
   private DlqFilter filter(
@@ -195,34 +281,6 @@ final class DeadLetterApi {
       return Optional.of(TimeSpec.parse(text, clock));
     } catch (IllegalArgumentException ex) {
       throw ApiError.badRequest(name + ": " + ex.getMessage());
-    }
-  }
-
-  private DlqReader.Stats scan(DlqFilter filter, java.util.function.Consumer<DeadLetter> sink) {
-    boolean admitted;
-    try {
-      admitted = scans.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
-      admitted = false;
-    }
-    if (!admitted) {
-      throw ApiError.unavailable("dead letters are being read for other requests; retry shortly");
-    }
-    try (DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
-      return reader.scan(filter, sink, () -> false);
-    } catch (org.apache.kafka.common.errors.TimeoutException ex) {
-      throw ApiError.unavailable("the dead-letter topic could not be read in time; retry shortly");
-    } finally {
-      scans.release();
-    }
-  }
-
-  private Set<String> earlierReplays() {
-    try {
-      return replayer.earlierReplays(KAFKA_TIMEOUT);
-    } catch (org.apache.kafka.common.errors.TimeoutException ex) {
-      throw ApiError.unavailable("the replay log could not be read in time; retry shortly");
     }
   }
 
@@ -277,16 +335,16 @@ final class DeadLetterApi {
 
   private static int limit(String text) {
     if (text == null) {
-      return 50;
+      return DEFAULT_LIMIT;
     }
     try {
       int n = Integer.parseInt(text);
-      if (n >= 1 && n <= 200) {
+      if (n >= 1 && n <= MAX_LIMIT) {
         return n;
       }
     } catch (NumberFormatException ex) {
       // answered below
     }
-    throw ApiError.badRequest("limit must be a whole number from 1 to 200");
+    throw ApiError.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 }

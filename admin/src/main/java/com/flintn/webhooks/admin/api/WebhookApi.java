@@ -58,6 +58,7 @@ public final class WebhookApi {
       TestEvents testEvents,
       String bootstrapServers,
       TopicCatalog topics,
+      com.flintn.webhooks.admin.dlq.ReplayLog replayLog,
       Clock clock) {
     this.view = view;
     this.changes = changes;
@@ -72,6 +73,7 @@ public final class WebhookApi {
             bootstrapServers,
             topics,
             view,
+            replayLog,
             ctx -> {
               endpoints.syncForRead();
               return endpoints.owned(ctx);
@@ -97,6 +99,11 @@ public final class WebhookApi {
                 new Route(HandlerType.GET, one + "/attempts", this::attempts)));
     all.addAll(deadLetters.routes());
     return List.copyOf(all);
+  }
+
+  /** The per-account slots of dead-letter reads; for tests that hold an account's reads. */
+  public AutoCloseable holdDeadLetterReads(com.flintn.webhooks.common.message.AccountId account) {
+    return deadLetters.listSlots().take(account);
   }
 
   private void list(Context ctx) throws Exception {

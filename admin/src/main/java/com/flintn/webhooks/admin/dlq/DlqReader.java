@@ -42,6 +42,9 @@ public final class DlqReader implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-reader");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    // A range that starts where retention has just deleted reads from what is left, not from
+    // the end.
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(apiTimeout.toMillis()));
     p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(apiTimeout.toMillis()));
     this.consumer =
@@ -90,6 +93,86 @@ public final class DlqReader implements AutoCloseable {
         Long last = end.get(tp);
         if (last == null || r.offset() >= last) {
           continue; // written after the scan began
+        }
+        read++;
+        DeadLetter d = read(r);
+        if (d == null) {
+          unreadable++;
+        } else if (filter.matches(d)) {
+          matched++;
+          sink.accept(d);
+        }
+      }
+      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+    return new Stats(read, matched, unreadable);
+  }
+
+  /** The topic's partitions. */
+  public List<TopicPartition> partitions() {
+    return consumer.partitionsFor(topic.name()).stream()
+        .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+        .toList();
+  }
+
+  /** The offset each partition ends at now (the next record's). */
+  public Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+    return new HashMap<>(consumer.endOffsets(partitions));
+  }
+
+  /**
+   * Where each partition's records at or after {@code since} start, or its first record without it;
+   * a partition with nothing that late starts at its end.
+   */
+  public Map<TopicPartition, Long> startOffsets(
+      List<TopicPartition> partitions, java.util.Optional<Instant> since) {
+    Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(partitions));
+    if (since.isPresent()) {
+      Map<TopicPartition, Long> at = new HashMap<>();
+      partitions.forEach(tp -> at.put(tp, since.get().toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at);
+      Map<TopicPartition, Long> end = endOffsets(partitions);
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp o = found.get(tp);
+        start.put(tp, o != null ? Math.max(o.offset(), start.get(tp)) : end.get(tp));
+      }
+    }
+    return start;
+  }
+
+  /**
+   * Reads, on each partition of {@code ranges}, the records from offset {@code [0]} up to (not
+   * including) {@code [1]}, and calls {@code sink} for every dead letter {@code filter} selects, in
+   * offset order per partition.
+   *
+   * @throws org.apache.kafka.common.errors.TimeoutException when the broker does not answer
+   */
+  public Stats read(
+      Map<TopicPartition, long[]> ranges, DlqFilter filter, Consumer<DeadLetter> sink) {
+    Map<TopicPartition, Long> end = new HashMap<>();
+    ranges.forEach((tp, r) -> end.put(tp, r[1]));
+    consumer.assign(ranges.keySet());
+    ranges.forEach((tp, r) -> consumer.seek(tp, r[0]));
+    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+    long read = 0;
+    long matched = 0;
+    long unreadable = 0;
+    long lastProgress = System.nanoTime();
+    while (!end.isEmpty()) {
+      consumer.pause(
+          ranges.keySet().stream().filter(tp -> !end.containsKey(tp)).toList()); // read out
+      var records = consumer.poll(Duration.ofMillis(500));
+      if (!records.isEmpty()) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > apiTimeout.toNanos()) {
+        throw new org.apache.kafka.common.errors.TimeoutException(
+            "no records from " + topic.name() + " for " + apiTimeout.toSeconds() + " s");
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Long last = end.get(tp);
+        if (last == null || r.offset() >= last) {
+          continue; // past the range
         }
         read++;
         DeadLetter d = read(r);

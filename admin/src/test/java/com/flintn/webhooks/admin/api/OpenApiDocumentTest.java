@@ -40,6 +40,7 @@ class OpenApiDocumentTest {
                         java.time.Duration.ofMinutes(30),
                         java.time.Duration.ofHours(2),
                         java.time.Duration.ofHours(24))),
+                null,
                 null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());

@@ -300,6 +300,52 @@ class DlqReplayTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> receiver.receivedAt("/d2").size() == n);
   }
 
+  @Test
+  void pagesReturnEverySelectedDeadLetterExactlyOnceReadingABoundedAmountEach() {
+    Instant until = T0.plus(Duration.ofMinutes(1000));
+    DlqFilter f = filter(null, AccountId.of("acc_x"), "order.created", null, T0, until);
+    Predicate<Seeded> expected =
+        s -> s.account().equals(AccountId.of("acc_x")) && s.type().equals("order.created");
+    Set<String> want =
+        SEEDED.stream().filter(expected).map(Seeded::eventId).collect(Collectors.toSet());
+    assertThat(want).hasSizeGreaterThan(300);
+
+    List<String> got = new ArrayList<>();
+    Optional<String> cursor = Optional.empty();
+    int pages = 0;
+    try (DlqReader r = reader()) {
+      DlqPager pager = new DlqPager(r, 37);
+      do {
+        DlqPager.Page<String> page =
+            pager.page(f, cursor, 9, d -> d.delivery().event().eventId().value());
+        assertThat(page.data()).hasSizeLessThanOrEqualTo(9);
+        assertThat(page.recordsRead()).as("bounded by the budget").isLessThanOrEqualTo(37);
+        got.addAll(page.data());
+        cursor = page.nextCursor();
+        pages++;
+      } while (cursor.isPresent() && pages < 1000);
+    }
+    assertThat(cursor).as("the last page says so").isEmpty();
+    assertThat(got).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(got)).isEqualTo(want);
+
+    // Read in one go, the first page is the newest of the selection.
+    List<String> newest =
+        SEEDED.stream()
+            .filter(expected)
+            .sorted(java.util.Comparator.comparing(Seeded::at).reversed())
+            .limit(10)
+            .map(Seeded::eventId)
+            .toList();
+    try (DlqReader r = reader()) {
+      DlqPager.Page<String> first =
+          new DlqPager(r, 10_000)
+              .page(f, Optional.empty(), 10, d -> d.delivery().event().eventId().value());
+      assertThat(first.data()).containsExactlyElementsOf(newest);
+      assertThat(first.nextCursor()).isPresent();
+    }
+  }
+
   private static DlqReplayer.Report replay(
       DlqReplayer replayer, DlqFilter f, boolean dryRun, boolean repeat)
       throws InterruptedException {

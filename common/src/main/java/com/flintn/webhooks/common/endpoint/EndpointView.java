@@ -1,8 +1,11 @@
 package com.flintn.webhooks.common.endpoint;
 
+import com.flintn.webhooks.common.config.ConfigException;
+import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * An in-memory copy of the compacted {@code webhooks.endpoints} table, read from the beginning of
  * every partition and kept current by one background thread. Reads are lock-free and thread safe. A
- * record that cannot be read is logged and skipped; it never stops the view.
+ * record that cannot be read is logged and skipped; it never stops the view. The exception is a
+ * record whose signing secret cannot be decrypted with the configured {@code
+ * secrets.encryption-key}: skipping it would make its endpoint look deleted, so the view remembers
+ * it until a readable record or a tombstone replaces it, and reports it as {@link #keyProblem()}
+ * (the view is not healthy meanwhile). The endpoint's previous value, if any, stays.
  *
  * <p>The table is written in Kafka transactions by the endpoint-state app, so the view reads only
  * committed records: an aborted write is never acted on. {@link #awaitReached} lets a caller that
@@ -45,6 +53,10 @@ public final class EndpointView implements AutoCloseable {
   private final Map<EndpointId, Endpoint> byId = new ConcurrentHashMap<>();
   private final Map<AccountId, Map<EndpointId, Endpoint>> byAccount = new ConcurrentHashMap<>();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+  /** Keys of the records whose secrets this key cannot decrypt, with where the record is. */
+  private final ConcurrentSkipListMap<String, String> undecryptable = new ConcurrentSkipListMap<>();
+
   private volatile List<TopicPartition> partitions;
 
   /** The next offset to read per partition, published after every poll; guarded by itself. */
@@ -92,9 +104,59 @@ public final class EndpointView implements AutoCloseable {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Whether the view has loaded the table and is still reading it (a poll within 30 s). */
+  /**
+   * Whether the view has loaded the table, is still reading it (a poll within 30 s), and can read
+   * every endpoint in it (no {@link #keyProblem()}).
+   */
   public boolean isHealthy() {
-    return isCaughtUp() && follower.isReading(Duration.ofSeconds(30));
+    return isCaughtUp() && follower.isReading(Duration.ofSeconds(30)) && undecryptable.isEmpty();
+  }
+
+  /**
+   * Why the view is not healthy, in one line for a health check; empty when it is.
+   *
+   * @see #isHealthy()
+   */
+  public Optional<String> problem() {
+    Optional<ConfigException> key = keyProblem();
+    if (key.isPresent()) {
+      return Optional.of(key.get().getMessage());
+    }
+    return isHealthy()
+        ? Optional.empty()
+        : Optional.of("the endpoints table is not loaded or not being read");
+  }
+
+  /**
+   * Endpoint records the view holds that cannot be decrypted with the configured {@code
+   * secrets.encryption-key}, as the error a process reports for them: at start it refuses to run,
+   * later its health goes down. Empty when every record could be read.
+   */
+  public Optional<ConfigException> keyProblem() {
+    if (undecryptable.isEmpty()) {
+      return Optional.empty();
+    }
+    int n = undecryptable.size();
+    String first;
+    try {
+      first = undecryptable.firstKey();
+    } catch (java.util.NoSuchElementException e) {
+      return Optional.empty(); // replaced meanwhile
+    }
+    return Optional.of(
+        new ConfigException(
+            ConfigKey.SECRETS_ENCRYPTION_KEY.key(),
+            n
+                + (n == 1 ? " endpoint record cannot" : " endpoint records cannot")
+                + " be decrypted with this key (first: "
+                + first
+                + "); it is not the key they were written with. Configure that key, or"
+                + " delete and recreate those endpoints"));
+  }
+
+  /** Whether the record of {@code id} is one this view cannot decrypt (see {@link #keyProblem}). */
+  public boolean isUndecryptable(EndpointId id) {
+    return undecryptable.containsKey(id.value());
   }
 
   /** Whether every record that existed at start has been read. */
@@ -232,12 +294,23 @@ public final class EndpointView implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> r) {
-    String key;
+    String key = null;
     Endpoint endpoint;
     try {
       key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
       endpoint = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
+      if (key != null && SecretCipher.Undecryptable.in(e)) {
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        if (undecryptable.put(key, where) == null && isCaughtUp()) {
+          log.error(
+              "endpoint {} ({}) cannot be decrypted with secrets.encryption-key: it was written"
+                  + " with another key. The endpoint is not acted on until this is fixed",
+              key,
+              where);
+        }
+        return;
+      }
       log.warn(
           "skipping unreadable endpoint record {}-{}@{}: {}",
           r.topic(),
@@ -249,6 +322,7 @@ public final class EndpointView implements AutoCloseable {
     if (key == null) {
       return;
     }
+    undecryptable.remove(key); // replaced by a readable record or deleted
     EndpointId id;
     try {
       id = EndpointId.of(key);

@@ -68,8 +68,9 @@ public final class SecretCipher {
   }
 
   /**
-   * @throws IllegalArgumentException if the value is not ours or was sealed with another key (the
-   *     message names neither the value nor the key)
+   * @throws IllegalArgumentException if the value is not ours
+   * @throws Undecryptable if it was sealed with another key or damaged (the message names neither
+   *     the value nor the key)
    */
   public String decrypt(String sealed) {
     if (!sealed.startsWith(PREFIX)) {
@@ -82,8 +83,29 @@ public final class SecretCipher {
       return new String(
           c.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(
+      throw new Undecryptable();
+    }
+  }
+
+  /**
+   * A stored secret that this key cannot open: almost always a {@code secrets.encryption-key} other
+   * than the one it was written with. Readers of stored records tell it apart from other unreadable
+   * input, because skipping such a record would lose it silently.
+   */
+  public static final class Undecryptable extends IllegalArgumentException {
+    Undecryptable() {
+      super(
           "cannot decrypt a stored secret: is secrets.encryption-key the key it was written with?");
+    }
+
+    /** Whether {@code e} or one of its causes is an {@link Undecryptable}. */
+    public static boolean in(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof Undecryptable) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 }

@@ -44,6 +44,13 @@ public final class TopicCatalog {
   private final Topic<String, Delivery> deliveriesDue;
   private final Topic<String, Delivery> overflow;
   private final Topic<String, AttemptRecord> attempts;
+
+  /** How long dead letters are kept. */
+  public static final Duration DLQ_RETENTION = Duration.ofDays(30);
+
+  /** How long replay notes are kept: longer than the dead letters they are about. */
+  public static final Duration DLQ_REPLAYS_RETENTION = Duration.ofDays(35);
+
   private final Topic<String, Delivery> dlq;
   private final Topic<String, DlqReplay> dlqReplays;
   private final Topic<String, EndpointChange> endpointChanges;
@@ -102,11 +109,15 @@ public final class TopicCatalog {
             Serdes.String(),
             json(AttemptRecord.class),
             TopicSpec.delete(DAY.multipliedBy(30)).coPartitionedWithEndpoints());
-    this.dlq =
-        new Topic<>(name("dlq"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(30)));
+    this.dlq = new Topic<>(name("dlq"), Serdes.String(), delivery, TopicSpec.delete(DLQ_RETENTION));
+    // A replay note outlives its dead letter by a few days, then goes: compaction alone would
+    // keep the notes of dead letters deleted long ago for ever.
     this.dlqReplays =
         new Topic<>(
-            name("dlq.replays"), Serdes.String(), json(DlqReplay.class), TopicSpec.compact());
+            name("dlq.replays"),
+            Serdes.String(),
+            json(DlqReplay.class),
+            TopicSpec.compact().retainedFor(DLQ_REPLAYS_RETENTION));
     this.endpointChanges =
         new Topic<>(
             name("endpoint-changes"),
@@ -166,7 +177,10 @@ public final class TopicCatalog {
   }
 
   /** Change commands from the admin API, applied by the endpoint-state app. */
-  /** Which dead letters were replayed (key: {@code topic/partition/offset}), compacted. */
+  /**
+   * Which dead letters were replayed (key: {@code topic/partition/offset}), compacted, and deleted
+   * after {@link #DLQ_REPLAYS_RETENTION}.
+   */
   public Topic<String, DlqReplay> dlqReplays() {
     return dlqReplays;
   }

@@ -7,34 +7,48 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * How a topic is created: compacted, or deleted after {@code retention}, with the {@code
- * min.insync.replicas} its replication factor warrants.
+ * How a topic is created: compacted, deleted after {@code retention}, or both (compacted, and
+ * whatever is older than {@code retention} deleted), with the {@code min.insync.replicas} its
+ * replication factor warrants.
  *
+ * @param retention how long records are kept; empty for a topic kept by compaction alone
+ * @param compacted whether the topic is compacted (the latest record per key is kept)
  * @param coPartitioned whether the topic belongs to the group read together by the endpoint-state
  *     app, which must share one partition count
  * @param maxMessageBytes the topic's own {@code max.message.bytes}; empty for the broker's default
  */
 public record TopicSpec(
-    Optional<Duration> retention, boolean coPartitioned, OptionalInt maxMessageBytes) {
+    Optional<Duration> retention,
+    boolean compacted,
+    boolean coPartitioned,
+    OptionalInt maxMessageBytes) {
 
   /** The topic config that says how many in-sync replicas an {@code acks=all} write needs. */
   public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
   public static TopicSpec delete(Duration retention) {
-    return new TopicSpec(Optional.of(retention), false, OptionalInt.empty());
+    return new TopicSpec(Optional.of(retention), false, false, OptionalInt.empty());
   }
 
   public static TopicSpec compact() {
-    return new TopicSpec(Optional.empty(), true, OptionalInt.empty());
+    return new TopicSpec(Optional.empty(), true, true, OptionalInt.empty());
+  }
+
+  /**
+   * The same spec, with records older than {@code retention} deleted as well ({@code
+   * cleanup.policy=compact,delete} for a compacted topic).
+   */
+  public TopicSpec retainedFor(Duration retention) {
+    return new TopicSpec(Optional.of(retention), compacted, coPartitioned, maxMessageBytes);
   }
 
   public TopicSpec coPartitionedWithEndpoints() {
-    return new TopicSpec(retention, true, maxMessageBytes);
+    return new TopicSpec(retention, compacted, true, maxMessageBytes);
   }
 
   /** The same spec, accepting record batches up to {@code bytes}. */
   public TopicSpec maxMessageBytes(int bytes) {
-    return new TopicSpec(retention, coPartitioned, OptionalInt.of(bytes));
+    return new TopicSpec(retention, compacted, coPartitioned, OptionalInt.of(bytes));
   }
 
   /**
@@ -53,16 +67,14 @@ public record TopicSpec(
   public Map<String, String> configs(int replicationFactor) {
     Map<String, String> c = new HashMap<>();
     c.put(MIN_INSYNC_REPLICAS, String.valueOf(minInsyncReplicas(replicationFactor)));
-    retention.ifPresentOrElse(
-        r -> {
-          c.put("cleanup.policy", "delete");
-          c.put("retention.ms", String.valueOf(r.toMillis()));
-        },
-        () -> {
-          c.put("cleanup.policy", "compact");
-          c.put("min.compaction.lag.ms", "0");
-          c.put("segment.ms", String.valueOf(Duration.ofHours(1).toMillis()));
-        });
+    if (compacted) {
+      c.put("cleanup.policy", retention.isPresent() ? "compact,delete" : "compact");
+      c.put("min.compaction.lag.ms", "0");
+      c.put("segment.ms", String.valueOf(Duration.ofHours(1).toMillis()));
+    } else {
+      c.put("cleanup.policy", "delete");
+    }
+    retention.ifPresent(r -> c.put("retention.ms", String.valueOf(r.toMillis())));
     maxMessageBytes.ifPresent(b -> c.put("max.message.bytes", String.valueOf(b)));
     return Map.copyOf(c);
   }

@@ -45,4 +45,17 @@ class TopicSpecTest {
     assertThat(TopicCreator.minInsyncReplicasProblem(1, 2))
         .hasValueSatisfying(p -> assertThat(p).contains("no write can be acknowledged"));
   }
+
+  @Test
+  void theReplayLogIsCompactedAndOutlivesTheDeadLettersItIsAbout() {
+    TopicCatalog topics = new TopicCatalog("webhooks", java.util.List.of(Duration.ofSeconds(30)));
+    assertThat(topics.dlqReplays().spec().configs(3))
+        .containsEntry("cleanup.policy", "compact,delete")
+        .containsEntry("retention.ms", String.valueOf(Duration.ofDays(35).toMillis()));
+    assertThat(topics.dlqReplays().spec().retention().orElseThrow())
+        .isGreaterThan(topics.dlq().spec().retention().orElseThrow());
+    assertThat(TopicSpec.compact().configs(3))
+        .containsEntry("cleanup.policy", "compact")
+        .doesNotContainKey("retention.ms");
+  }
 }

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * group keeps it as a member; then it commits what finished and leaves the group. What was not
  * finished is not committed past, and the next owner does it again. Owns the consumer: only this
  * thread touches it.
+ *
+ * <p>While the handler says records must be held ({@link RecordHandler#hold()}: the endpoint view
+ * holds records it cannot decrypt), every partition is paused and records already fetched are
+ * rewound, unhandled; work in flight finishes and is committed as usual. The loop resumes by itself
+ * once the hold is lifted.
  */
 final class DeliveryLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
@@ -89,6 +94,10 @@ final class DeliveryLoop implements Runnable {
   private volatile long overflowBacklog;
   private volatile int assigned;
   private final Map<TopicPartition, Long> pausedEnds = new HashMap<>();
+
+  /** Whether records are being held ({@link #holding()}); poll thread only. */
+  private boolean held;
+
   private Instant lastPausedEnds = Instant.EPOCH;
 
   DeliveryLoop(
@@ -314,11 +323,24 @@ final class DeliveryLoop implements Runnable {
   }
 
   private void pollOnce() {
+    if (holding()) {
+      // Polls on, paused, to stay in the group; a partition assigned meanwhile is not paused
+      // yet, so what it returns is rewound.
+      rewind(consumer.poll(Duration.ofMillis(100)));
+      consumer.pause(consumer.assignment());
+      publishLag();
+      reportFailures();
+      return;
+    }
     resumeDrained();
     var records = consumer.poll(Duration.ofMillis(100));
     publishLag();
     if (!records.isEmpty()) {
       handler.beforeBatch(records);
+      if (holding()) {
+        rewind(records); // the view, just brought up to date, cannot read an endpoint
+        return;
+      }
     }
     for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -369,6 +391,34 @@ final class DeliveryLoop implements Runnable {
     }
     pauseFull();
     reportFailures();
+  }
+
+  /**
+   * Whether records must be held now (see the class comment); pauses every partition when the hold
+   * begins and says so once, and says once when it ends.
+   */
+  private boolean holding() {
+    java.util.Optional<String> why = handler.hold();
+    if (why.isPresent()) {
+      if (!held) {
+        held = true;
+        consumer.pause(consumer.assignment());
+        log.error("dispatcher holds every partition, consuming nothing: {}", why.get());
+      }
+      return true;
+    }
+    if (held) {
+      held = false;
+      log.info("dispatcher resumes consuming: the endpoint view can read every endpoint again");
+    }
+    return false;
+  }
+
+  /** Puts each partition of {@code records} back to its first record, none of them handled. */
+  private void rewind(org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition tp : records.partitions()) {
+      consumer.seek(tp, records.records(tp).get(0).offset());
+    }
   }
 
   private void resumeDrained() {

@@ -94,6 +94,15 @@ final class RecordHandler implements RecordWork {
   }
 
   /**
+   * Why no record may be handled now, if none may: the endpoint view holds endpoint records that
+   * {@code secrets.encryption-key} cannot decrypt, so it cannot tell who subscribes to an event or
+   * whether a retry's endpoint still exists. Empty when records may be handled.
+   */
+  Optional<String> hold() {
+    return endpoints.keyProblem().map(Throwable::getMessage);
+  }
+
+  /**
    * Called by a stop just before it interrupts the requests still in flight: from then on a request
    * that ends without a response was cut off by the stop, not failed by the endpoint, so it is
    * abandoned (left for the next owner) rather than recorded as a failed attempt and retried.
