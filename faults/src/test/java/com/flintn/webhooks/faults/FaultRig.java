@@ -89,7 +89,11 @@ final class FaultRig implements AutoCloseable {
     this.config = FlintnConfig.from(ConfigValues.load(Optional.empty(), Map.of(), values));
     this.topics = config.topicCatalog();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      new TopicCreator(admin).createAll(topics, partitions, (short) 1);
+      new TopicCreator(admin)
+          .createAll(
+              topics,
+              partitions,
+              Short.parseShort(values.get(ConfigKey.TOPICS_REPLICATION_FACTOR)));
     }
     Files.createDirectories(TARGET.resolve("process-config"));
     this.configFile = TARGET.resolve("process-config").resolve(prefix + ".properties");

@@ -18,6 +18,8 @@ final class Load implements AutoCloseable {
   private final List<String> types;
   private final String account;
   private final Map<String, String> acked = new ConcurrentHashMap<>();
+  private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
   private final AtomicInteger failed = new AtomicInteger();
   private final AtomicInteger attempted = new AtomicInteger();
   private final Thread thread;
@@ -66,6 +68,7 @@ final class Load implements AutoCloseable {
       String id = "evt_" + tag + "_" + i;
       String type = types.get(i % types.size());
       attempted.incrementAndGet();
+      sentAt.put(id, System.currentTimeMillis());
       rig.producer()
           .send(
               new ProducerRecord<>(
@@ -74,6 +77,7 @@ final class Load implements AutoCloseable {
                   FaultRig.utf8(Endpoints.event(id, type, account))),
               (meta, error) -> {
                 if (error == null) {
+                  partitions.put(id, meta.partition());
                   acked.put(id, type);
                 } else {
                   failed.incrementAndGet();
@@ -97,6 +101,16 @@ final class Load implements AutoCloseable {
   /** Event id to event type, for every event the broker acknowledged. */
   Map<String, String> acked() {
     return Map.copyOf(acked);
+  }
+
+  /** When each event was handed to the producer, in epoch millis. */
+  Map<String, Long> sentAt() {
+    return Map.copyOf(sentAt);
+  }
+
+  /** The events partition each acknowledged event was written to. */
+  Map<String, Integer> partitions() {
+    return Map.copyOf(partitions);
   }
 
   int failed() {

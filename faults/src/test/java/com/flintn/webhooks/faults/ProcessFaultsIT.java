@@ -81,7 +81,7 @@ class ProcessFaultsIT {
    * repeat, not change. 4% are refused with 400 (dead-lettered at once), 12% fail once with 500, 6%
    * get 429 twice, the rest 200.
    */
-  private static Behaviour deterministic(Pair p, int attempt) {
+  static Behaviour deterministic(Pair p, int attempt) {
     int h = Math.floorMod(p.hashCode() * 31 + 7, 100);
     if (h < 4) {
       return Behaviour.BAD_REQUEST_400;
@@ -93,7 +93,7 @@ class ProcessFaultsIT {
     return Behaviour.OK_200;
   }
 
-  private static MockResponse respond(Behaviour b) {
+  static MockResponse respond(Behaviour b) {
     MockResponse.Builder r = new MockResponse.Builder();
     return switch (b) {
       case OK_200 -> r.code(200).body("ok").build();

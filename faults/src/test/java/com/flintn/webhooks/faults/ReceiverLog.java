@@ -4,7 +4,7 @@ import com.flintn.webhooks.testkit.HttpsReceiver;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Function;
 import mockwebserver3.MockResponse;
 
@@ -42,7 +42,7 @@ final class ReceiverLog {
     Behaviour choose(Ledger.Pair pair, int attempt);
   }
 
-  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedDeque<Answer> answers = new ConcurrentLinkedDeque<>();
   private final Map<Ledger.Pair, Integer> successes = new ConcurrentHashMap<>();
 
   void install(HttpsReceiver receiver, Policy policy, Function<Behaviour, MockResponse> responses) {
@@ -76,6 +76,7 @@ final class ReceiverLog {
 
   /** The last request time seen, or 0. */
   long lastAtMillis() {
-    return answers.isEmpty() ? 0 : answers.get(answers.size() - 1).atMillis();
+    Answer last = answers.peekLast();
+    return last == null ? 0 : last.atMillis();
   }
 }
