@@ -98,7 +98,8 @@ final class RecordHandler implements RecordWork {
    * {@code secrets.encryption-key} cannot decrypt, so it cannot tell who subscribes to an event or
    * whether a retry's endpoint still exists. Empty when records may be handled.
    */
-  Optional<String> hold() {
+  @Override
+  public Optional<String> hold() {
     return endpoints.keyProblem().map(Throwable::getMessage);
   }
 

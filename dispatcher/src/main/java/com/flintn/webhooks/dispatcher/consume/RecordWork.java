@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -18,4 +19,7 @@ interface RecordWork {
    * fix, or was abandoned by a stop.
    */
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r);
+
+  /** Why no record may be handled now, if none may; empty when records may be handled. */
+  Optional<String> hold();
 }

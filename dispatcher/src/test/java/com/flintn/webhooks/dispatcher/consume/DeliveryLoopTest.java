@@ -71,6 +71,11 @@ class DeliveryLoopTest {
       return f;
     }
 
+    @Override
+    public java.util.Optional<String> hold() {
+      return java.util.Optional.empty();
+    }
+
     CompletableFuture<Void> of(long offset) {
       await().atMost(Duration.ofSeconds(10)).until(() -> started.containsKey(offset));
       return started.get(offset);
