@@ -102,7 +102,7 @@ public final class TopicCatalog {
             TopicSpec.delete(DAY.multipliedBy(7)));
     this.overflow =
         new Topic<>(
-            name("overflow"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(7)));
+            name("overflow"), Serdes.String(), delivery, TopicSpec.delete(DAY.multipliedBy(30)));
     this.attempts =
         new Topic<>(
             name("attempts"),
