@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,37 +76,7 @@ public final class DlqReader implements AutoCloseable {
     } else {
       consumer.seekToBeginning(partitions);
     }
-    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-    long read = 0;
-    long matched = 0;
-    long unreadable = 0;
-    long lastProgress = System.nanoTime();
-    while (!end.isEmpty() && !stop.getAsBoolean()) {
-      var records = consumer.poll(Duration.ofMillis(500));
-      if (!records.isEmpty()) {
-        lastProgress = System.nanoTime();
-      } else if (System.nanoTime() - lastProgress > apiTimeout.toNanos()) {
-        throw new org.apache.kafka.common.errors.TimeoutException(
-            "no records from " + topic.name() + " for " + apiTimeout.toSeconds() + " s");
-      }
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        Long last = end.get(tp);
-        if (last == null || r.offset() >= last) {
-          continue; // written after the scan began
-        }
-        read++;
-        DeadLetter d = read(r);
-        if (d == null) {
-          unreadable++;
-        } else if (filter.matches(d)) {
-          matched++;
-          sink.accept(d);
-        }
-      }
-      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-    }
-    return new Stats(read, matched, unreadable);
+    return drain(partitions, end, filter, sink, stop);
   }
 
   /** The topic's partitions. */
@@ -153,14 +124,28 @@ public final class DlqReader implements AutoCloseable {
     ranges.forEach((tp, r) -> end.put(tp, r[1]));
     consumer.assign(ranges.keySet());
     ranges.forEach((tp, r) -> consumer.seek(tp, r[0]));
+    return drain(ranges.keySet(), end, filter, sink, () -> false);
+  }
+
+  /**
+   * Polls {@code assigned} until each partition in {@code end} is read up to (not including) its
+   * offset there, pausing the ones read out, and calls {@code sink} for every dead letter {@code
+   * filter} selects. {@code stop} is asked between polls.
+   */
+  private Stats drain(
+      Collection<TopicPartition> assigned,
+      Map<TopicPartition, Long> end,
+      DlqFilter filter,
+      Consumer<DeadLetter> sink,
+      BooleanSupplier stop) {
+    consumer.resume(assigned); // a partition paused by an earlier read of this reader
     end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
     long read = 0;
     long matched = 0;
     long unreadable = 0;
     long lastProgress = System.nanoTime();
-    while (!end.isEmpty()) {
-      consumer.pause(
-          ranges.keySet().stream().filter(tp -> !end.containsKey(tp)).toList()); // read out
+    while (!end.isEmpty() && !stop.getAsBoolean()) {
+      consumer.pause(assigned.stream().filter(tp -> !end.containsKey(tp)).toList()); // read out
       var records = consumer.poll(Duration.ofMillis(500));
       if (!records.isEmpty()) {
         lastProgress = System.nanoTime();
@@ -172,7 +157,7 @@ public final class DlqReader implements AutoCloseable {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         Long last = end.get(tp);
         if (last == null || r.offset() >= last) {
-          continue; // past the range
+          continue; // past the range, or written after the scan began
         }
         read++;
         DeadLetter d = read(r);
