@@ -114,15 +114,34 @@ public enum ConfigKey {
     return Optional.empty();
   }
 
+  public static Optional<ConfigKey> byEnvironmentVariable(String name) {
+    for (ConfigKey k : values()) {
+      if (k.environmentVariable().equals(name)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The known key closest to {@code unknown}, for "did you mean" hints. */
   static Optional<String> closest(String unknown) {
+    return closest(unknown, ConfigKey::key);
+  }
+
+  /** The known environment variable closest to {@code unknown}, for "did you mean" hints. */
+  static Optional<String> closestEnvironmentVariable(String unknown) {
+    return closest(unknown, ConfigKey::environmentVariable);
+  }
+
+  private static Optional<String> closest(
+      String unknown, java.util.function.Function<ConfigKey, String> name) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (ConfigKey k : values()) {
-      int d = distance(unknown, k.key);
+      int d = distance(unknown, name.apply(k));
       if (d < bestDistance) {
         bestDistance = d;
-        best = k.key;
+        best = name.apply(k);
       }
     }
     return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
