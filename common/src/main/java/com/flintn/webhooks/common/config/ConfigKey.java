@@ -75,6 +75,16 @@ public enum ConfigKey {
       "10",
       "Test events one account may send a minute, all at once at most; more get a 429."),
   METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),
+  LOG_LEVEL(
+      "log.level",
+      "info",
+      "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error` (Kafka, OkHttp and"
+          + " Jetty log `warn` and above at most)."),
+  LOG_FORMAT(
+      "log.format",
+      "text",
+      "`text` (one line per event) or `json` (one JSON object per line); both with full ISO 8601"
+          + " timestamps (date, time, offset)."),
   STANDALONE_KAFKA_PORT("standalone.kafka-port", "9092", "Port of the embedded broker."),
   STANDALONE_DATA_DIR("standalone.data-dir", "./data", "Where standalone keeps broker data.");
 
