@@ -12,6 +12,9 @@
 #
 # Build from the repository root:  docker build -t flintn-webhooks:local .
 
+# Both stages use the minimum JDK, 25, as the POM's enforcer rule, README.md and bin/flintn-webhooks
+# do (JdkMinimumTest).
+
 # --- build: the distribution (launcher/target/flintn-webhooks.jar + launcher/target/lib/) ---
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src

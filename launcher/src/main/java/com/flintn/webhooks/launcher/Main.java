@@ -39,6 +39,12 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    try {
+      LogSetup.apply(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("flintn-webhooks: configuration: " + e.getMessage());
+      System.exit(USAGE);
+    }
     quietKafkaClientsForOneShotCommands(args);
     System.exit(run(args));
   }

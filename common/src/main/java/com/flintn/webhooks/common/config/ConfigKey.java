@@ -75,6 +75,16 @@ public enum ConfigKey {
       "10",
       "Test events one account may send a minute, all at once at most; more get a 429."),
   METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),
+  LOG_LEVEL(
+      "log.level",
+      "info",
+      "Least severe level logged: `trace`, `debug`, `info`, `warn` or `error` (Kafka, OkHttp and"
+          + " Jetty log `warn` and above at most)."),
+  LOG_FORMAT(
+      "log.format",
+      "text",
+      "`text` (one line per event) or `json` (one JSON object per line); both with full ISO 8601"
+          + " timestamps (date, time, offset)."),
   STANDALONE_KAFKA_PORT("standalone.kafka-port", "9092", "Port of the embedded broker."),
   STANDALONE_DATA_DIR("standalone.data-dir", "./data", "Where standalone keeps broker data.");
 
@@ -114,15 +124,34 @@ public enum ConfigKey {
     return Optional.empty();
   }
 
+  public static Optional<ConfigKey> byEnvironmentVariable(String name) {
+    for (ConfigKey k : values()) {
+      if (k.environmentVariable().equals(name)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The known key closest to {@code unknown}, for "did you mean" hints. */
   static Optional<String> closest(String unknown) {
+    return closest(unknown, ConfigKey::key);
+  }
+
+  /** The known environment variable closest to {@code unknown}, for "did you mean" hints. */
+  static Optional<String> closestEnvironmentVariable(String unknown) {
+    return closest(unknown, ConfigKey::environmentVariable);
+  }
+
+  private static Optional<String> closest(
+      String unknown, java.util.function.Function<ConfigKey, String> name) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (ConfigKey k : values()) {
-      int d = distance(unknown, k.key);
+      int d = distance(unknown, name.apply(k));
       if (d < bestDistance) {
         bestDistance = d;
-        best = k.key;
+        best = name.apply(k);
       }
     }
     return bestDistance <= 3 ? Optional.of(best) : Optional.empty();

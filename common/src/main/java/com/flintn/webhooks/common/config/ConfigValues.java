@@ -18,10 +18,20 @@ import java.util.Properties;
 /**
  * Raw configuration text per key, layered: built-in defaults, then the caller's defaults
  * (standalone has its own), then the {@code --config} file (properties or YAML), then the
- * environment, which wins. Unknown keys in a file are an error, so a typo does not silently fall
- * back to a default.
+ * environment, which wins. Unknown keys in a file, and unknown {@code FLINTN_*} environment
+ * variables, are an error, so a typo does not silently fall back to a default.
  */
 public final class ConfigValues {
+  /**
+   * {@code FLINTN_*} environment variables that are not configuration keys but are read elsewhere,
+   * so they are not refused: {@code FLINTN_JAVA_OPTS} carries extra JVM options through {@code
+   * bin/flintn-webhooks}.
+   */
+  public static final java.util.Set<String> OTHER_ENVIRONMENT_VARIABLES =
+      java.util.Set.of("FLINTN_JAVA_OPTS");
+
+  private static final String ENVIRONMENT_PREFIX = "FLINTN_";
+
   private final Map<ConfigKey, String> values;
 
   private ConfigValues(Map<ConfigKey, String> values) {
@@ -44,6 +54,7 @@ public final class ConfigValues {
     if (file.isPresent()) {
       readFile(file.get()).forEach((key, value) -> values.put(known(key, file.get()), value));
     }
+    checkEnvironment(environment);
     for (ConfigKey k : ConfigKey.values()) {
       String env = environment.get(k.environmentVariable());
       if (env != null) {
@@ -73,6 +84,26 @@ public final class ConfigValues {
                         + ConfigKey.closest(key)
                             .map(c -> " (did you mean " + c + "?)")
                             .orElse("")));
+  }
+
+  /** Refuses a {@code FLINTN_*} variable that is neither a key's variable nor an allowed other. */
+  private static void checkEnvironment(Map<String, String> environment) {
+    List<String> unknown =
+        environment.keySet().stream()
+            .filter(name -> name.startsWith(ENVIRONMENT_PREFIX))
+            .filter(name -> !OTHER_ENVIRONMENT_VARIABLES.contains(name))
+            .filter(name -> ConfigKey.byEnvironmentVariable(name).isEmpty())
+            .sorted()
+            .toList();
+    if (!unknown.isEmpty()) {
+      String name = unknown.get(0);
+      throw new ConfigException(
+          name,
+          "unknown environment variable"
+              + ConfigKey.closestEnvironmentVariable(name)
+                  .map(c -> " (did you mean " + c + "?)")
+                  .orElse(""));
+    }
   }
 
   private static Map<String, String> readFile(Path file) {

@@ -99,6 +99,29 @@ class FlintnConfigTest {
   }
 
   @Test
+  void aMisspelledEnvironmentVariableStopsStartupNamingIt() {
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_HTTP_TIMOUT", "5s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "FLINTN_HTTP_TIMOUT: unknown environment variable"
+                + " (did you mean FLINTN_HTTP_TIMEOUT?)");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_NOTHING_LIKE_A_KEY", "1")))
+        .hasMessage("FLINTN_NOTHING_LIKE_A_KEY: unknown environment variable");
+    // Variables read outside the configuration, and others' variables, are left alone.
+    assertThat(
+            load(
+                    Optional.empty(),
+                    Map.of(
+                        "FLINTN_JAVA_OPTS", "-Xmx1g",
+                        "FLINTN_HTTP_TIMEOUT", "5s",
+                        "FLINTNX_OTHER", "x",
+                        "PATH", "/usr/bin"))
+                .http()
+                .timeout())
+        .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void aProcessThatHandlesSecretsNeedsTheKeyAndABadKeyIsNamed() {
     assertThatThrownBy(() -> load(Optional.empty(), Map.of()).secrets().requireCipher())
         .isInstanceOf(ConfigException.class)

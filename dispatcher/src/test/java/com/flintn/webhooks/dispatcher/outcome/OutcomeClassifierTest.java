@@ -61,12 +61,56 @@ class OutcomeClassifierTest {
     }
   }
 
+  @ParameterizedTest(name = "HTTP date {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994"
+      })
+  void readsTheThreeHttpDateFormsOfRfc9110(String value) {
+    assertThat(OutcomeClassifier.parseHttpDate(value, NOW))
+        .contains(Instant.parse("1994-11-06T08:49:37Z"));
+  }
+
+  @ParameterizedTest(name = "not an HTTP date: {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "soon",
+        "Monday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov 6 08:49:37 1994",
+        "Sun, 06-Nov-94 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 PST",
+        "1994-11-06T08:49:37Z"
+      })
+  void refusesWhatIsNoHttpDate(String value) {
+    assertThat(OutcomeClassifier.parseHttpDate(value, NOW)).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aTwoDigitYearMoreThan50YearsAheadIsInThePast() {
+    assertThat(OutcomeClassifier.parseHttpDate("Wednesday, 01-Jan-76 00:00:00 GMT", NOW))
+        .contains(Instant.parse("2076-01-01T00:00:00Z"));
+    assertThat(OutcomeClassifier.parseHttpDate("Saturday, 01-Jan-77 00:00:00 GMT", NOW))
+        .contains(Instant.parse("1977-01-01T00:00:00Z"));
+  }
+
   @ParameterizedTest(name = "{0} Retry-After: {1} -> {2} s")
   @CsvSource({
     "429, 120, 120",
     "503, 3600, 3600",
     "429, 'Fri, 27 Nov 2026 10:10:00 GMT', 600",
     "429, 'Fri, 27 Nov 2026 09:00:00 GMT', -1",
+    "503, 'Friday, 27-Nov-26 10:10:00 GMT', 600",
+    "503, 'Fri Nov 27 10:10:00 2026', 600",
+    "503, 'Tue Dec  1 10:00:00 2026', 345600",
+    "429, 'Friday, 27-Nov-26 09:00:00 GMT', -1",
+    "429, 'Fri Nov 27 09:00:00 2026', -1",
+    "429, 'Friday, 27-Nov-2026 10:10:00 GMT', -1",
+    "429, 'Fri Nov 27 10:10:00', -1",
+    "429, 'Fri, 27 Nov 2026 25:10:00 GMT', -1",
     "429, 0, -1",
     "429, soon, -1",
     "429, -5, -1",
