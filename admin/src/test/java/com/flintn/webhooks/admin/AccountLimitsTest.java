@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * and the default rate of test events (10 a minute). The admin API reads a clock that moves only
  * when the test moves it, so "within a minute" does not depend on how fast this machine is.
  */
+@Tag("broker")
 class AccountLimitsTest {
   private static final ManualClock clock = new ManualClock(Clock.systemUTC().instant());
   private static AdminFixture f;

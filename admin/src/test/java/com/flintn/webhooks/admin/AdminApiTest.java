@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The admin API of docs/design.md §10 end to end: lifecycle, read-your-writes and test events. */
+@Tag("broker")
 class AdminApiTest {
   private static AdminFixture f;
 

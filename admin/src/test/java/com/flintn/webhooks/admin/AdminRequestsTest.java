@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.admin.AdminFixture.Answer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every refusal of the admin API: its status, its code, and a message that says what to fix. */
+@Tag("broker")
 class AdminRequestsTest {
   private static AdminFixture f;
 

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * an endpoint written with another {@code secrets.encryption-key} would look deleted to its
  * account.
  */
+@Tag("broker")
 class AdminUndecryptableEndpointTest {
 
   @Test

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -26,6 +27,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * receiver, send a test event, see its attempt row with status 200, disable it and see the badge
  * change. Screenshots at laptop and phone size are kept in {@code admin/target/screenshots/}.
  */
+@Tag("browser")
+@Tag("broker")
 class DashboardBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

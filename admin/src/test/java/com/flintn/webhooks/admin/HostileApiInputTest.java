@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>The seed is random and printed with every failure; {@code -Dflintn.fuzz.seed=N} repeats a run.
  */
+@Tag("broker")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileApiInputTest {
   private static final long SEED = Long.getLong("flintn.fuzz.seed", System.nanoTime());

@@ -33,6 +33,7 @@ import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * registration and a private one later (DNS rebinding), can be tested without anything ever being
  * sent off this machine.
  */
+@Tag("broker")
 class SsrfRefusalTest {
   private static final String STAND_IN_PUBLIC = "127.0.0.3";
   private static final String ACCOUNT = "acc_ssrf";

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reports figures, every run, and the baselines; P7's burst is big enough to reach the overflow
  * lane. Figures are not judged here (benchmarks, not tests, measure speed).
  */
+@Tag("broker")
 class BenchSmokeTest {
   @TempDir Path dir;
 

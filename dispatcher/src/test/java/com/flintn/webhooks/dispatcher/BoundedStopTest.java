@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * deliveries still waiting for a slot: once the requests are answered there is nothing left to wait
  * for, however many deliveries were abandoned.
  */
+@Tag("broker")
 class BoundedStopTest {
 
   @Test

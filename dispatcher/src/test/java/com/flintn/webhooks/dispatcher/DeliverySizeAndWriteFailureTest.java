@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * could not be written is refused as invalid, and a write that still fails stops its partition with
  * health down until the cause is fixed, after which nothing is missing.
  */
+@Tag("broker")
 class DeliverySizeAndWriteFailureTest {
 
   @Test

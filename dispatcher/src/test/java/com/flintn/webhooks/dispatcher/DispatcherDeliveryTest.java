@@ -25,8 +25,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("broker")
 class DispatcherDeliveryTest {
   private final HttpsReceiver receiver = new HttpsReceiver();
 

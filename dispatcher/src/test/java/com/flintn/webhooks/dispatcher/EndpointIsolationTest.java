@@ -19,9 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** One endpoint that stops answering must not hold back another endpoint of the same account. */
+@Tag("broker")
 class EndpointIsolationTest {
 
   @Test

@@ -47,6 +47,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +62,7 @@ import org.junit.jupiter.api.Test;
  * <p>The seed is printed; rerun a failure with {@code -Dflintn.hostile.seed=N}, and change the size
  * with {@code -Dflintn.hostile.records=N}.
  */
+@Tag("broker")
 class HostileEventsTest {
   private static final long SEED = Long.getLong("flintn.hostile.seed", System.nanoTime());
   private static final int RECORDS = Integer.getInteger("flintn.hostile.records", 3000);

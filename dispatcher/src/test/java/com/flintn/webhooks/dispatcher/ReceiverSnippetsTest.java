@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@code python3} against a delivery captured from the dispatcher: they must accept it, and
  * reject it once a byte of the body is changed.
  */
+@Tag("process")
+@Tag("broker")
 class ReceiverSnippetsTest {
   private static final Path README =
       Path.of(System.getProperty("flintn.root", "..")).resolve("README.md");

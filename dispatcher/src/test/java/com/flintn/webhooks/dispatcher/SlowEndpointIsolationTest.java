@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * every delivery once, at the endpoint's pace. The same holds in the due lane, which test events
  * and retries take.
  */
+@Tag("broker")
 class SlowEndpointIsolationTest {
 
   @Test

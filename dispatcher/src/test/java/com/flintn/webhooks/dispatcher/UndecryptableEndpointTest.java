@@ -26,6 +26,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * dropped. At start the dispatcher refuses to run, naming the key; while running it holds every
  * partition, health down, until the record is replaced.
  */
+@Tag("broker")
 class UndecryptableEndpointTest {
   private static final String OTHER_KEY = SecretCipher.generateKey();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * {@link LogSecretsScanner} for what is read and what counts as a secret. It also fails when there
  * is nothing to read, so it cannot pass by scanning nothing.
  */
+@Tag("process")
 class LogSecretsScanIT {
 
   @Test

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Prints a {@code FAULTS ...} line that RELIABILITY.md quotes.
  */
+@Tag("process")
+@Tag("broker")
 class MultiBrokerFaultsIT {
   private static final List<String> TYPES =
       List.of("fault.alpha", "fault.beta", "fault.gamma", "fault.delta");

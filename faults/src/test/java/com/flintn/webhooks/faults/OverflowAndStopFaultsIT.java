@@ -31,6 +31,7 @@ import mockwebserver3.SocketEffect;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
  * receiver's log, and repeats are held against the work the dispatcher's group had not committed
  * past when the process went away: only that work is done again.
  */
+@Tag("process")
+@Tag("broker")
 class OverflowAndStopFaultsIT {
   private static final Duration DRAIN = Duration.ofSeconds(120);
   private static final Pattern STOPPED =

@@ -21,6 +21,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test prints a summary line ({@code FAULTS ...}) that RELIABILITY.md quotes.
  */
+@Tag("process")
+@Tag("broker")
 class ProcessFaultsIT {
   private static final List<String> TYPES =
       List.of("fault.alpha", "fault.beta", "fault.gamma", "fault.delta");

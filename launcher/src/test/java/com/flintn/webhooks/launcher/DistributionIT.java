@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The built jar runs with {@code java -jar}, as the Dockerfile's entry point does. */
+@Tag("process")
 class DistributionIT {
   private static final Path ROOT = Path.of(System.getProperty("flintn.root", ".")).toAbsolutePath();
 

@@ -29,10 +29,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code dlq list} and {@code dlq replay} as an operator runs them, against the real broker. */
+@Tag("broker")
 class DlqCommandTest {
   private static final EndpointId EP = EndpointId.of("ep_cli");
   private static final AccountId ACC = AccountId.of("acc_cli");

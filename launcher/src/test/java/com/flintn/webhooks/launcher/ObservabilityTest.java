@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * promtool check metrics}, and every metric the Grafana dashboard and the alert rules read exists
  * in them, so neither can drift from the code.
  */
+@Tag("broker")
 class ObservabilityTest {
   private static final Path ROOT = Path.of(System.getProperty("flintn.root", ".")).toAbsolutePath();
   private static final String KEY = "observability-test-key-0123456789";

@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against the built distribution, and waits for the demo's deliveries. Then stops it with SIGTERM,
  * restarts it on the same data directory, and checks the events from the first run are still there.
  */
+@Tag("process")
 class StandaloneDemoIT {
   private static final Path ROOT = Path.of(System.getProperty("flintn.root", ".")).toAbsolutePath();
   private static final Pattern READY = Pattern.compile("standalone ready in ([0-9.]+) s");

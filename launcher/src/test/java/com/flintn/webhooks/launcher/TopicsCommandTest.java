@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * replica and wants {@code min.insync.replicas} 1; a topic set to 2 (which no write can meet on one
  * replica) stands in for a wrong setting.
  */
+@Tag("broker")
 class TopicsCommandTest {
   @Test
   void topicsCarryTheirMinInsyncReplicasAndAWrongOneIsReportedThenFixedOnRequest()

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * written with stops at once with one line naming the key and exit status 2, as for any bad
  * configuration, instead of running as if those endpoints did not exist.
  */
+@Tag("broker")
 class WrongEncryptionKeyCommandTest {
   @TempDir Path dir;
 

@@ -28,9 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The retry policy of the customer page, end to end: dispatcher, tiers, scheduler, receiver. */
+@Tag("broker")
 class RetryFlowTest {
   private static final List<Duration> TIERS =
       List.of(

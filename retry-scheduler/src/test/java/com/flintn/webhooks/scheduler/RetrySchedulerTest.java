@@ -23,12 +23,14 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The scheduler alone, on records written straight to the tier topics: never early, nothing lost or
  * moved twice, across a crash of a paused instance and members joining and leaving.
  */
+@Tag("broker")
 class RetrySchedulerTest {
   private static final Clock CLOCK = Clock.systemUTC();
 

@@ -43,12 +43,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Dead-letter selection and replay on the real broker: 1,000 dead letters over 3 endpoints, 2
  * reasons, 2 event types and 1,000 minutes; the real dispatcher delivers what is replayed.
  */
+@Tag("broker")
 class DlqReplayTest {
   private static final Clock CLOCK = Clock.systemUTC();
   private static final Instant T0 =

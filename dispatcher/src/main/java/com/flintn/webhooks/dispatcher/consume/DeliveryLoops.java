@@ -87,7 +87,7 @@ public final class DeliveryLoops {
             limits,
             workers,
             clock,
-            new ViewSync(view, admin, Duration.ofSeconds(2)));
+            new ViewSync(view, admin, Duration.ofSeconds(2), clock));
     int window = config.dispatcher().maxInFlightPerPartition();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(

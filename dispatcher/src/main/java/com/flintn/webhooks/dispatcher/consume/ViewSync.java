@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -18,18 +19,21 @@ import org.slf4j.LoggerFactory;
  */
 final class ViewSync {
   private static final Logger log = LoggerFactory.getLogger(ViewSync.class);
-  private static final long WARN_EVERY_NANOS = 60_000_000_000L;
+  private static final long WARN_EVERY_MILLIS = 60_000L;
 
   private final EndpointView view;
   private final Admin admin;
   private final Duration bound;
-  private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+  private final Clock clock;
+  private long lastWarnMillis;
   private long failedSinceWarn;
 
-  ViewSync(EndpointView view, Admin admin, Duration bound) {
+  ViewSync(EndpointView view, Admin admin, Duration bound, Clock clock) {
     this.view = view;
     this.admin = admin;
     this.bound = bound;
+    this.clock = clock;
+    this.lastWarnMillis = clock.millis() - WARN_EVERY_MILLIS;
   }
 
   /** Poll thread only. */
@@ -40,14 +44,14 @@ final class ViewSync {
       Thread.currentThread().interrupt();
     } catch (TimeoutException | ExecutionException e) {
       failedSinceWarn++;
-      long now = System.nanoTime();
-      if (now - lastWarnNanos >= WARN_EVERY_NANOS) {
+      long now = clock.millis();
+      if (now - lastWarnMillis >= WARN_EVERY_MILLIS) {
         log.warn(
             "endpoint table sync before fan-out failed {} time(s) in the last minute, going on with"
                 + " the view as it is: {}",
             failedSinceWarn,
             e.getCause() == null ? e.getMessage() : e.getCause().toString());
-        lastWarnNanos = now;
+        lastWarnMillis = now;
         failedSinceWarn = 0;
       }
     }

@@ -29,12 +29,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The endpoint lifecycle on the real broker, end to end: the Streams app (with its caches and
  * commits, which the test driver hides), the dispatcher and the retry scheduler together.
  */
+@Tag("broker")
 class EndpointLifecycleTest {
   private static final EndpointId EP = EndpointId.of("ep_life");
   private static final AccountId ACC = AccountId.of("acc_life");
