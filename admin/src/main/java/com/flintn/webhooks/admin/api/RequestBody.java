@@ -7,16 +7,23 @@ import com.flintn.webhooks.common.message.Printable;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 
 /** Reads request bodies with a bound: a larger body is refused with 413 before it is all read. */
 final class RequestBody {
   static final int MAX_BYTES = 64 * 1024;
+
+  /** Refused bodies up to this size are read to their end before the 413 (see {@link #drain}). */
+  static final int DRAIN_BYTES = 1024 * 1024;
 
   private RequestBody() {}
 
   static byte[] read(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BYTES) {
+      if (declared <= DRAIN_BYTES) {
+        drain(ctx);
+      }
       throw tooLarge();
     }
     try (InputStream in = ctx.bodyInputStream()) {
@@ -60,6 +67,19 @@ final class RequestBody {
           "unknown field "
               + Printable.quote(o.fieldNames().next())
               + "; this route takes no fields");
+    }
+  }
+
+  /**
+   * Reads and drops a refused body that is still on its way. Answering before the client has sent
+   * it all, then closing, can reset the connection under the client's feet, and it sees no answer
+   * at all instead of the 413.
+   */
+  private static void drain(Context ctx) {
+    try (InputStream in = ctx.bodyInputStream()) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // the client went away: nothing to answer
     }
   }
 
