@@ -115,6 +115,14 @@ final class FaultRig implements AutoCloseable {
     return topics;
   }
 
+  /** Starts {@code processes} together, then waits until each one is healthy. */
+  static void startHealthy(List<ChildProcess> processes) throws InterruptedException {
+    processes.forEach(ChildProcess::start);
+    for (ChildProcess c : processes) {
+      c.awaitHealthy(Duration.ofSeconds(90));
+    }
+  }
+
   /** A product process on this rig's config; started by the caller. */
   ChildProcess process(String name, String... commandArgs) {
     ChildProcess c = new ChildProcess(prefix + "-" + name, configFile, freePort(), commandArgs);

@@ -74,10 +74,7 @@ class MultiBrokerFaultsIT {
         ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
         ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
         List<ChildProcess> all = List.of(dispatcher, scheduler);
-        all.forEach(ChildProcess::start);
-        for (ChildProcess c : all) {
-          c.awaitHealthy(Duration.ofSeconds(90));
-        }
+        FaultRig.startHealthy(all);
         // One endpoint per event type: each event is one delivery.
         for (int i = 0; i < TYPES.size(); i++) {
           String id = "ep_" + (char) ('a' + i);

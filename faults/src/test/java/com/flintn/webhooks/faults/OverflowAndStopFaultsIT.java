@@ -98,12 +98,7 @@ class OverflowAndStopFaultsIT {
           b -> respond(b, Duration.ofSeconds(1)));
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
-      for (ChildProcess c : List.of(dispatcher, scheduler)) {
-        c.start();
-      }
-      for (ChildProcess c : List.of(dispatcher, scheduler)) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
+      FaultRig.startHealthy(List.of(dispatcher, scheduler));
       rig.createEndpoint("ep_slow", receiver.url("/ep_slow"), List.of("lane.slow"));
       rig.createEndpoint("acc_other", "ep_fast", receiver.url("/ep_fast"), List.of("lane.fast"));
       rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
@@ -245,12 +240,7 @@ class OverflowAndStopFaultsIT {
           b -> respond(b, Duration.ofSeconds(5)));
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
-      for (ChildProcess c : List.of(dispatcher, scheduler)) {
-        c.start();
-      }
-      for (ChildProcess c : List.of(dispatcher, scheduler)) {
-        c.awaitHealthy(Duration.ofSeconds(90));
-      }
+      FaultRig.startHealthy(List.of(dispatcher, scheduler));
       rig.createEndpoint("ep_late", receiver.url("/ep_late"), List.of("stop.late"));
       rig.createEndpoint("ep_mute", receiver.url("/ep_mute"), List.of("stop.mute"));
       rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));

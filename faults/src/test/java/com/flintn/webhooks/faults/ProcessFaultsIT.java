@@ -70,10 +70,7 @@ class ProcessFaultsIT {
   private static void startWithEndpoints(
       FaultRig rig, HttpsReceiver receiver, List<ChildProcess> processes)
       throws InterruptedException {
-    processes.forEach(ChildProcess::start);
-    for (ChildProcess c : processes) {
-      c.awaitHealthy(Duration.ofSeconds(90));
-    }
+    FaultRig.startHealthy(processes);
     createEndpoints(rig, receiver);
     rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
   }

@@ -20,7 +20,7 @@ final class LogSetup {
   static final List<String> FORMATS = List.of("text", "json");
 
   /** Libraries kept at {@code warn} in simplelogger.properties; {@code error} quiets them too. */
-  private static final List<String> LIBRARIES =
+  static final List<String> LIBRARIES =
       List.of(
           "org.apache.kafka",
           "kafka",

@@ -87,14 +87,7 @@ class LogSetupTest {
       } else {
         System.setProperty(level, before);
       }
-      for (String name :
-          List.of(
-              "org.apache.kafka",
-              "kafka",
-              "state.change.logger",
-              "okhttp3",
-              "io.javalin",
-              "org.eclipse.jetty")) {
+      for (String name : LogSetup.LIBRARIES) {
         System.clearProperty("org.slf4j.simpleLogger.log." + name);
       }
     }
