@@ -7,7 +7,7 @@
 #   docker run ... flintn-webhooks:local dispatcher        (or retry-scheduler, admin)
 #
 # Configuration comes from environment variables named after the configuration keys
-# (kafka.bootstrap-servers -> FLINTN_KAFKA_BOOTSTRAP_SERVERS; see the top-level README); the
+# (kafka.bootstrap-servers -> FLINTN_KAFKA_BOOTSTRAP_SERVERS; see docs/operators.md); the
 # dispatcher, retry-scheduler and admin all need the same FLINTN_SECRETS_ENCRYPTION_KEY.
 #
 # Build from the repository root:  docker build -t flintn-webhooks:local .

@@ -26,20 +26,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the README's Node and Python verification snippets, as printed there, with real {@code node}
- * and {@code python3} against a delivery captured from the dispatcher: they must accept it, and
- * reject it once a byte of the body is changed.
+ * Runs the receivers' page's (docs/receivers.md) Node and Python verification snippets, as printed
+ * there, with real {@code node} and {@code python3} against a delivery captured from the
+ * dispatcher: they must accept it, and reject it once a byte of the body is changed.
  */
 @Tag("process")
 @Tag("broker")
 class ReceiverSnippetsTest {
-  private static final Path README =
-      Path.of(System.getProperty("flintn.root", "..")).resolve("README.md");
+  private static final Path RECEIVERS_PAGE =
+      Path.of(System.getProperty("flintn.root", "..")).resolve("docs/receivers.md");
 
   @TempDir Path dir;
 
   @Test
-  void readmeSnippetsVerifyARealDeliveryAndRejectATamperedOne() throws Exception {
+  void receiversPageSnippetsVerifyARealDeliveryAndRejectATamperedOne() throws Exception {
     HttpsReceiver.Received delivery;
     String secret;
     try (HttpsReceiver receiver = new HttpsReceiver();
@@ -127,12 +127,12 @@ class ReceiverSnippetsTest {
   }
 
   private static String snippet(String name, String language) throws Exception {
-    String readme = Files.readString(README);
+    String page = Files.readString(RECEIVERS_PAGE);
     Matcher m =
         Pattern.compile(
                 "<!-- snippet: " + name + " -->\\s*```" + language + "\\n(.*?)```", Pattern.DOTALL)
-            .matcher(readme);
-    assertThat(m.find()).as("README has the " + name + " snippet").isTrue();
+            .matcher(page);
+    assertThat(m.find()).as("docs/receivers.md has the " + name + " snippet").isTrue();
     return m.group(1);
   }
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Every configuration key the product reads (docs/design.md §10), with its default and meaning.
- * This list is the single source for validation, environment-variable names and the README's table.
+ * This list is the single source for validation, environment-variable names and the table in
+ * docs/operators.md.
  */
 public enum ConfigKey {
   KAFKA_BOOTSTRAP_SERVERS(

@@ -6,15 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table is the list of {@link ConfigKey}, so it cannot drift. */
+/**
+ * The configuration table of the operators' page (docs/operators.md) is the list of {@link
+ * ConfigKey}, so it cannot drift.
+ */
 class ConfigDocumentationTest {
   @Test
-  void readmeTableListsEveryKeyWithItsEnvironmentVariableAndDefault() throws Exception {
-    String readme =
-        Files.readString(Path.of(System.getProperty("flintn.root", "..")).resolve("README.md"));
+  void operatorsPageTableListsEveryKeyWithItsEnvironmentVariableAndDefault() throws Exception {
+    String page =
+        Files.readString(
+            Path.of(System.getProperty("flintn.root", "..")).resolve("docs/operators.md"));
+    assertThat(page).contains("<!-- config-table -->", "<!-- /config-table -->");
     String table =
-        readme.substring(
-            readme.indexOf("<!-- config-table -->"), readme.indexOf("<!-- /config-table -->"));
+        page.substring(
+            page.indexOf("<!-- config-table -->"), page.indexOf("<!-- /config-table -->"));
     StringBuilder expected = new StringBuilder();
     expected.append("| key | environment | default | meaning |\n|---|---|---|---|\n");
     for (ConfigKey k : ConfigKey.values()) {
