@@ -11,6 +11,7 @@ import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.testkit.FakeNames;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.HttpsReceiver.Received;
@@ -101,6 +102,11 @@ class DispatcherDeliveryTest {
                 "ep_star=" + AttemptOutcome.DELIVERED,
                 "ep_disabled=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE,
                 "ep_revoked=" + AttemptOutcome.DROPPED_ENDPOINT_INACTIVE);
+        // Every attempt record names its outcome in a header too, for readers that skip unparsed.
+        assertThat(env.readAll(env.topics().attempts().name()))
+            .extracting(r -> header(r, HeaderNames.OUTCOME))
+            .containsExactlyInAnyOrder(
+                "delivered", "delivered", "dropped_endpoint_inactive", "dropped_endpoint_inactive");
         assertThat(receiver.received())
             .extracting(Received::path)
             .containsExactlyInAnyOrder("/exact", "/star");

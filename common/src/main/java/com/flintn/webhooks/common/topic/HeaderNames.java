@@ -22,6 +22,12 @@ public final class HeaderNames {
   /** Replayed deliveries: the dead letter they came from, as {@code topic/partition/offset}. */
   public static final String REPLAYED_FROM = "replayed-from";
 
+  /**
+   * Attempt records: the record's {@code outcome}, so a reader that needs only some outcomes (the
+   * endpoint-state app acts on {@code dead_lettered} alone) skips the rest without parsing them.
+   */
+  public static final String OUTCOME = "outcome";
+
   /** Due records: epoch milliseconds when the retry scheduler moved the record. */
   public static final String MOVED_AT = "moved-at";
 

@@ -79,7 +79,7 @@ public final class OutcomeRecorder {
             topics.attempts(),
             d.endpointId().value(),
             attemptRecord(a, outcome),
-            new RecordHeaders()));
+            outcomeHeader(outcome)));
     metrics.attempted(a.result(), outcome);
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
@@ -91,7 +91,7 @@ public final class OutcomeRecorder {
         topics.attempts(),
         d.endpointId().value(),
         notAttempted(d, "endpoint_inactive", AttemptOutcome.DROPPED_ENDPOINT_INACTIVE),
-        new RecordHeaders());
+        outcomeHeader(AttemptOutcome.DROPPED_ENDPOINT_INACTIVE));
   }
 
   /**
@@ -106,7 +106,7 @@ public final class OutcomeRecorder {
             topics.attempts(),
             d.endpointId().value(),
             notAttempted(d, "endpoint_busy", AttemptOutcome.DEFERRED_ENDPOINT_BUSY),
-            new RecordHeaders()));
+            outcomeHeader(AttemptOutcome.DEFERRED_ENDPOINT_BUSY)));
   }
 
   /**
@@ -203,6 +203,13 @@ public final class OutcomeRecorder {
     byte[] k = topic.keySerde().serializer().serialize(topic.name(), key);
     byte[] v = topic.valueSerde().serializer().serialize(topic.name(), value);
     return writer.write(new ProducerRecord<>(topic.name(), null, k, v, headers));
+  }
+
+  /** The {@code outcome} header of an attempt record: its readers filter on it unparsed. */
+  private static RecordHeaders outcomeHeader(AttemptOutcome outcome) {
+    RecordHeaders h = new RecordHeaders();
+    h.add(HeaderNames.OUTCOME, utf8(outcome.wireName()));
+    return h;
   }
 
   private static byte[] utf8(String s) {

@@ -5,10 +5,13 @@ import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointEvent;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -51,6 +54,12 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
     this.store = context.getStateStore(STORE);
   }
 
+  /** The {@code outcome} header of an attempt record, or null when it has none. */
+  private static String outcomeHeader(Record<String, byte[]> record) {
+    Header h = record.headers().lastHeader(HeaderNames.OUTCOME);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
   @Override
   public void process(Record<String, byte[]> record) {
     String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
@@ -58,7 +67,6 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
       return;
     }
     Instant at = Instant.ofEpochMilli(record.timestamp());
-    Endpoint current = store.get(record.key());
     EndpointTransitions.Result result;
     try {
       if (topic.equals(changesTopic)) {
@@ -67,10 +75,18 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
           log.warn("skipping change {} keyed {}: key and endpoint id differ", change, record.key());
           return;
         }
-        result = EndpointTransitions.apply(current, change, at, rotationGrace);
+        result = EndpointTransitions.apply(store.get(record.key()), change, at, rotationGrace);
       } else {
-        result =
-            EndpointTransitions.onAttempt(current, attempts.deserialize(topic, record.value()), at);
+        // Nearly every attempt changes nothing: skip those before reading the endpoint, whose
+        // stored form is the costly part (its signing secrets are decrypted on every read).
+        if (!EndpointTransitions.mayChangeState(outcomeHeader(record))) {
+          return;
+        }
+        AttemptRecord attempt = attempts.deserialize(topic, record.value());
+        if (!EndpointTransitions.mayChangeState(attempt)) {
+          return;
+        }
+        result = EndpointTransitions.onAttempt(store.get(record.key()), attempt, at);
       }
     } catch (RuntimeException e) {
       log.warn("skipping unreadable record on {}: {}", topic, e.getMessage());

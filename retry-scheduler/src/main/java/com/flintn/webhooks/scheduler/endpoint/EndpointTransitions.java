@@ -91,11 +91,22 @@ final class EndpointTransitions {
     };
   }
 
+  /**
+   * Whether an attempt record of this {@code outcome} header can change an endpoint: only a dead
+   * letter can. A record without the header (written before it existed) may.
+   */
+  static boolean mayChangeState(String outcomeHeader) {
+    return outcomeHeader == null || outcomeHeader.equals(AttemptOutcome.DEAD_LETTERED.wireName());
+  }
+
+  /** Whether {@code a} can change its endpoint: a delivery dead-lettered after its last attempt. */
+  static boolean mayChangeState(AttemptRecord a) {
+    return a.outcome() == AttemptOutcome.DEAD_LETTERED && a.attempt() >= Delivery.MAX_ATTEMPTS;
+  }
+
   static Result onAttempt(Endpoint current, AttemptRecord a, Instant at) {
-    boolean exhausted =
-        a.outcome() == AttemptOutcome.DEAD_LETTERED && a.attempt() >= Delivery.MAX_ATTEMPTS;
     if (current == null
-        || !exhausted
+        || !mayChangeState(a)
         || current.status() != EndpointStatus.ACTIVE
         || current.predatesStatusOrUrl(a.startedAt())) {
       return Result.none();

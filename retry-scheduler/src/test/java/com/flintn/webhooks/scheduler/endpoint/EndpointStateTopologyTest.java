@@ -14,12 +14,15 @@ import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.sign.Secret;
+import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -129,6 +132,14 @@ class EndpointStateTopologyTest {
     attempts.pipeInput(new TestRecord<>(EP.value(), a, now));
   }
 
+  /** An attempt record with the {@code outcome} header the dispatcher writes. */
+  private void attempt(AttemptRecord a, String outcomeHeader) {
+    now = now.plusSeconds(1);
+    RecordHeaders h = new RecordHeaders();
+    h.add(HeaderNames.OUTCOME, outcomeHeader.getBytes(StandardCharsets.UTF_8));
+    attempts.pipeInput(new TestRecord<>(EP.value(), a, h, now));
+  }
+
   private Endpoint latest() {
     Map<String, Endpoint> table = endpoints.readKeyValuesToMap();
     return table.get(EP.value());
@@ -234,6 +245,17 @@ class EndpointStateTopologyTest {
               assertThat(x.lastStatus()).isEqualTo("503");
               assertThat(x.eventId()).isEqualTo(EventId.of("evt_9"));
             });
+  }
+
+  @Test
+  void theOutcomeHeaderDecidesWhetherAnAttemptRecordIsReadAtAll() {
+    create();
+    // The header is what the dispatcher writes beside the same outcome in the body; the app trusts
+    // it, so a record whose header says delivered is not even parsed.
+    attempt(exhausted("evt_7", now.plusMillis(500)), "delivered");
+    assertThat(latest().status()).isEqualTo(EndpointStatus.ACTIVE);
+    attempt(exhausted("evt_8", now.plusMillis(500)), "dead_lettered");
+    assertThat(latest().status()).isEqualTo(EndpointStatus.DISABLED);
   }
 
   @Test
