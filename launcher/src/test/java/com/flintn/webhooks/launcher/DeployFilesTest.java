@@ -8,12 +8,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.ConfigValues;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.guard.Cidr;
+import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,17 +125,10 @@ class DeployFilesTest {
 
   @Test
   void kubernetesManifestsParseAndProbeHealth() throws Exception {
-    List<JsonNode> docs = k8s();
-    Map<String, JsonNode> deployments = new HashMap<>();
-    for (JsonNode d : docs) {
-      if (d.path("kind").asText().equals("Deployment")) {
-        deployments.put(d.path("metadata").path("name").asText(), d);
-      }
-    }
+    Map<String, JsonNode> deployments = deployments();
     assertThat(deployments.keySet()).contains("dispatcher", "retry-scheduler", "admin");
-    for (JsonNode d : deployments.values()) {
-      JsonNode container = d.at("/spec/template/spec/containers/0");
-      String name = d.path("metadata").path("name").asText();
+    for (String name : List.of("dispatcher", "retry-scheduler")) {
+      JsonNode container = deployments.get(name).at("/spec/template/spec/containers/0");
       assertThat(container.at("/readinessProbe/httpGet/path").asText())
           .as(name)
           .isEqualTo("/health");
@@ -140,8 +136,183 @@ class DeployFilesTest {
           .as(name + ": a Kafka outage must not restart every pod")
           .isEqualTo("/health/live");
     }
-    assertThat(docs.stream().map(d -> d.path("kind").asText()))
-        .contains("PodDisruptionBudget", "ConfigMap", "Secret", "Service", "PodMonitor");
+    assertThat(k8s().stream().map(d -> d.path("kind").asText()))
+        .contains("PodDisruptionBudget", "ConfigMap", "Service", "PodMonitor", "NetworkPolicy");
+  }
+
+  @Test
+  void theAdminIsProbedOnItsApiPort() throws Exception {
+    // Its metrics port is another server: answering there says nothing about the API.
+    JsonNode admin = deployments().get("admin").at("/spec/template/spec/containers/0");
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+      assertThat(admin.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("http");
+    }
+    assertThat(admin.at("/ports").findValuesAsText("name")).contains("http");
+    // /health of the API: 503 until its view of the endpoint table is loaded
+    assertThat(admin.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
+    // Served without Kafka or an API key (AdminRequestsTest): only a dead API server fails it,
+    // and a Kafka outage does not restart the admins.
+    assertThat(admin.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/openapi.json");
+    assertThat(admin.at("/startupProbe/httpGet/path").asText()).isEqualTo("/openapi.json");
+  }
+
+  @Test
+  void theOperatorsSecretIsNeverAppliedAndEveryPodNeedsIt() throws Exception {
+    // A Secret in the kustomization would replace the operator's, and lose the encryption key.
+    assertThat(k8s()).noneMatch(d -> d.path("kind").asText().equals("Secret"));
+    JsonNode kustomization = YAML.readTree(DEPLOY.resolve("k8s/kustomization.yaml").toFile());
+    assertThat(kustomization.has("secretGenerator")).isFalse();
+    for (JsonNode d : deployments().values()) {
+      String name = d.path("metadata").path("name").asText();
+      JsonNode container = d.at("/spec/template/spec/containers/0");
+      List<JsonNode> refs = container.findValues("secretKeyRef");
+      assertThat(refs).as(name).isNotEmpty();
+      for (JsonNode ref : refs) {
+        assertThat(ref.path("name").asText()).isEqualTo("flintn-webhooks");
+        assertThat(ref.path("key").asText()).isEqualTo("FLINTN_SECRETS_ENCRYPTION_KEY");
+        assertThat(ref.path("optional").asBoolean())
+            .as(name + ": no start without the key")
+            .isFalse();
+      }
+      for (JsonNode volume : d.at("/spec/template/spec/volumes")) {
+        if (volume.has("secret")) {
+          assertThat(volume.at("/secret/optional").asBoolean()).as(name).isFalse();
+        }
+      }
+    }
+  }
+
+  @Test
+  void theRetrySchedulerHeapIsSizedForItsInMemoryStore() throws Exception {
+    // The endpoint-state store is in memory (EndpointStateApp): it lives on the heap, so the
+    // retry scheduler keeps the image's heap share instead of giving memory to a RocksDB it does
+    // not use.
+    JsonNode container =
+        deployments().get("retry-scheduler").at("/spec/template/spec/containers/0");
+    assertThat(container.path("env").findValuesAsText("name")).doesNotContain("JAVA_TOOL_OPTIONS");
+    try (Stream<Path> files = Files.list(DEPLOY.resolve("k8s"))) {
+      for (Path f : files.toList()) {
+        assertThat(Files.readString(f)).as(f.toString()).doesNotContainIgnoringCase("rocksdb");
+      }
+    }
+  }
+
+  @Test
+  void networkPoliciesDenyByDefaultAndSelectRealPodsAndPorts() throws Exception {
+    Map<String, JsonNode> policies = new HashMap<>();
+    for (JsonNode d : k8s()) {
+      if (d.path("kind").asText().equals("NetworkPolicy")) {
+        policies.put(d.at("/metadata/name").asText(), d.get("spec"));
+      }
+    }
+    JsonNode deny = policies.get("default-deny");
+    assertThat(deny.path("podSelector").isEmpty()).as("default-deny selects every pod").isTrue();
+    assertThat(deny.path("policyTypes").toString()).contains("Ingress", "Egress");
+    assertThat(deny.has("ingress") || deny.has("egress")).isFalse();
+
+    Map<String, JsonNode> deployments = deployments();
+    for (Map.Entry<String, JsonNode> p : policies.entrySet()) {
+      JsonNode selector = p.getValue().at("/podSelector/matchLabels");
+      if (selector.isMissingNode()) {
+        continue;
+      }
+      assertThat(deployments.values())
+          .as(p.getKey() + " selects the pods of a Deployment")
+          .anyMatch(d -> contains(d.at("/spec/template/metadata/labels"), selector));
+      for (JsonNode rule : p.getValue().path("ingress")) {
+        assertThat(rule.path("from").isEmpty())
+            .as(p.getKey() + ": ingress from anywhere")
+            .isFalse();
+      }
+    }
+    assertThat(port(policies.get("admin-api-from-ingress").at("/ingress/0/ports/0/port")))
+        .isEqualTo(containerPort(deployments.get("admin"), "http"));
+    for (JsonNode d : deployments.values()) {
+      assertThat(port(policies.get("metrics-from-prometheus").at("/ingress/0/ports/0/port")))
+          .isEqualTo(containerPort(d, "metrics"));
+    }
+  }
+
+  @Test
+  void dispatchersReachTheInternetOnlyOn443AndNeverWhatTheUrlGuardRefuses() throws Exception {
+    JsonNode egress =
+        k8s().stream()
+            .filter(d -> d.at("/metadata/name").asText().equals("dispatcher-egress-https"))
+            .findFirst()
+            .orElseThrow()
+            .at("/spec/egress");
+    Set<Cidr> excepted = new HashSet<>();
+    for (JsonNode rule : egress) {
+      for (JsonNode to : rule.path("to")) {
+        if (to.has("ipBlock")) {
+          assertThat(rule.path("ports").size()).isEqualTo(1);
+          assertThat(rule.at("/ports/0/port").asInt()).isEqualTo(443);
+          to.at("/ipBlock/except").forEach(c -> excepted.add(Cidr.parse(c.asText())));
+        }
+      }
+    }
+    assertThat(excepted).containsExactlyInAnyOrderElementsOf(UrlGuard.blockedRanges());
+  }
+
+  @Test
+  void composePublishesOnLoopbackOnlyAndKafkaAdvertisesAHostListener() throws Exception {
+    JsonNode compose = YAML.readTree(DEPLOY.resolve("compose/docker-compose.yml").toFile());
+    JsonNode services = compose.get("services");
+    for (Map.Entry<String, JsonNode> s : services.properties()) {
+      for (JsonNode port : s.getValue().path("ports")) {
+        assertThat(port.asText()).as(s.getKey()).startsWith("127.0.0.1:");
+      }
+    }
+    JsonNode kafka = services.get("kafka").get("environment");
+    Map<String, String> advertised = listeners(kafka.path("KAFKA_ADVERTISED_LISTENERS").asText());
+    Map<String, String> bound = listeners(kafka.path("KAFKA_LISTENERS").asText());
+    assertThat(advertised.get("PLAINTEXT"))
+        .as("what the Flintn containers use")
+        .isEqualTo(compose.path("x-flintn-env").path("FLINTN_KAFKA_BOOTSTRAP_SERVERS").asText());
+    Map.Entry<String, String> host =
+        advertised.entrySet().stream()
+            .filter(e -> e.getValue().startsWith("localhost:"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no listener advertised to the host"));
+    String hostPort = host.getValue().substring("localhost:".length());
+    String containerPort = bound.get(host.getKey()).replaceAll(".*:", "");
+    assertThat(services.get("kafka").path("ports").toString())
+        .contains("\"127.0.0.1:" + hostPort + ":" + containerPort + "\"");
+    assertThat(kafka.path("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").asText())
+        .contains(host.getKey() + ":");
+    assertThat(hostPort).as("the README's examples use localhost:9092").isEqualTo("9092");
+  }
+
+  private static Map<String, String> listeners(String spec) {
+    Map<String, String> out = new HashMap<>();
+    for (String l : spec.split(",")) {
+      int i = l.indexOf("://");
+      out.put(l.substring(0, i), l.substring(i + 3));
+    }
+    return out;
+  }
+
+  private static boolean contains(JsonNode labels, JsonNode selector) {
+    for (Map.Entry<String, JsonNode> e : selector.properties()) {
+      if (!labels.path(e.getKey()).asText().equals(e.getValue().asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int port(JsonNode port) {
+    assertThat(port.isInt()).as("numeric port " + port).isTrue();
+    return port.asInt();
+  }
+
+  private static int containerPort(JsonNode deployment, String name) {
+    for (JsonNode p : deployment.at("/spec/template/spec/containers/0/ports")) {
+      if (p.path("name").asText().equals(name)) {
+        return p.path("containerPort").asInt();
+      }
+    }
+    throw new AssertionError(deployment.at("/metadata/name").asText() + " has no port " + name);
   }
 
   @Test
@@ -170,6 +341,16 @@ class DeployFilesTest {
       }
       assertThat(spec.path("partitions").asInt()).isEqualTo(defaults.topics().partitions());
     }
+  }
+
+  private static Map<String, JsonNode> deployments() throws Exception {
+    Map<String, JsonNode> deployments = new HashMap<>();
+    for (JsonNode d : k8s()) {
+      if (d.path("kind").asText().equals("Deployment")) {
+        deployments.put(d.path("metadata").path("name").asText(), d);
+      }
+    }
+    return deployments;
   }
 
   private static List<JsonNode> k8s() throws Exception {

@@ -100,6 +100,14 @@ public final class UrlGuard {
   }
 
   /**
+   * The ranges refused unless allowed, in order; the dispatchers' NetworkPolicy in deploy/k8s
+   * excludes the same ones from their egress.
+   */
+  public static List<Cidr> blockedRanges() {
+    return BLOCKED.stream().map(Blocked::range).toList();
+  }
+
+  /**
    * Why {@code address} must not be reached, or empty if it may. An IPv6 address is judged by its
    * own range first, then, if it embeds an IPv4 address (mapped, translated, compatible, NAT64,
    * 6to4, Teredo), by the embedded one. The reason names the address: give it to a tenant only for
