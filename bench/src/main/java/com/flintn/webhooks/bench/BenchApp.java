@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * medians: these machines are shared and noisy, so ratios are what to compare between runs.
  */
 public final class BenchApp {
-  public static final List<String> SCENARIOS = List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7");
+  public static final List<String> SCENARIOS =
+      List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8");
 
   /** Sizes of a run; {@link #smoke()} is small enough for the test suite. */
   public record Sizes(
@@ -43,7 +44,8 @@ public final class BenchApp {
       int p7Burst,
       int p7PerSecond,
       Duration p7Warmup,
-      Duration p7Window) {
+      Duration p7Window,
+      int p8Events) {
     public static Sizes full() {
       return new Sizes(
           3,
@@ -63,7 +65,8 @@ public final class BenchApp {
           5_000,
           50,
           Duration.ofSeconds(10),
-          Duration.ofSeconds(90));
+          Duration.ofSeconds(90),
+          60_000);
     }
 
     public static Sizes smoke() {
@@ -86,7 +89,8 @@ public final class BenchApp {
           300,
           50,
           Duration.ofSeconds(1),
-          Duration.ofSeconds(3));
+          Duration.ofSeconds(3),
+          600);
     }
 
     /** These sizes with {@code n} value/baseline pairs. */
@@ -112,7 +116,8 @@ public final class BenchApp {
           p7Burst,
           p7PerSecond,
           p7Warmup,
-          p7Window);
+          p7Window,
+          p8Events);
     }
   }
 
@@ -163,6 +168,7 @@ public final class BenchApp {
                             sizes.p7Warmup(),
                             sizes.p7Window(),
                             id.equals("P7a"));
+                case "P8" -> new WholeSystem(rig, out).run(sizes.p8Events(), sizes.pairs());
                 default -> throw new IllegalArgumentException("unknown scenario " + id);
               };
           r.details().put("load_average_1m_before", loadBefore);

@@ -22,10 +22,12 @@ import picocli.CommandLine.Parameters;
       "P3 (one endpoint hanging), P4 (1,000 events/s: produce-to-received latency),",
       "P5 (1,000,000 pending retries, 1,000 due/s: lateness and heap),",
       "P6 (standalone cold start), P7 (one account's slow endpoint: the other accounts on its",
-      "partition vs the rest; two runs, the endpoint at 1 s and at 25 s). See BENCHMARKS.md."
+      "partition vs the rest; two runs, the endpoint at 1 s and at 25 s), P8 (the whole",
+      "system as standalone runs it, delivering to nginx, vs h2load on the same nginx; needs",
+      "nginx-light and nghttp2-client). See BENCHMARKS.md."
     })
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P7 (default: all).")
+  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P8 (default: all).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes: checks the harness, not the speed.")
