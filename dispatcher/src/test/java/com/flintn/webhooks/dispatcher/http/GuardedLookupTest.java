@@ -62,15 +62,18 @@ class GuardedLookupTest {
   void theClientFollowsNoRedirectsAndConnectsOnlyThroughTheGuard() throws Exception {
     var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8, 64);
     try (WebhookSender sender = new WebhookSender(config, UrlGuard.strict(), Clock.systemUTC())) {
-      Field field = WebhookSender.class.getDeclaredField("client");
+      Field field = WebhookSender.class.getDeclaredField("clients");
       field.setAccessible(true);
-      OkHttpClient client = (OkHttpClient) field.get(sender);
-      assertThat(client.followRedirects()).as("followRedirects").isFalse();
-      assertThat(client.followSslRedirects()).as("followSslRedirects").isFalse();
-      assertThat(client.retryOnConnectionFailure()).isFalse();
-      assertThat(client.proxy()).isEqualTo(Proxy.NO_PROXY);
-      assertThat(client.dns()).isInstanceOf(GuardedDns.class);
-      assertThat(client.socketFactory()).isInstanceOf(GuardedSocketFactory.class);
+      OkHttpClient[] clients = (OkHttpClient[]) field.get(sender);
+      assertThat(clients).hasSize(WebhookSender.POOLS);
+      for (OkHttpClient client : clients) {
+        assertThat(client.followRedirects()).as("followRedirects").isFalse();
+        assertThat(client.followSslRedirects()).as("followSslRedirects").isFalse();
+        assertThat(client.retryOnConnectionFailure()).isFalse();
+        assertThat(client.proxy()).isEqualTo(Proxy.NO_PROXY);
+        assertThat(client.dns()).isInstanceOf(GuardedDns.class);
+        assertThat(client.socketFactory()).isInstanceOf(GuardedSocketFactory.class);
+      }
     }
   }
 
