@@ -23,7 +23,8 @@ class ArchitectureTest {
   void rulesSeeEveryModule() {
     org.assertj.core.api.Assertions.assertThat(
             PRODUCT.stream().map(c -> c.getPackageName().split("\\.")[3]).distinct())
-        .contains("common", "kafka", "dispatcher", "scheduler", "admin", "launcher");
+        .contains(
+            "common", "kafka", "dispatcher", "scheduler", "endpointstate", "admin", "launcher");
   }
 
   @Test
