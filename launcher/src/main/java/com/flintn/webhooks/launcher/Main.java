@@ -53,16 +53,19 @@ public final class Main implements Runnable {
    * keep those warnings: there they are the operator's first sign of trouble.
    */
   private static void quietKafkaClientsForOneShotCommands(String[] args) {
-    boolean longRunning =
-        args.length > 0
-            && (args[0].equals("standalone")
-                || args[0].equals("dispatcher")
-                || args[0].equals("retry-scheduler")
-                || args[0].equals("admin")
-                || args[0].equals("bench"));
-    if (!longRunning) {
+    if (!longRunning(args)) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }
+  }
+
+  /** The commands that run until stopped: every process, standalone, and the benchmarks. */
+  static boolean longRunning(String... args) {
+    return args.length > 0
+        && switch (args[0]) {
+          case "standalone", "dispatcher", "retry-scheduler", "endpoint-state", "admin", "bench" ->
+              true;
+          default -> false;
+        };
   }
 
   /**
