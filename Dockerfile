@@ -19,13 +19,16 @@
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 # The whole reactor: `-am` builds every module the launcher needs (.dockerignore keeps target/ out).
+# The benchmark harness (bench) and the test support (testkit) are not among them: the launcher's
+# enforcer rule bans both from its runtime class path, and the last line checks lib/ once more.
 COPY . .
 # The Maven wrapper pins the Maven version; the cache mount keeps ~/.m2 between builds.
 RUN --mount=type=cache,target=/root/.m2 \
     chmod +x mvnw \
  && ./mvnw -B -pl launcher -am package -DskipTests \
  && test -f launcher/target/flintn-webhooks.jar \
- && test -d launcher/target/lib
+ && test -d launcher/target/lib \
+ && ! ls launcher/target/lib | grep -E '^(bench|testkit)-'
 
 # --- runtime: a JRE and the distribution, run as a non-root user ---
 FROM eclipse-temurin:25-jre

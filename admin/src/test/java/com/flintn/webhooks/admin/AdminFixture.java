@@ -6,7 +6,7 @@ import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
-import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
+import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.net.URI;

@@ -1,10 +1,10 @@
 package com.flintn.webhooks.bench;
 
-import com.flintn.webhooks.common.config.Durations;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

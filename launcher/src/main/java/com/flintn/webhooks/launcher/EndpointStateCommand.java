@@ -1,7 +1,7 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
-import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
+import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -22,9 +22,7 @@ import picocli.CommandLine.Command;
       AdminCommand.class,
       TopicsCommand.class,
       EventsCommand.class,
-      DlqCommand.class,
-      BenchCommand.class,
-      CommandLine.HelpCommand.class
+      DlqCommand.class
     })
 public final class Main implements Runnable {
   public static final int OK = 0;
@@ -55,20 +53,32 @@ public final class Main implements Runnable {
    * keep those warnings: there they are the operator's first sign of trouble.
    */
   private static void quietKafkaClientsForOneShotCommands(String[] args) {
-    boolean longRunning =
-        args.length > 0
-            && (args[0].equals("standalone")
-                || args[0].equals("dispatcher")
-                || args[0].equals("retry-scheduler")
-                || args[0].equals("admin")
-                || args[0].equals("bench"));
-    if (!longRunning) {
+    if (!longRunning(args)) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }
   }
 
+  /** The commands that run until stopped: every process, standalone, and the benchmarks. */
+  static boolean longRunning(String... args) {
+    return args.length > 0
+        && switch (args[0]) {
+          case "standalone", "dispatcher", "retry-scheduler", "endpoint-state", "admin", "bench" ->
+              true;
+          default -> false;
+        };
+  }
+
+  /**
+   * The benchmark harness's command. The harness is not part of the product's distribution; it is
+   * packaged apart (as Kafka's perf tools are), and {@code bin/flintn-webhooks bench} puts it on
+   * the class path in a source checkout.
+   */
+  static final String BENCH_COMMAND = "com.flintn.webhooks.bench.BenchCommand";
+
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.addSubcommand("bench", benchCommand());
+    cli.addSubcommand("help", new CommandLine.HelpCommand());
     cli.setParameterExceptionHandler(
         (e, a) -> {
           CommandLine c = e.getCommandLine();
@@ -96,6 +106,17 @@ public final class Main implements Runnable {
           return FAILURE;
         });
     return cli.execute(args);
+  }
+
+  /**
+   * The harness's {@code bench} command if it is on the class path, else one that says where it is.
+   */
+  private static Object benchCommand() {
+    try {
+      return Class.forName(BENCH_COMMAND).getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new BenchMissingCommand();
+    }
   }
 
   /** Bad input found while running a command (not by the argument parser). Exit status 2. */

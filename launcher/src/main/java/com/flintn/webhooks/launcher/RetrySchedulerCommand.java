@@ -1,8 +1,8 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
-import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

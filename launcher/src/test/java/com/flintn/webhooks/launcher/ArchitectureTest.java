@@ -1,6 +1,7 @@
 package com.flintn.webhooks.launcher;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -23,7 +24,30 @@ class ArchitectureTest {
   void rulesSeeEveryModule() {
     org.assertj.core.api.Assertions.assertThat(
             PRODUCT.stream().map(c -> c.getPackageName().split("\\.")[3]).distinct())
-        .contains("common", "kafka", "dispatcher", "scheduler", "admin", "launcher");
+        .contains(
+            "common", "kafka", "dispatcher", "scheduler", "endpointstate", "admin", "launcher");
+  }
+
+  @Test
+  void commonsPackagesHaveNoCycles() {
+    slices()
+        .matching("com.flintn.webhooks.common.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .because(
+            "common's packages layer (messages and durations below topics, topics below"
+                + " configuration); a type two packages share belongs in the lower one")
+        .check(PRODUCT);
+  }
+
+  @Test
+  void everyModulesPackagesHaveNoCycles() {
+    slices()
+        .matching("com.flintn.webhooks.(*).(*)..")
+        .should()
+        .beFreeOfCycles()
+        .because("a package cycle inside a module is the start of one that cannot be split")
+        .check(PRODUCT);
   }
 
   @Test

@@ -13,7 +13,7 @@ import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
-import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
+import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -19,7 +19,7 @@ import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
-import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
+import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.HttpsReceiver.Received;
 import com.flintn.webhooks.testkit.IndependentVerifier;

@@ -2,6 +2,7 @@ package com.flintn.webhooks.common.config;
 
 import com.flintn.webhooks.common.guard.Cidr;
 import com.flintn.webhooks.common.sign.SecretCipher;
+import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ public record FlintnConfig(
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
             v.get(ConfigKey.SECRETS_ENCRYPTION_KEY).map(FlintnConfig::cipher),
-            Durations.parse(
+            duration(
                 ConfigKey.SECRETS_ROTATION_GRACE.key(),
                 v.require(ConfigKey.SECRETS_ROTATION_GRACE))),
         new AdminConfig(
@@ -154,7 +155,7 @@ public record FlintnConfig(
     }
     List<Duration> tiers = new ArrayList<>();
     for (int i = 0; i < parts.length; i++) {
-      Duration d = Durations.parse(key + "[" + i + "]", parts[i]);
+      Duration d = duration(key + "[" + i + "]", parts[i]);
       if (d.isZero()) {
         throw new ConfigException(key + "[" + i + "]", "must be more than 0");
       }
@@ -199,8 +200,17 @@ public record FlintnConfig(
     return n;
   }
 
+  /** A duration as {@link Durations} reads it; a bad one stops startup naming {@code key}. */
+  private static Duration duration(String key, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
+
   private static Duration positive(ConfigKey key, String text) {
-    Duration d = Durations.parse(key.key(), text);
+    Duration d = duration(key.key(), text);
     if (d.isZero()) {
       throw new ConfigException(key.key(), "must be more than 0");
     }

@@ -1,7 +1,6 @@
 package com.flintn.webhooks.common.topic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.flintn.webhooks.common.config.Durations;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.message.AttemptRecord;
@@ -11,6 +10,7 @@ import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointEvent;
 import com.flintn.webhooks.common.sign.SecretCipher;
+import com.flintn.webhooks.common.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -141,11 +141,4 @@ class FlintnConfigTest {
         .isEqualTo("FLINTN_KAFKA_BOOTSTRAP_SERVERS");
     assertThat(ConfigKey.URL_GUARD_ALLOW.environmentVariable()).isEqualTo("FLINTN_URL_GUARD_ALLOW");
   }
-
-  @Test
-  void durationsRoundTrip() {
-    assertThat(Durations.format(Durations.parse("k", "24h"))).isEqualTo("24h");
-    assertThat(Durations.format(Durations.parse("k", "300000ms"))).isEqualTo("5m");
-    assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
-  }
 }

@@ -1,9 +1,9 @@
 package com.flintn.webhooks.dispatcher.record;
 
-import com.flintn.webhooks.common.config.Durations;
 import com.flintn.webhooks.common.event.InvalidReason;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.outcome.DeliveryOutcome.GiveUpReason;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,7 @@
 package com.flintn.webhooks.scheduler.tier;
 
-import com.flintn.webhooks.common.config.Durations;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.micrometer.core.instrument.Counter;

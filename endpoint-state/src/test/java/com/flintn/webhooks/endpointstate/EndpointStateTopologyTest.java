@@ -1,4 +1,4 @@
-package com.flintn.webhooks.scheduler.endpoint;
+package com.flintn.webhooks.endpointstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.flintn.webhooks.scheduler.endpoint;
+package com.flintn.webhooks.endpointstate;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.metrics.Health;

@@ -1,4 +1,4 @@
-package com.flintn.webhooks.scheduler.endpoint;
+package com.flintn.webhooks.endpointstate;
 
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;

@@ -1,23 +1,26 @@
-package com.flintn.webhooks.common.config;
+package com.flintn.webhooks.common.time;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as configuration writes them: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}. */
+/**
+ * Durations as configuration writes them and retry tiers are named: {@code 250ms}, {@code 30s},
+ * {@code 5m}, {@code 2h}. A leaf: both the configuration and the topic catalogue use it.
+ */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private Durations() {}
 
   /**
-   * @throws ConfigException naming {@code key} when {@code text} is not such a duration
+   * @throws IllegalArgumentException saying what is wrong when {@code text} is not such a duration
+   *     (configuration reports it under the key it read)
    */
-  public static Duration parse(String key, String text) {
+  public static Duration parse(String text) {
     Matcher m = FORM.matcher(text.trim());
     if (!m.matches()) {
-      throw new ConfigException(
-          key,
+      throw new IllegalArgumentException(
           "'" + text + "' is not a duration; write a number and a unit: 250ms, 30s, 5m, 2h, 1d");
     }
     long n = Long.parseLong(m.group(1));

@@ -1,15 +1,22 @@
-package com.flintn.webhooks.launcher;
+package com.flintn.webhooks.bench;
 
-import com.flintn.webhooks.bench.BenchApp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+/**
+ * {@code flintn-webhooks bench}. The benchmark harness ships apart from the product: the launcher
+ * adds this command when it finds this class on its class path, which {@code bin/flintn-webhooks}
+ * arranges for {@code bench} in a source checkout (docs/design.md §5).
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -26,7 +33,9 @@ import picocli.CommandLine.Parameters;
       "system as standalone runs it, delivering to nginx, vs h2load on the same nginx; needs",
       "nginx-light and nghttp2-client). See BENCHMARKS.md."
     })
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P8 (default: all).")
   List<String> scenarios = new ArrayList<>();
 
@@ -52,7 +61,8 @@ final class BenchCommand implements Callable<Integer> {
     for (String s : scenarios.isEmpty() ? BenchApp.SCENARIOS : scenarios) {
       String id = s.toUpperCase(Locale.ROOT);
       if (!BenchApp.SCENARIOS.contains(id)) {
-        throw new Main.UsageException(
+        throw new ParameterException(
+            spec.commandLine(),
             "unknown scenario '"
                 + s
                 + "'; choose from "
@@ -61,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
       ids.add(id);
     }
     if (pairs != null && pairs < 1) {
-      throw new Main.UsageException("--pairs must be at least 1, got " + pairs);
+      throw new ParameterException(spec.commandLine(), "--pairs must be at least 1, got " + pairs);
     }
     BenchApp.Sizes sizes = smoke ? BenchApp.Sizes.smoke() : BenchApp.Sizes.full();
     BenchApp.run(
@@ -70,6 +80,6 @@ final class BenchCommand implements Callable<Integer> {
         Path.of(System.getProperty("flintn.root", ".")).toAbsolutePath(),
         out,
         System.out);
-    return Main.OK;
+    return 0;
   }
 }
