@@ -226,6 +226,7 @@ class AdminApiTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the two held reads are only held, never used
   void deadLettersArePagedWithACursorAndEachAccountHasItsOwnReadSlots() throws Exception {
     f.receiver.respondWith(
         r ->

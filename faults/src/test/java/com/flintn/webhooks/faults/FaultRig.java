@@ -316,7 +316,7 @@ final class FaultRig implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (ChildProcess c : children) {
       c.close();
     }

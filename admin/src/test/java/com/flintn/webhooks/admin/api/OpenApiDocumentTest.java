@@ -46,9 +46,7 @@ class OpenApiDocumentTest {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());
     }
     Set<String> described = new HashSet<>();
-    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
-        paths.hasNext(); ) {
-      Map.Entry<String, JsonNode> p = paths.next();
+    for (Map.Entry<String, JsonNode> p : doc.get("paths").properties()) {
       for (Iterator<String> ops = p.getValue().fieldNames(); ops.hasNext(); ) {
         String method = ops.next();
         if (METHODS.contains(method)) {

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.topic;
 
+import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -54,6 +55,8 @@ public final class TopicCreator {
 
   /** The topics cannot be used as they are; the message says what to change. */
   public static final class TopicSetupException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     public TopicSetupException(String message, Throwable cause) {
       super(message, cause);
     }
