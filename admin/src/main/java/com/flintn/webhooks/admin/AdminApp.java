@@ -12,6 +12,7 @@ import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.topic.KafkaClients;
@@ -24,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -127,8 +129,8 @@ public final class AdminApp implements AutoCloseable {
   }
 
   /** Sends give up within the write bound, so a request never outwaits it on an absent broker. */
-  private static java.util.Properties producerProperties(String bootstrap) {
-    java.util.Properties p = KafkaClients.producer(bootstrap, "admin-api");
+  private static Properties producerProperties(String bootstrap) {
+    Properties p = KafkaClients.producer(bootstrap, "admin-api");
     p.put("max.block.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
     p.put("delivery.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
     p.put("request.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis() / 2));
@@ -139,7 +141,7 @@ public final class AdminApp implements AutoCloseable {
    * Holds one of {@code account}'s dead-letter read slots until closed, as a long read would; for
    * tests of the per-account limit.
    */
-  AutoCloseable holdDeadLetterRead(com.flintn.webhooks.common.message.AccountId account) {
+  AutoCloseable holdDeadLetterRead(AccountId account) {
     return api.holdDeadLetterReads(account);
   }
 

@@ -11,7 +11,9 @@ import com.flintn.webhooks.testkit.HttpsReceiver.Received;
 import com.flintn.webhooks.testkit.IndependentVerifier;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -164,8 +166,7 @@ class AdminApiTest {
 
   @Test
   void deadLettersCanBeListedAndReplayedOnceAfterTheEndpointIsFixed() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger status =
-        new java.util.concurrent.atomic.AtomicInteger(400);
+    AtomicInteger status = new AtomicInteger(400);
     f.receiver.respondWith(
         r ->
             new mockwebserver3.MockResponse.Builder()
@@ -226,6 +227,7 @@ class AdminApiTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the two held reads are only held, never used
   void deadLettersArePagedWithACursorAndEachAccountHasItsOwnReadSlots() throws Exception {
     f.receiver.respondWith(
         r ->
@@ -243,7 +245,7 @@ class AdminApiTest {
     JsonNode all = f.call("GET", path, KEY_A, null).body();
     assertThat(all.get("next_cursor").isNull()).as("one page holds them all").isTrue();
 
-    List<String> paged = new java.util.ArrayList<>();
+    List<String> paged = new ArrayList<>();
     String cursor = null;
     int pages = 0;
     do {

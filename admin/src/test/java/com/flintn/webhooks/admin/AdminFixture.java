@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +65,7 @@ final class AdminFixture implements AutoCloseable {
 
   /** With the admin API's time read from {@code adminClock} (the other apps use the real one). */
   AdminFixture(String name, Map<ConfigKey, String> overrides, Clock adminClock) throws Exception {
-    Map<ConfigKey, String> config = new java.util.EnumMap<>(ConfigKey.class);
+    Map<ConfigKey, String> config = new EnumMap<>(ConfigKey.class);
     config.put(ConfigKey.ADMIN_PORT, "0");
     config.putAll(overrides);
     env = TestEnvironment.create(name, 2, Optional.of(receiver), config);

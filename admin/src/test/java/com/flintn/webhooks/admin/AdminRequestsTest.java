@@ -4,6 +4,11 @@ import static com.flintn.webhooks.admin.AdminFixture.KEY_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.flintn.webhooks.admin.AdminFixture.Answer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -45,12 +50,12 @@ class AdminRequestsTest {
   @Test
   void basicAuthIsNotABearerKey() throws Exception {
     var r =
-        java.net.http.HttpClient.newHttpClient()
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.base() + "/v1/webhooks"))
+                HttpRequest.newBuilder(URI.create(f.base() + "/v1/webhooks"))
                     .header("Authorization", "Basic dXNlcjpwYXNz")
                     .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).contains("Bearer <api key>");
   }
@@ -158,24 +163,23 @@ class AdminRequestsTest {
 
   @Test
   void oversizedHeadersAndUrisAre4xxNotAHang() throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
+    var http = HttpClient.newHttpClient();
     var header =
         http.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.base() + "/v1/webhooks"))
+            HttpRequest.newBuilder(URI.create(f.base() + "/v1/webhooks"))
                 .header("Authorization", "Bearer " + KEY_A)
                 .header("X-Padding", "x".repeat(64 * 1024))
-                .timeout(java.time.Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(10))
                 .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse.BodyHandlers.ofString());
     assertThat(header.statusCode()).isEqualTo(431);
     var uri =
         http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(f.base() + "/v1/webhooks/" + "e".repeat(64 * 1024)))
+            HttpRequest.newBuilder(URI.create(f.base() + "/v1/webhooks/" + "e".repeat(64 * 1024)))
                 .header("Authorization", "Bearer " + KEY_A)
-                .timeout(java.time.Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(10))
                 .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse.BodyHandlers.ofString());
     assertThat(uri.statusCode()).isIn(414, 431);
   }
 

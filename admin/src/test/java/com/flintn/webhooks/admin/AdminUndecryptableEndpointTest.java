@@ -11,10 +11,12 @@ import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,9 +69,7 @@ class AdminUndecryptableEndpointTest {
       env.putEndpoint(
           endpoint(
               "ep_1", "acc_a", "https://127.0.0.1:9/hook", List.of("*"), EndpointStatus.ACTIVE));
-      com.flintn.webhooks.common.metrics.Health health =
-          new com.flintn.webhooks.common.metrics.Health(
-              new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      Health health = new Health(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       try (AdminApp admin =
           new AdminApp(
               env.config(),
@@ -90,7 +90,7 @@ class AdminUndecryptableEndpointTest {
                 Json.mapperEncrypting(SecretCipher.fromBase64Key(SecretCipher.generateKey())));
         env.send(topic, "ep_2".getBytes(StandardCharsets.UTF_8), otherKey.serialize(topic, e));
         org.awaitility.Awaitility.await()
-            .atMost(java.time.Duration.ofSeconds(20))
+            .atMost(Duration.ofSeconds(20))
             .until(() -> !health.report().get("admin_endpoint_table").healthy());
         org.assertj.core.api.Assertions.assertThat(
                 health.report().get("admin_endpoint_table").detail())

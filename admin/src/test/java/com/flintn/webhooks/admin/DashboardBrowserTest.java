@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -129,8 +130,7 @@ class DashboardBrowserTest {
 
   @Test
   void deadLettersAreShownAndReplayedFromThePanel() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger status =
-        new java.util.concurrent.atomic.AtomicInteger(410);
+    AtomicInteger status = new AtomicInteger(410);
     f.receiver.respondWith(
         r ->
             new mockwebserver3.MockResponse.Builder()

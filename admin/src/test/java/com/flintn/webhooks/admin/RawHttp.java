@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,7 +108,7 @@ final class RawHttp {
         int n;
         try {
           n = in.read(buf);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
           if (received.size() > 0) {
             break; // reset after the answer (the rest of a large request was not read)
           }

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -84,7 +85,7 @@ final class HeapWatch implements AutoCloseable {
     for (NotificationEmitter e : emitters) {
       try {
         e.removeNotificationListener(listener);
-      } catch (javax.management.ListenerNotFoundException ignored) {
+      } catch (ListenerNotFoundException ignored) {
         // already gone
       }
     }

@@ -28,6 +28,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -187,7 +188,7 @@ final class Rig implements AutoCloseable {
   }
 
   /** Produces {@code n} events; event k goes to type {@code typeOf(k)}, so to one endpoint. */
-  void events(FlintnConfig c, int n, java.util.function.IntUnaryOperator typeOf) throws Exception {
+  void events(FlintnConfig c, int n, IntUnaryOperator typeOf) throws Exception {
     String topic = c.topicCatalog().events().name();
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
       String created = clock.instant().toString();

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -314,7 +315,7 @@ final class Scenarios {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           AttemptRecord a = t.valueSerde().deserializer().deserialize(t.name(), r.value());
           if (a.outcome() != AttemptOutcome.DELIVERED) {
-            return new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(r.value(), StandardCharsets.UTF_8);
           }
         }
       }

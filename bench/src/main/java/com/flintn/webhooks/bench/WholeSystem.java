@@ -481,7 +481,7 @@ final class WholeSystem {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       producer.close(Duration.ofSeconds(5));
       for (AutoCloseable r : running) {
         try {
@@ -490,7 +490,13 @@ final class WholeSystem {
           System.err.println("P8: while stopping: " + e.getMessage());
         }
       }
-      rig.drop(config);
+      try {
+        rig.drop(config);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        System.err.println("P8: while dropping its topics: " + e.getMessage());
+      }
     }
   }
 

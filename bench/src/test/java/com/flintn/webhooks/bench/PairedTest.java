@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class PairedTest {
   }
 
   private static Paired.Measure figures(List<String> tags, String side, double... values) {
-    Iterator<Double> it = java.util.Arrays.stream(values).boxed().iterator();
+    Iterator<Double> it = Arrays.stream(values).boxed().iterator();
     return (tag, warmup) -> {
       tags.add(side + ":" + tag);
       return new Paired.Measured(it.next(), 1);

@@ -17,10 +17,13 @@ import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -116,7 +119,7 @@ class DeliverySizeAndWriteFailureTest {
       String firstTier = env.topics().retryTier(0).name();
       TopicPartition events = new TopicPartition(env.topics().events().name(), 0);
       // Random letters, so that compression cannot bring the record under the limit.
-      java.util.Random random = new java.util.Random(7);
+      Random random = new Random(7);
       StringBuilder text = new StringBuilder();
       for (int i = 0; i < 4000; i++) {
         text.append((char) ('a' + random.nextInt(26)));
@@ -159,7 +162,7 @@ class DeliverySizeAndWriteFailureTest {
   }
 
   private static List<String> deliveryTopics(TestEnvironment env) {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (int i = 0; i < env.topics().tiers().size(); i++) {
       names.add(env.topics().retryTier(i).name());
     }
@@ -172,7 +175,7 @@ class DeliverySizeAndWriteFailureTest {
   /** Sets (or, with null, removes) {@code max.message.bytes} on {@code topics}. */
   private static void setMaxMessageBytes(Collection<String> topics, String bytes) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
-      Map<ConfigResource, Collection<AlterConfigOp>> ops = new java.util.HashMap<>();
+      Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
       for (String t : topics) {
         ConfigEntry entry = new ConfigEntry("max.message.bytes", bytes);
         ops.put(

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.event.EventParser;
+import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
+import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.topic.HeaderNames;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -296,8 +300,7 @@ class DispatcherDeliveryTest {
       assertThat(
               receiver.received().stream()
                   .collect(
-                      java.util.stream.Collectors.groupingBy(
-                          r -> r.header("X-Event-Id"), java.util.stream.Collectors.counting()))
+                      Collectors.groupingBy(r -> r.header("X-Event-Id"), Collectors.counting()))
                   .values())
           .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3L));
     }
@@ -326,19 +329,15 @@ class DispatcherDeliveryTest {
               reactivatedAt,
               null);
       env.putEndpoint(reactivated);
-      var parser = new com.flintn.webhooks.common.event.EventParser(1 << 20);
+      var parser = new EventParser(1 << 20);
       for (String id : List.of("evt_before", "evt_after")) {
         var event =
-            ((com.flintn.webhooks.common.event.ParsedEvent.Valid)
-                    parser.parse(utf8(event(id, "order.created", "acc_1"))))
-                .event();
+            ((ParsedEvent.Valid) parser.parse(utf8(event(id, "order.created", "acc_1")))).event();
         Instant first =
             id.equals("evt_before")
                 ? reactivatedAt.minusSeconds(30)
                 : reactivatedAt.plusSeconds(30);
-        var due =
-            com.flintn.webhooks.common.message.Delivery.first(event, base.endpointId(), null)
-                .next(first, "http_500");
+        var due = Delivery.first(event, base.endpointId(), null).next(first, "http_500");
         env.send(env.topics().deliveriesDue(), base.endpointId().value(), due);
       }
       try (DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC())) {

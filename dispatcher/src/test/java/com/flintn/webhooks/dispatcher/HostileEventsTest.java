@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -353,7 +354,7 @@ class HostileEventsTest {
                 }
                 var ends = admin.listOffsets(latest).all().get();
                 Map<TopicPartition, Long> lag =
-                    new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+                    new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
                 ends.forEach(
                     (tp, end) -> {
                       OffsetAndMetadata c = committed.get(tp);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
@@ -111,7 +112,7 @@ final class HostileMix {
     return out;
   }
 
-  private void repeat(List<Planned> out, double times, java.util.function.Supplier<Planned> make) {
+  private void repeat(List<Planned> out, double times, Supplier<Planned> make) {
     for (int i = 0; i < Math.max(1, (int) times); i++) {
       out.add(make.get());
     }

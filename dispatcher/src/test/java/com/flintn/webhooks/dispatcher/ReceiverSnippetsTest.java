@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
@@ -108,21 +109,9 @@ class ReceiverSnippetsTest {
     assertThat(run("node", node, tampered, headersFile, secret)).isEqualTo("false false");
     assertThat(run("python3", python, body, headersFile, secret)).isEqualTo("True True");
     assertThat(run("python3", python, tampered, headersFile, secret)).isEqualTo("False False");
-    assertThat(
-            run(
-                "node",
-                node,
-                body,
-                headersFile,
-                com.flintn.webhooks.common.sign.Secret.generate().reveal()))
+    assertThat(run("node", node, body, headersFile, Secret.generate().reveal()))
         .isEqualTo("false false");
-    assertThat(
-            run(
-                "python3",
-                python,
-                body,
-                headersFile,
-                com.flintn.webhooks.common.sign.Secret.generate().reveal()))
+    assertThat(run("python3", python, body, headersFile, Secret.generate().reveal()))
         .isEqualTo("False False");
   }
 

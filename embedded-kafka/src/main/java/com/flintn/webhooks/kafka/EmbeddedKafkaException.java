@@ -1,7 +1,11 @@
 package com.flintn.webhooks.kafka;
 
+import java.io.Serial;
+
 /** The embedded broker could not be started or did not become ready. */
 public final class EmbeddedKafkaException extends RuntimeException {
+  @Serial private static final long serialVersionUID = 1L;
+
   public EmbeddedKafkaException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -200,12 +200,16 @@ final class BrokerCluster implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws InterruptedException {
+  public synchronized void close() {
     admin.close(Duration.ofSeconds(2));
     for (Process p : processes) {
       if (p != null && p.isAlive()) {
         p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
+        try {
+          p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // every broker is already told to stop
+        }
       }
     }
   }

@@ -8,10 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One product process ({@code java -jar flintn-webhooks.jar <command>}) started from the built
@@ -59,8 +62,8 @@ final class ChildProcess implements AutoCloseable {
       Files.writeString(
           log,
           "---- start " + (++starts) + ": " + String.join(" ", command) + "\n",
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       ProcessBuilder pb =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -128,9 +131,8 @@ final class ChildProcess implements AutoCloseable {
 
   /** The value of the unlabelled (or only) sample named {@code sample} in {@link #metrics()}. */
   double metric(String sample) throws InterruptedException {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile(
-                "(?m)^" + java.util.regex.Pattern.quote(sample) + "(?:\\{[^}]*\\})? (\\S+)$")
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(sample) + "(?:\\{[^}]*\\})? (\\S+)$")
             .matcher(metrics());
     if (!m.find()) {
       throw new AssertionError(name + " /metrics has no " + sample);
@@ -167,10 +169,14 @@ final class ChildProcess implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws InterruptedException {
+  public synchronized void close() {
     if (alive()) {
       process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the process is already told to stop
+      }
     }
   }
 

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -176,7 +178,7 @@ final class FaultRig implements AutoCloseable {
   }
 
   /** Waits until the endpoints table holds each of {@code ids} in {@code status}. */
-  void awaitEndpoints(java.util.Collection<String> ids, EndpointStatus status, Duration timeout)
+  void awaitEndpoints(Collection<String> ids, EndpointStatus status, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, EndpointStatus> seen = Map.of();
@@ -244,7 +246,7 @@ final class FaultRig implements AutoCloseable {
       admin
           .listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .get(30, TimeUnit.SECONDS)
           .forEach(
               (tp, o) -> {
                 if (o != null) {
@@ -316,7 +318,7 @@ final class FaultRig implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (ChildProcess c : children) {
       c.close();
     }

@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -102,8 +103,7 @@ final class Ledger {
 
   /** Deliveries that ended in more than one kind of terminal state. */
   Map<Pair, Set<AttemptOutcome>> conflicting() {
-    Map<Pair, Set<AttemptOutcome>> out =
-        new TreeMap<>(java.util.Comparator.comparing(Pair::toString));
+    Map<Pair, Set<AttemptOutcome>> out = new TreeMap<>(Comparator.comparing(Pair::toString));
     terminals.forEach(
         (p, list) -> {
           Set<AttemptOutcome> kinds = EnumSet.copyOf(list);

@@ -123,8 +123,12 @@ final class Load implements AutoCloseable {
 
   /** Stops producing and waits for every send to be answered. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop = true;
-    await();
+    try {
+      await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -13,9 +13,11 @@ import com.flintn.webhooks.testkit.HttpsReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
@@ -154,7 +156,7 @@ class ProcessFaultsIT {
       Thread.sleep(1_000); // the dispatcher follows the same table; allow it a moment
       Map<String, String> late = Load.start(rig, TYPES, 100, 2_000).awaitAndGet();
 
-      Map<String, String> events = new java.util.HashMap<>(load.acked());
+      Map<String, String> events = new HashMap<>(load.acked());
       events.putAll(late);
       Verdict v = Verdict.await(rig, events, log, DRAIN);
       v.print("crash (SIGKILL dispatcher x2, scheduler, endpoint-state)", load, recovery);
@@ -311,7 +313,7 @@ class ProcessFaultsIT {
       Load load = Load.start(rig, TYPES, 50, 20_000);
       load.await();
       Verdict v = Verdict.await(rig, load.acked(), log, DRAIN);
-      Map<Behaviour, Long> seen = new java.util.TreeMap<>();
+      Map<Behaviour, Long> seen = new TreeMap<>();
       log.answers().forEach(a -> seen.merge(a.behaviour(), 1L, Long::sum));
       v.print(
           "chaos endpoints (seed " + seed + ")",

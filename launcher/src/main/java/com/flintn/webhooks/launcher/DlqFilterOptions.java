@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** The filters {@code dlq list} and {@code dlq replay} share. */
@@ -77,7 +78,7 @@ final class DlqFilterOptions {
     }
   }
 
-  private static <T> T id(String option, String value, java.util.function.Function<String, T> of) {
+  private static <T> T id(String option, String value, Function<String, T> of) {
     try {
       return of.apply(value);
     } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package com.flintn.webhooks.launcher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.io.Serial;
 import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,6 +48,8 @@ public final class JsonLogProvider extends SimpleServiceProvider {
   }
 
   static final class JsonLogger extends SimpleLogger {
+    @Serial private static final long serialVersionUID = 1L;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** slf4j makes the loggers, so none can be handed a clock; tests call {@link #line}. */

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.ConfigException;
+import java.io.Serial;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -121,6 +122,8 @@ public final class Main implements Runnable {
 
   /** Bad input found while running a command (not by the argument parser). Exit status 2. */
   static final class UsageException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     UsageException(String message) {
       super(message);
     }

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.admin.dlq.DlqReplayer;
+import java.io.Console;
 import java.io.PrintStream;
 
 /**
@@ -61,12 +62,12 @@ final class ReplayProgress implements DlqReplayer.Progress {
 
   /** Whether standard output is an interactive terminal (JDK 22+ can tell; else assume not). */
   static boolean isTerminal() {
-    java.io.Console c = System.console();
+    Console c = System.console();
     if (c == null) {
       return false;
     }
     try {
-      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
     } catch (ReflectiveOperationException e) {
       return true; // JDK 21: a console exists only for a terminal
     }

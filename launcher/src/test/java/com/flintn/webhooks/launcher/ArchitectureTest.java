@@ -9,6 +9,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -77,13 +80,13 @@ class ArchitectureTest {
   void timeComesFromAnInjectedClock() {
     noClasses()
         .should()
-        .callMethod(java.time.Instant.class, "now")
+        .callMethod(Instant.class, "now")
         .orShould()
         .callMethod(System.class, "currentTimeMillis")
         .orShould()
-        .callMethod(java.time.OffsetDateTime.class, "now")
+        .callMethod(OffsetDateTime.class, "now")
         .orShould()
-        .callMethod(java.time.LocalDateTime.class, "now")
+        .callMethod(LocalDateTime.class, "now")
         .because("tests control time through java.time.Clock; take a Clock in the constructor")
         .check(PRODUCT);
   }

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,7 @@ class LogSetupTest {
   void aJsonLineCarriesTheStackTraceAndEscapesTheMessage() throws Exception {
     String line =
         JsonLogProvider.JsonLogger.line(
-            java.time.Instant.parse("2026-12-06T05:00:00.123456Z"),
+            Instant.parse("2026-12-06T05:00:00.123456Z"),
             org.slf4j.event.Level.ERROR,
             "main",
             "com.flintn.webhooks.X",

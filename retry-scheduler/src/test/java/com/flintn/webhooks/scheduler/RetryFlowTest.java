@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +76,7 @@ class RetryFlowTest {
     void run(TestEnvironment env) throws Exception;
   }
 
-  private void respond(java.util.function.BiFunction<String, Integer, MockResponse> byPathAndCall) {
+  private void respond(BiFunction<String, Integer, MockResponse> byPathAndCall) {
     receiver.respondWith(
         r ->
             byPathAndCall.apply(

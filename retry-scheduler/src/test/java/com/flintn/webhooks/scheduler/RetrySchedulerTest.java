@@ -167,9 +167,12 @@ class RetrySchedulerTest {
     }
   }
 
+  /**
+   * Nothing is moved early from a large backlog. The heap figures are printed for the record only:
+   * with the broker and the test in the same JVM they are too noisy to assert on.
+   */
   @Test
-  void holdsAHundredThousandRetriesThatAreNotDueWithoutMovingAnyOrGrowingTheHeap()
-      throws Exception {
+  void holdsAHundredThousandRetriesThatAreNotDueWithoutMovingAny() throws Exception {
     try (TestEnvironment env = environment("sched-hold", "2h,3h,4h,5h")) {
       backlog(env, 100_000, Duration.ofHours(1), Duration.ofMinutes(10));
       System.gc();

@@ -3,6 +3,7 @@ package com.flintn.webhooks.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -149,14 +150,14 @@ public final class HttpsReceiver implements AutoCloseable {
     @Override
     public ServerSocket createServerSocket(int port) throws IOException {
       ServerSocket s = new NoDelayServerSocket();
-      s.bind(new java.net.InetSocketAddress(port));
+      s.bind(new InetSocketAddress(port));
       return s;
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog) throws IOException {
       ServerSocket s = new NoDelayServerSocket();
-      s.bind(new java.net.InetSocketAddress(port), backlog);
+      s.bind(new InetSocketAddress(port), backlog);
       return s;
     }
 
@@ -164,7 +165,7 @@ public final class HttpsReceiver implements AutoCloseable {
     public ServerSocket createServerSocket(int port, int backlog, InetAddress address)
         throws IOException {
       ServerSocket s = new NoDelayServerSocket();
-      s.bind(new java.net.InetSocketAddress(address, port), backlog);
+      s.bind(new InetSocketAddress(address, port), backlog);
       return s;
     }
   }

@@ -13,8 +13,11 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -67,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
                     files.hostedPath = "/";
                     files.directory = "/dashboard";
                     files.location = Location.CLASSPATH;
-                    files.headers = java.util.Map.of("Cache-Control", "no-cache");
+                    files.headers = Map.of("Cache-Control", "no-cache");
                   });
               config.routes.before(AdminServer::securityHeaders);
               config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
@@ -95,12 +98,9 @@ public final class AdminServer implements AutoCloseable {
               config.routes.exception(
                   HttpResponseException.class,
                   (e, ctx) -> error(ctx, e.getStatus(), codeFor(e.getStatus()), messageFor(e)));
+              config.routes.exception(TimeoutException.class, (e, ctx) -> kafkaUnavailable(ctx, e));
               config.routes.exception(
-                  java.util.concurrent.TimeoutException.class,
-                  (e, ctx) -> kafkaUnavailable(ctx, e));
-              config.routes.exception(
-                  java.util.concurrent.ExecutionException.class,
-                  (e, ctx) -> kafkaUnavailable(ctx, e));
+                  ExecutionException.class, (e, ctx) -> kafkaUnavailable(ctx, e));
               config.routes.exception(
                   org.apache.kafka.common.KafkaException.class,
                   (e, ctx) -> kafkaUnavailable(ctx, e));

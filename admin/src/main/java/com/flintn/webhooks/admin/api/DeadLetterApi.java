@@ -125,6 +125,7 @@ final class DeadLetterApi {
     }
   }
 
+  @SuppressWarnings("try") // the read slot is held for the whole read, never used in it
   private void list(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
     DlqFilter filter =
@@ -168,6 +169,7 @@ final class DeadLetterApi {
     WebhookApi.json(ctx, 200, body);
   }
 
+  @SuppressWarnings("try") // the replay slot is held for the whole replay, never used in it
   private void replay(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
     JsonNode body = body(RequestBody.read(ctx));

@@ -9,6 +9,7 @@ import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.Printable;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -95,7 +96,7 @@ public final class EndpointRequests {
                   + ", column "
                   + e.getLocation().getColumnNr()
                   + ")");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw ApiError.badRequest("the body could not be read");
     }
     if (o == null || !o.isObject()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
+import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
@@ -58,7 +59,7 @@ public final class WebhookApi {
       TestEvents testEvents,
       String bootstrapServers,
       TopicCatalog topics,
-      com.flintn.webhooks.admin.dlq.ReplayLog replayLog,
+      ReplayLog replayLog,
       Clock clock) {
     this.view = view;
     this.changes = changes;
@@ -102,7 +103,7 @@ public final class WebhookApi {
   }
 
   /** The per-account slots of dead-letter reads; for tests that hold an account's reads. */
-  public AutoCloseable holdDeadLetterReads(com.flintn.webhooks.common.message.AccountId account) {
+  public AutoCloseable holdDeadLetterReads(AccountId account) {
     return deadLetters.listSlots().take(account);
   }
 

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.admin.dlq;
 
+import java.io.Serial;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class DlqPager {
   /** A cursor that this pager did not write, or that names partitions the topic does not have. */
   public static final class BadCursor extends IllegalArgumentException {
+    @Serial private static final long serialVersionUID = 1L;
+
     BadCursor() {
       super("cursor is not one this API returned; start again without it");
     }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -96,7 +97,7 @@ public final class DlqReader implements AutoCloseable {
    * a partition with nothing that late starts at its end.
    */
   public Map<TopicPartition, Long> startOffsets(
-      List<TopicPartition> partitions, java.util.Optional<Instant> since) {
+      List<TopicPartition> partitions, Optional<Instant> since) {
     Map<TopicPartition, Long> start = new HashMap<>(consumer.beginningOffsets(partitions));
     if (since.isPresent()) {
       Map<TopicPartition, Long> at = new HashMap<>();

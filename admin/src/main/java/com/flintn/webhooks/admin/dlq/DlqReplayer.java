@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class DlqReplayer {
               .toList();
       c.assign(parts);
       c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = new java.util.HashMap<>(c.endOffsets(parts));
+      Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(parts));
       end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
       while (!end.isEmpty()) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.admin.dlq;
 
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -52,7 +53,7 @@ public final class TimeSpec {
           };
       try {
         return clock.instant().minus(d);
-      } catch (java.time.DateTimeException | ArithmeticException e) {
+      } catch (DateTimeException | ArithmeticException e) {
         return Instant.MIN; // refused by the range check
       }
     }

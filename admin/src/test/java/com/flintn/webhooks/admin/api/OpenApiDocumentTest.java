@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -33,22 +36,20 @@ class OpenApiDocumentTest {
                 null,
                 null,
                 "localhost:1",
-                new com.flintn.webhooks.common.topic.TopicCatalog(
+                new TopicCatalog(
                     "x",
-                    java.util.List.of(
-                        java.time.Duration.ofMinutes(5),
-                        java.time.Duration.ofMinutes(30),
-                        java.time.Duration.ofHours(2),
-                        java.time.Duration.ofHours(24))),
+                    List.of(
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(30),
+                        Duration.ofHours(2),
+                        Duration.ofHours(24))),
                 null,
                 null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());
     }
     Set<String> described = new HashSet<>();
-    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
-        paths.hasNext(); ) {
-      Map.Entry<String, JsonNode> p = paths.next();
+    for (Map.Entry<String, JsonNode> p : doc.get("paths").properties()) {
       for (Iterator<String> ops = p.getValue().fieldNames(); ops.hasNext(); ) {
         String method = ops.next();
         if (METHODS.contains(method)) {

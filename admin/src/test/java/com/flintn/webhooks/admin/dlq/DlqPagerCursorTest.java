@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +20,7 @@ class DlqPagerCursorTest {
   @Test
   void aCursorIsReadBackAsWritten() {
     Map<TopicPartition, Long> below =
-        new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+        new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
     below.put(PARTS.get(0), 17L);
     below.put(PARTS.get(1), 0L);
     String cursor = DlqPager.encode(below);

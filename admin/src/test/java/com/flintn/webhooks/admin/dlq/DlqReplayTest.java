@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -335,7 +336,7 @@ class DlqReplayTest {
     List<String> newest =
         SEEDED.stream()
             .filter(expected)
-            .sorted(java.util.Comparator.comparing(Seeded::at).reversed())
+            .sorted(Comparator.comparing(Seeded::at).reversed())
             .limit(10)
             .map(Seeded::eventId)
             .toList();

@@ -1,8 +1,10 @@
 package com.flintn.webhooks.common.config;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Every configuration key the product reads (docs/design.md §10), with its default and meaning.
@@ -144,8 +146,7 @@ public enum ConfigKey {
     return closest(unknown, ConfigKey::environmentVariable);
   }
 
-  private static Optional<String> closest(
-      String unknown, java.util.function.Function<ConfigKey, String> name) {
+  private static Optional<String> closest(String unknown, Function<ConfigKey, String> name) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (ConfigKey k : values()) {
@@ -159,7 +160,7 @@ public enum ConfigKey {
   }
 
   static List<String> keys() {
-    return java.util.Arrays.stream(values()).map(ConfigKey::key).toList();
+    return Arrays.stream(values()).map(ConfigKey::key).toList();
   }
 
   private static int distance(String a, String b) {

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Raw configuration text per key, layered: built-in defaults, then the caller's defaults
@@ -27,8 +29,7 @@ public final class ConfigValues {
    * so they are not refused: {@code FLINTN_JAVA_OPTS} carries extra JVM options through {@code
    * bin/flintn-webhooks}.
    */
-  public static final java.util.Set<String> OTHER_ENVIRONMENT_VARIABLES =
-      java.util.Set.of("FLINTN_JAVA_OPTS");
+  public static final Set<String> OTHER_ENVIRONMENT_VARIABLES = Set.of("FLINTN_JAVA_OPTS");
 
   private static final String ENVIRONMENT_PREFIX = "FLINTN_";
 
@@ -114,7 +115,7 @@ public final class ConfigValues {
     try {
       if (name.endsWith(".yaml") || name.endsWith(".yml")) {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        Map<String, String> flat = new java.util.LinkedHashMap<>();
+        Map<String, String> flat = new LinkedHashMap<>();
         if (root != null) {
           flatten("", root, flat);
         }
@@ -124,7 +125,7 @@ public final class ConfigValues {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         p.load(r);
       }
-      Map<String, String> flat = new java.util.LinkedHashMap<>();
+      Map<String, String> flat = new LinkedHashMap<>();
       p.stringPropertyNames().forEach(k -> flat.put(k, p.getProperty(k)));
       return flat;
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -140,7 +142,7 @@ public final class EndpointView implements AutoCloseable {
     String first;
     try {
       first = undecryptable.firstKey();
-    } catch (java.util.NoSuchElementException e) {
+    } catch (NoSuchElementException e) {
       return Optional.empty(); // replaced meanwhile
     }
     return Optional.of(
@@ -268,7 +270,7 @@ public final class EndpointView implements AutoCloseable {
   }
 
   /** How many endpoints are in {@code status}. */
-  public long count(com.flintn.webhooks.common.message.EndpointStatus status) {
+  public long count(EndpointStatus status) {
     return byId.values().stream().filter(e -> e.status() == status).count();
   }
 

@@ -2,6 +2,7 @@ package com.flintn.webhooks.common.guard;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** An IPv4 or IPv6 address range such as {@code 10.0.0.0/8} or {@code fc00::/7}. Immutable. */
@@ -80,11 +81,11 @@ public record Cidr(byte[] network, int prefixLength) {
   public boolean equals(Object o) {
     return o instanceof Cidr c
         && c.prefixLength == prefixLength
-        && java.util.Arrays.equals(c.network, network);
+        && Arrays.equals(c.network, network);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(network) * 31 + prefixLength;
+    return Arrays.hashCode(network) * 31 + prefixLength;
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.flintn.webhooks.common.sign.SecretCipher;
 
 /**
  * The one JSON configuration of every message. Unknown properties are ignored when reading our own
@@ -54,7 +55,7 @@ public final class Json {
   }
 
   /** The same configuration, with every signing secret encrypted by {@code cipher}. */
-  public static ObjectMapper mapperEncrypting(com.flintn.webhooks.common.sign.SecretCipher cipher) {
+  public static ObjectMapper mapperEncrypting(SecretCipher cipher) {
     ObjectMapper m = MAPPER.copy();
     m.registerModule(new SecretsModule(cipher));
     return m;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import java.io.IOException;
+import java.io.Serial;
 
 /**
  * Writes every {@link Secret} encrypted with a {@link SecretCipher}, and reads encrypted ones back.
@@ -17,6 +18,8 @@ import java.io.IOException;
  * configured stay usable; it is encrypted the next time the record is written.
  */
 final class SecretsModule extends SimpleModule {
+  @Serial private static final long serialVersionUID = 1L;
+
   SecretsModule(SecretCipher cipher) {
     super("flintn-secrets");
     addSerializer(

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.common.message;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** The lifecycle of an endpoint, as the customer page names it. */
 public enum EndpointStatus {
@@ -13,6 +14,6 @@ public enum EndpointStatus {
 
   @JsonValue
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

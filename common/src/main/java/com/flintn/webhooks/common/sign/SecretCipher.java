@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.sign;
 
+import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -93,6 +94,8 @@ public final class SecretCipher {
    * input, because skipping such a record would lose it silently.
    */
   public static final class Undecryptable extends IllegalArgumentException {
+    @Serial private static final long serialVersionUID = 1L;
+
     Undecryptable() {
       super(
           "cannot decrypt a stored secret: is secrets.encryption-key the key it was written with?");

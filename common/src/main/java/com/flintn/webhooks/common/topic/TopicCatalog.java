@@ -176,7 +176,6 @@ public final class TopicCatalog {
     return dlq;
   }
 
-  /** Change commands from the admin API, applied by the endpoint-state app. */
   /**
    * Which dead letters were replayed (key: {@code topic/partition/offset}), compacted, and deleted
    * after {@link #DLQ_REPLAYS_RETENTION}.
@@ -185,6 +184,7 @@ public final class TopicCatalog {
     return dlqReplays;
   }
 
+  /** Change commands from the admin API, applied by the endpoint-state app. */
   public Topic<String, EndpointChange> endpointChanges() {
     return endpointChanges;
   }

@@ -1,8 +1,11 @@
 package com.flintn.webhooks.common.topic;
 
+import java.io.Serial;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +57,8 @@ public final class TopicCreator {
 
   /** The topics cannot be used as they are; the message says what to change. */
   public static final class TopicSetupException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     public TopicSetupException(String message, Throwable cause) {
       super(message, cause);
     }
@@ -100,7 +105,7 @@ public final class TopicCreator {
                   .configs(t.spec().configs(replicationFactor)));
         }
       }
-      Set<String> created = new java.util.HashSet<>();
+      Set<String> created = new HashSet<>();
       if (!missing.isEmpty()) {
         CreateTopicsResult result = admin.createTopics(missing);
         for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> e :
@@ -160,7 +165,7 @@ public final class TopicCreator {
    */
   private Map<String, TopicDescription> awaitLeaders(List<String> names)
       throws InterruptedException, ExecutionException {
-    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
         Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();

@@ -2,6 +2,11 @@ package com.flintn.webhooks.common.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.json.JsonSerde;
+import com.flintn.webhooks.common.message.Delivery;
+import com.flintn.webhooks.common.message.EndpointId;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -63,7 +68,7 @@ class EventParserTest {
         Arguments.of("UTF-16LE", GOOD.getBytes(StandardCharsets.UTF_16LE)),
         Arguments.of("UTF-16BE", GOOD.getBytes(StandardCharsets.UTF_16BE)),
         Arguments.of("UTF-16 with BOM", GOOD.getBytes(StandardCharsets.UTF_16)),
-        Arguments.of("UTF-32", GOOD.getBytes(java.nio.charset.Charset.forName("UTF-32BE"))),
+        Arguments.of("UTF-32", GOOD.getBytes(Charset.forName("UTF-32BE"))),
         Arguments.of(
             "Latin-1", GOOD.replace("1250", "\"caf\u00e9\"").getBytes(StandardCharsets.ISO_8859_1)),
         Arguments.of("0xFF", replaceByte(good, '5', 0xFF)),
@@ -104,14 +109,10 @@ class EventParserTest {
     ParsedEvent.Valid p = (ParsedEvent.Valid) parser.parse(event.getBytes(StandardCharsets.UTF_8));
     assertThat(new String(p.body(), StandardCharsets.UTF_8)).isEqualTo(event);
     // A retry reads the event back from a delivery record and must send the same bytes.
-    var delivery =
-        com.flintn.webhooks.common.message.Delivery.first(
-            p.event(), com.flintn.webhooks.common.message.EndpointId.of("ep_1"), null);
-    var serde =
-        new com.flintn.webhooks.common.json.JsonSerde<>(
-            com.flintn.webhooks.common.message.Delivery.class);
+    var delivery = Delivery.first(p.event(), EndpointId.of("ep_1"), null);
+    var serde = new JsonSerde<>(Delivery.class);
     var back = serde.deserialize("t", serde.serialize("t", delivery));
-    assertThat(com.flintn.webhooks.common.json.Json.bytes(back.event())).isEqualTo(p.body());
+    assertThat(Json.bytes(back.event())).isEqualTo(p.body());
   }
 
   @Test

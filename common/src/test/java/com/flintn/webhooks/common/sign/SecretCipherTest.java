@@ -3,6 +3,7 @@ package com.flintn.webhooks.common.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.message.SigningSecrets;
 import com.flintn.webhooks.common.topic.TopicCatalog;
@@ -41,9 +42,7 @@ class SecretCipherTest {
     TopicCatalog encrypting =
         new TopicCatalog("t", List.of(Duration.ofSeconds(1)), Optional.of(cipher));
     Secret secret = Secret.generate();
-    var serde =
-        new JsonSerde<>(
-            SigningSecrets.class, com.flintn.webhooks.common.json.Json.mapperEncrypting(cipher));
+    var serde = new JsonSerde<>(SigningSecrets.class, Json.mapperEncrypting(cipher));
     byte[] stored = serde.serialize("t", SigningSecrets.of(secret));
     String raw = new String(stored, StandardCharsets.UTF_8);
     assertThat(raw).doesNotContain(secret.reveal().substring(6)).contains("enc:v1:");

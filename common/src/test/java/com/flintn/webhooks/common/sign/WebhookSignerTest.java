@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,7 +76,7 @@ class WebhookSignerTest {
   void generatedSecretsAreWhsecWith32RandomBytesAndNeverPrintThemselves() {
     Secret a = Secret.generate();
     assertThat(a.reveal()).startsWith("whsec_");
-    assertThat(java.util.Base64.getDecoder().decode(a.reveal().substring(6))).hasSize(32);
+    assertThat(Base64.getDecoder().decode(a.reveal().substring(6))).hasSize(32);
     assertThat(a.reveal()).isNotEqualTo(Secret.generate().reveal());
     assertThat(a.toString()).doesNotContain(a.reveal().substring(6));
   }

@@ -3,6 +3,7 @@ package com.flintn.webhooks.common.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The topic configs that {@code topics create} derives, and how it judges existing topics. */
@@ -48,7 +49,7 @@ class TopicSpecTest {
 
   @Test
   void theReplayLogIsCompactedAndOutlivesTheDeadLettersItIsAbout() {
-    TopicCatalog topics = new TopicCatalog("webhooks", java.util.List.of(Duration.ofSeconds(30)));
+    TopicCatalog topics = new TopicCatalog("webhooks", List.of(Duration.ofSeconds(30)));
     assertThat(topics.dlqReplays().spec().configs(3))
         .containsEntry("cleanup.policy", "compact,delete")
         .containsEntry("retention.ms", String.valueOf(Duration.ofDays(35).toMillis()));

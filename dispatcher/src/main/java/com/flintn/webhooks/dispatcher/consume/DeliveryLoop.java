@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import com.flintn.webhooks.common.message.EndpointId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -240,8 +243,7 @@ final class DeliveryLoop implements Runnable {
    */
   private void sweep() {
     limits.evictIdle();
-    List<Map.Entry<com.flintn.webhooks.common.message.EndpointId, Integer>> moved =
-        limits.drainOverflowCounts();
+    List<Map.Entry<EndpointId, Integer>> moved = limits.drainOverflowCounts();
     if (!moved.isEmpty()) {
       long total = moved.stream().mapToLong(Map.Entry::getValue).sum();
       log.warn(
@@ -377,9 +379,7 @@ final class DeliveryLoop implements Runnable {
               // record stays unfinished, so nothing past it is ever committed, and its partition
               // stops, loudly: health goes down until an operator fixes the cause and restarts.
               Throwable cause =
-                  e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                      ? e.getCause()
-                      : e;
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
               progress.abandon(offset); // unfinished for good: nothing waits for it
               Failed f = new Failed(tp, offset, cause);
               stopped.putIfAbsent(tp, f);
@@ -398,7 +398,7 @@ final class DeliveryLoop implements Runnable {
    * begins and says so once, and says once when it ends.
    */
   private boolean holding() {
-    java.util.Optional<String> why = handler.hold();
+    Optional<String> why = handler.hold();
     if (why.isPresent()) {
       if (!held) {
         held = true;

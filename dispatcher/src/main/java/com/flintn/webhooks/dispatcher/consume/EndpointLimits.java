@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -213,7 +214,7 @@ final class EndpointLimits {
     int waiting;
 
     /** Deliveries from main lanes waiting or in flight, by the partition they were read from. */
-    final Map<Object, Integer> held = new java.util.HashMap<>();
+    final Map<Object, Integer> held = new HashMap<>();
 
     /** Requests in a row that got no answer; reset by any answer. */
     int unanswered;

@@ -16,6 +16,7 @@ import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
 import com.flintn.webhooks.dispatcher.record.SourceRecord;
+import java.io.Serial;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -261,6 +262,8 @@ final class RecordHandler implements RecordWork {
    * the next owner of its partition does it again.
    */
   static final class Abandoned extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
     Abandoned() {
       super("abandoned: the dispatcher is stopping", null, false, false);
     }

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.http;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /** What one POST came back with. A status code is a response, never an exception. */
@@ -32,7 +33,7 @@ public sealed interface SendResult {
     IO;
 
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

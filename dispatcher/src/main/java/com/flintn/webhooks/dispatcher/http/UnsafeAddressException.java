@@ -1,5 +1,6 @@
 package com.flintn.webhooks.dispatcher.http;
 
+import java.io.Serial;
 import java.net.UnknownHostException;
 
 /**
@@ -10,6 +11,8 @@ import java.net.UnknownHostException;
  * address was refused and why, for the operator's log only.
  */
 public final class UnsafeAddressException extends UnknownHostException {
+  @Serial private static final long serialVersionUID = 1L;
+
   private final String detail;
 
   /**

@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -238,7 +239,7 @@ public final class WebhookSender implements AutoCloseable {
     long n = Math.min(buffered.size(), AttemptRecord.MAX_EXCERPT_CHARS);
     try {
       return buffered.readUtf8(n);
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       return ""; // cannot happen: n bytes are buffered
     }
   }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,8 +73,8 @@ class DeliveryLoopTest {
     }
 
     @Override
-    public java.util.Optional<String> hold() {
-      return java.util.Optional.empty();
+    public Optional<String> hold() {
+      return Optional.empty();
     }
 
     CompletableFuture<Void> of(long offset) {

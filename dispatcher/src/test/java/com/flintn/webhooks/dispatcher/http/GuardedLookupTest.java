@@ -7,6 +7,7 @@ import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,8 +50,7 @@ class GuardedLookupTest {
   @Test
   void theSocketRefusesABlockedAddressBeforeConnecting() throws Exception {
     try (var socket = new GuardedSocketFactory(UrlGuard.strict()).createSocket()) {
-      assertThatThrownBy(
-              () -> socket.connect(new java.net.InetSocketAddress(ip("169.254.169.254"), 80)))
+      assertThatThrownBy(() -> socket.connect(new InetSocketAddress(ip("169.254.169.254"), 80)))
           .isInstanceOf(UnsafeAddressException.class)
           .hasMessage(UrlGuard.BLOCKED_RESOLUTION)
           .satisfies(e -> assertThat(((UnsafeAddressException) e).detail()).contains("link-local"));

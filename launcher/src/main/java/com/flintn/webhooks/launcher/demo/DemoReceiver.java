@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -105,8 +106,7 @@ public final class DemoReceiver implements AutoCloseable {
         primary ? "valid" : "INVALID",
         standard ? "valid" : "INVALID");
     int status = primary && standard ? 200 : 401;
-    byte[] answer =
-        (status == 200 ? "ok" : "bad signature").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] answer = (status == 200 ? "ok" : "bad signature").getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(status, answer.length);
     exchange.getResponseBody().write(answer);
     exchange.close();

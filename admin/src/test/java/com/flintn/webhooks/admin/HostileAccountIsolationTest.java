@@ -1,0 +1,105 @@
+package com.flintn.webhooks.admin;
+
+import static com.flintn.webhooks.admin.AdminFixture.KEY_B;
+import static com.flintn.webhooks.admin.HostileRig.TIMEOUT;
+import static com.flintn.webhooks.admin.HostileRig.utf8;
+
+import com.flintn.webhooks.admin.HostileRig.Expect;
+import com.flintn.webhooks.admin.HostileRig.Probe;
+import com.flintn.webhooks.admin.RawHttp.Reply;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Account B calling every route on account A's endpoint gets exactly the answer a missing endpoint
+ * gets: the same status and the same body, so B cannot even learn that the id exists.
+ *
+ * <p>Each test has its own admin server and accounts ({@link HostileRig}); the seed is random and
+ * printed with every failure, {@code -Dflintn.fuzz.seed=N} repeats a run.
+ */
+@Tag("broker")
+class HostileAccountIsolationTest {
+  private HostileRig rig;
+
+  @BeforeEach
+  void start() throws Exception {
+    rig = new HostileRig("hostile-isolation");
+  }
+
+  /** After the hostile requests, the server still answers /health and a normal read. */
+  @AfterEach
+  void serverIsStillHealthy() throws Exception {
+    try {
+      rig.assertServerIsHealthy();
+    } finally {
+      rig.close();
+    }
+  }
+
+  @Test
+  void anotherAccountsEndpointAnswersExactlyLikeAMissingOne() throws Exception {
+    List<String> failures = new ArrayList<>();
+    long started = System.nanoTime();
+    int before = rig.requests();
+    String missing = "ep_" + "Q".repeat(rig.a1.length() - 3);
+    String[][] calls = {
+      {"GET", "", null},
+      {"PATCH", "", "{\"name\":\"taken over\"}"},
+      {"PUT", "", "{\"name\":\"taken over\"}"},
+      {"POST", "/disable", null},
+      {"POST", "/reactivate", null},
+      {"POST", "/revoke", null},
+      {"POST", "/rotate-secret", null},
+      {"POST", "/test", null},
+      {"GET", "/attempts", null},
+      {"GET", "/attempts?limit=5", null},
+      {"GET", "/dead-letters", null},
+      {"POST", "/dead-letters/replay", "{\"dry_run\":true}"},
+      {"POST", "/dead-letters/replay", "{}"}
+    };
+    for (String[] c : calls) {
+      byte[] body = c[2] == null ? null : utf8(c[2]);
+      String type = body == null ? null : "application/json";
+      Reply foreign =
+          rig.probe(
+              new Probe(
+                  c[0] + " account A's endpoint" + c[1],
+                  rig.raw(c[0], "/v1/webhooks/" + rig.a1 + c[1], KEY_B, type, body),
+                  Expect.INVALID,
+                  true,
+                  TIMEOUT),
+              "isolation",
+              failures);
+      Reply absent =
+          rig.probe(
+              new Probe(
+                  c[0] + " a missing endpoint" + c[1],
+                  rig.raw(c[0], "/v1/webhooks/" + missing + c[1], KEY_B, type, body),
+                  Expect.INVALID,
+                  true,
+                  TIMEOUT),
+              "isolation",
+              failures);
+      if (foreign != null && absent != null) {
+        String one = foreign.status() + " " + foreign.bodyText().replace(rig.a1, "{id}");
+        String other = absent.status() + " " + absent.bodyText().replace(missing, "{id}");
+        if (!one.equals(other)) {
+          failures.add(
+              c[0]
+                  + " "
+                  + c[1]
+                  + ": account A's endpoint answers "
+                  + one
+                  + " but a missing one "
+                  + other);
+        }
+      }
+    }
+    rig.report("another account's ids", failures, started, before);
+    rig.accountAIsUntouchedAndTheServerServesNormalRequests();
+  }
+}
