@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
@@ -56,7 +57,7 @@ public final class WebhookApi {
       EndpointRequests requests,
       EndpointQuota quota,
       TestEvents testEvents,
-      String bootstrapServers,
+      KafkaConfig kafka,
       TopicCatalog topics,
       com.flintn.webhooks.admin.dlq.ReplayLog replayLog,
       Clock clock) {
@@ -70,7 +71,7 @@ public final class WebhookApi {
     this.endpoints = new AccountEndpoints(view, changes);
     this.deadLetters =
         new DeadLetterApi(
-            bootstrapServers,
+            kafka,
             topics,
             view,
             replayLog,

@@ -32,7 +32,7 @@ class OpenApiDocumentTest {
                 null,
                 null,
                 null,
-                "localhost:1",
+                new com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig("localhost:1"),
                 new com.flintn.webhooks.common.topic.TopicCatalog(
                     "x",
                     java.util.List.of(
