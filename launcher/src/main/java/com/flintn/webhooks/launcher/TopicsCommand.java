@@ -51,15 +51,20 @@ final class TopicsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       FlintnConfig c = config.load();
-      Properties p = KafkaClients.admin(c.kafka(), "topics-create");
-      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-      try (Admin admin = Admin.create(p)) {
+      try (Admin admin = Admin.create(adminProperties(c))) {
         List<TopicCreator.Result> results = create(admin, c, fixMinInsyncReplicas);
         print(results, System.out);
       }
       return Main.OK;
     }
+  }
+
+  /** An admin client that gives up on an unreachable broker within 15 s. */
+  static Properties adminProperties(FlintnConfig c) {
+    Properties p = KafkaClients.admin(c.kafka(), "topics-create");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    return p;
   }
 
   static List<TopicCreator.Result> create(Admin admin, FlintnConfig c, boolean fixMinInsyncReplicas)
