@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.flintn.webhooks.admin.AdminApp;
+import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.config.ConfigValues;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.topic.KafkaClients;
@@ -19,6 +22,11 @@ import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import com.flintn.webhooks.scheduler.endpoint.EndpointStateApp;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.TestEnvironment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +59,8 @@ class SecuredKafkaTest {
   private static final EmbeddedKafka.ScramUser USER =
       new EmbeddedKafka.ScramUser("flintn", "scram-secret-for-tests");
 
+  private static final String API_KEY = "fw_secured_kafka_test_key_0123456789";
+
   @TempDir static Path dir;
   private static EmbeddedKafka kafka;
 
@@ -77,6 +87,7 @@ class SecuredKafkaTest {
     env.put("FLINTN_HTTP_TIMEOUT", "5s");
     env.put("FLINTN_URL_GUARD_ALLOW", "127.0.0.1/32");
     env.put("FLINTN_SECRETS_ENCRYPTION_KEY", TestEnvironment.TEST_ENCRYPTION_KEY);
+    env.put("FLINTN_ADMIN_PORT", "0");
     if (password != null) {
       env.put("FLINTN_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
       env.put("FLINTN_KAFKA_CLIENT_SASL_MECHANISM", EmbeddedKafka.SCRAM_MECHANISM);
@@ -116,6 +127,11 @@ class SecuredKafkaTest {
       try (EndpointStateApp endpointState = new EndpointStateApp(c);
           DispatcherApp dispatcher = new DispatcherApp(c, Clock.systemUTC());
           RetrySchedulerApp scheduler = new RetrySchedulerApp(c, Clock.systemUTC());
+          AdminApp admin =
+              new AdminApp(
+                  c,
+                  ApiKeys.of(List.of(API_KEY), List.of(AccountId.of("acc_1"))),
+                  Clock.systemUTC());
           KafkaProducer<byte[], byte[]> producer =
               new KafkaProducer<>(
                   KafkaClients.producer(c.kafka(), "secured-test"),
@@ -135,6 +151,7 @@ class SecuredKafkaTest {
             .get();
         dispatcher.start();
         scheduler.start();
+        admin.start();
         producer
             .send(
                 new ProducerRecord<>(
@@ -152,6 +169,23 @@ class SecuredKafkaTest {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> endpointState.state() == KafkaStreams.State.RUNNING);
+        // the admin API reads the attempts topic over SCRAM too
+        HttpRequest attempts =
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + admin.port() + "/v1/webhooks/ep_sasl/attempts"))
+                .header("Authorization", "Bearer " + API_KEY)
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .untilAsserted(
+                  () -> {
+                    HttpResponse<String> r = http.send(attempts, BodyHandlers.ofString());
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.body()).contains("evt_sasl_1");
+                  });
+        }
       }
     }
   }
