@@ -38,11 +38,16 @@ public final class ConfigValues {
   private static final String ENVIRONMENT_PREFIX = "FLINTN_";
 
   private final Map<ConfigKey, String> values;
-  private final KafkaClientProperties kafkaClient;
+  private final Map<String, String> kafkaClient;
+  private final Map<String, String> kafkaClientSources;
 
-  private ConfigValues(Map<ConfigKey, String> values, KafkaClientProperties kafkaClient) {
+  private ConfigValues(
+      Map<ConfigKey, String> values,
+      Map<String, String> kafkaClient,
+      Map<String, String> kafkaClientSources) {
     this.values = values;
     this.kafkaClient = kafkaClient;
+    this.kafkaClientSources = kafkaClientSources;
   }
 
   /**
@@ -59,12 +64,15 @@ public final class ConfigValues {
     }
     values.putAll(modeDefaults);
     Map<String, String> kafkaClient = new TreeMap<>();
+    Map<String, String> kafkaClientSources = new TreeMap<>();
     if (file.isPresent()) {
       readFile(file.get())
           .forEach(
               (key, value) -> {
                 if (key.startsWith(KafkaClientProperties.KEY_PREFIX)) {
-                  kafkaClient.put(key.substring(KafkaClientProperties.KEY_PREFIX.length()), value);
+                  String property = key.substring(KafkaClientProperties.KEY_PREFIX.length());
+                  kafkaClient.put(property, value);
+                  kafkaClientSources.put(property, key);
                 } else {
                   values.put(known(key, file.get()), value);
                 }
@@ -77,20 +85,30 @@ public final class ConfigValues {
         values.put(k, env);
       }
     }
-    KafkaClientProperties.of(kafkaClient); // names the file's key at fault
     new TreeMap<>(environment)
         .forEach(
             (name, value) ->
                 KafkaClientProperties.propertyOfEnvironmentVariable(name)
-                    .ifPresent(property -> kafkaClient.put(property, value)));
+                    .ifPresent(
+                        property -> {
+                          kafkaClient.put(property, value);
+                          kafkaClientSources.put(property, name);
+                        }));
     kafkaClient.values().removeIf(String::isBlank);
     kafkaClient.replaceAll((property, value) -> value.trim());
-    return new ConfigValues(values, KafkaClientProperties.of(kafkaClient));
+    return new ConfigValues(values, kafkaClient, kafkaClientSources);
   }
 
-  /** The Kafka client properties passed through, checked. */
+  /**
+   * The Kafka client properties passed through, checked here rather than at {@link #load}: the
+   * check loads Kafka's config classes, which log, and the configuration is read once before
+   * logging is set up.
+   *
+   * @throws ConfigException naming the key or environment variable of a property that is not a
+   *     Kafka client property or is one the product sets itself
+   */
   public KafkaClientProperties kafkaClient() {
-    return kafkaClient;
+    return KafkaClientProperties.of(kafkaClient, kafkaClientSources);
   }
 
   public Optional<String> get(ConfigKey key) {

@@ -79,15 +79,21 @@ public final class KafkaClientProperties {
           Map.entry("request.timeout.ms", TUNING),
           Map.entry("default.api.timeout.ms", TUNING));
 
-  /** Every property name Kafka's producer, consumer or admin client knows. */
-  private static final SortedSet<String> CLIENT_PROPERTIES;
+  /**
+   * Every property name Kafka's producer, consumer or admin client knows. A holder of its own:
+   * loading Kafka's config classes makes the first slf4j logger, and the configuration is read (for
+   * {@code log.format}) before logging is set up.
+   */
+  private static final class Names {
+    static final SortedSet<String> CLIENT_PROPERTIES;
 
-  static {
-    SortedSet<String> names = new TreeSet<>();
-    names.addAll(ProducerConfig.configNames());
-    names.addAll(ConsumerConfig.configNames());
-    names.addAll(AdminClientConfig.configNames());
-    CLIENT_PROPERTIES = Collections.unmodifiableSortedSet(names);
+    static {
+      SortedSet<String> names = new TreeSet<>();
+      names.addAll(ProducerConfig.configNames());
+      names.addAll(ConsumerConfig.configNames());
+      names.addAll(AdminClientConfig.configNames());
+      CLIENT_PROPERTIES = Collections.unmodifiableSortedSet(names);
+    }
   }
 
   private final Map<String, String> properties;
@@ -103,8 +109,23 @@ public final class KafkaClientProperties {
    *     client property or is one the product sets itself
    */
   public static KafkaClientProperties of(Map<String, String> properties) {
+    return of(properties, Map.of());
+  }
+
+  /**
+   * As {@link #of(Map)}, naming in an error where each property was set: {@code sources} maps a
+   * property to its environment variable or key (by default its key).
+   */
+  public static KafkaClientProperties of(
+      Map<String, String> properties, Map<String, String> sources) {
     for (String name : properties.keySet()) {
-      check(name, KEY_PREFIX + name, KafkaClientProperties::key);
+      String where = sources.getOrDefault(name, key(name));
+      check(
+          name,
+          where,
+          where.startsWith(ENVIRONMENT_PREFIX)
+              ? KafkaClientProperties::environmentVariable
+              : KafkaClientProperties::key);
     }
     return new KafkaClientProperties(properties);
   }
@@ -112,20 +133,17 @@ public final class KafkaClientProperties {
   /**
    * The Kafka property a passthrough environment variable sets: {@code
    * FLINTN_KAFKA_CLIENT_SASL_JAAS_CONFIG} -> {@code sasl.jaas.config}. Kafka's client property
-   * names are lower case words joined by dots, so the mapping is exact.
+   * names are lower case words joined by dots, so the mapping is exact. The name is checked by
+   * {@link #of(Map, Map)}.
    *
    * @return empty when {@code name} does not start with {@link #ENVIRONMENT_PREFIX}
-   * @throws ConfigException naming the variable when it sets no Kafka client property or one the
-   *     product sets itself
    */
   public static Optional<String> propertyOfEnvironmentVariable(String name) {
     if (!name.startsWith(ENVIRONMENT_PREFIX)) {
       return Optional.empty();
     }
-    String property =
-        name.substring(ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-    check(property, name, KafkaClientProperties::environmentVariable);
-    return Optional.of(property);
+    return Optional.of(
+        name.substring(ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
   }
 
   /** The passthrough key of {@code property}: {@code sasl.mechanism} -> {@code kafka.client...}. */
@@ -140,7 +158,7 @@ public final class KafkaClientProperties {
 
   /** Every property name the passthrough accepts. */
   public static SortedSet<String> accepted() {
-    SortedSet<String> out = new TreeSet<>(CLIENT_PROPERTIES);
+    SortedSet<String> out = new TreeSet<>(Names.CLIENT_PROPERTIES);
     out.removeAll(PRODUCT_OWNED.keySet());
     return out;
   }
@@ -156,7 +174,7 @@ public final class KafkaClientProperties {
       throw new ConfigException(
           where, "'" + property + "' cannot be passed to the Kafka clients: " + owned);
     }
-    if (!CLIENT_PROPERTIES.contains(property)) {
+    if (!Names.CLIENT_PROPERTIES.contains(property)) {
       throw new ConfigException(
           where,
           "'"
