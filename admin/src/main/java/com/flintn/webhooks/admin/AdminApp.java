@@ -11,6 +11,7 @@ import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -62,29 +62,22 @@ public final class AdminApp implements AutoCloseable {
   /** An admin app that times its requests and counts endpoints in {@code registry}. */
   public AdminApp(FlintnConfig config, ApiKeys keys, Clock clock, MeterRegistry registry) {
     config.secrets().requireCipher(); // secrets are written encrypted; refuse before any I/O
-    String bootstrap = config.kafka().bootstrapServers();
+    KafkaConfig kafka = config.kafka();
     TopicCatalog topics = config.topicCatalog();
-    this.view = new EndpointView(bootstrap, topics.endpoints());
-    this.kafkaAdmin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "admin-api"));
+    this.view = new EndpointView(kafka, topics.endpoints());
+    this.kafkaAdmin = Admin.create(KafkaClients.admin(kafka, "admin-api"));
     this.producer =
         new KafkaProducer<>(
-            producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
-    this.changes =
-        new EndpointChanges(bootstrap, topics, producer, kafkaAdmin, view, APPLY_TIMEOUT);
+            producerProperties(kafka), new ByteArraySerializer(), new ByteArraySerializer());
+    this.changes = new EndpointChanges(kafka, topics, producer, kafkaAdmin, view, APPLY_TIMEOUT);
     this.attempts =
         new AttemptLog(
-            bootstrap,
+            kafka,
             topics.attempts(),
             ATTEMPTS_PER_ENDPOINT,
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
-    this.replayLog = new ReplayLog(bootstrap, topics.dlqReplays().name());
+    this.replayLog = new ReplayLog(kafka, topics.dlqReplays().name());
     this.api =
         new WebhookApi(
             view,
@@ -98,7 +91,7 @@ public final class AdminApp implements AutoCloseable {
                 clock,
                 APPLY_TIMEOUT,
                 config.admin().testEventsPerMinute()),
-            bootstrap,
+            kafka,
             topics,
             replayLog,
             clock);
@@ -129,8 +122,8 @@ public final class AdminApp implements AutoCloseable {
   }
 
   /** Sends give up within the write bound, so a request never outwaits it on an absent broker. */
-  private static Properties producerProperties(String bootstrap) {
-    Properties p = KafkaClients.producer(bootstrap, "admin-api");
+  private static Properties producerProperties(KafkaConfig kafka) {
+    Properties p = KafkaClients.producer(kafka, "admin-api");
     p.put("max.block.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
     p.put("delivery.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis()));
     p.put("request.timeout.ms", String.valueOf(APPLY_TIMEOUT.toMillis() / 2));

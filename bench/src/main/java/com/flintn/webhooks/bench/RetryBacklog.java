@@ -214,7 +214,7 @@ final class RetryBacklog {
     TopicCatalog cat = c.topicCatalog();
     int tiers = cat.tiers().size();
     ObjectNode data = Json.mapper().createObjectNode().put("amount", 4200).put("currency", "EUR");
-    Properties props = KafkaClients.producer(c.kafka().bootstrapServers(), "bench-p5-writer");
+    Properties props = KafkaClients.producer(c.kafka(), "bench-p5-writer");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -376,8 +376,7 @@ final class RetryBacklog {
     private volatile boolean running = true;
 
     Reader(FlintnConfig c, int tiers, int inWindow, long t0, double spacing) {
-      Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
+      Properties p = KafkaClients.reader(c.kafka());
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");

@@ -241,7 +241,7 @@ final class Rig implements AutoCloseable {
   }
 
   static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
-    var props = KafkaClients.producer(c.kafka().bootstrapServers(), "bench-producer");
+    var props = KafkaClients.producer(c.kafka(), "bench-producer");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }

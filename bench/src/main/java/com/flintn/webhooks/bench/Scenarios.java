@@ -305,7 +305,7 @@ final class Scenarios {
 
   /** The first attempt record on the attempts topic that is not a delivery, as JSON. */
   private static String firstFailure(FlintnConfig c) {
-    var props = KafkaClients.consumer(c.kafka().bootstrapServers(), c.topics().prefix() + ".why");
+    var props = KafkaClients.consumer(c.kafka(), c.topics().prefix() + ".why");
     Topic<String, AttemptRecord> t = c.topicCatalog().attempts();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -391,7 +391,7 @@ final class Scenarios {
   private Paired.Measured naiveLoop(FlintnConfig c, List<Endpoint> eps, Duration runFor) {
     rig.sink.reset();
     long cpu0 = cpuNanos();
-    var props = KafkaClients.consumer(c.kafka().bootstrapServers(), c.topics().prefix() + ".naive");
+    var props = KafkaClients.consumer(c.kafka(), c.topics().prefix() + ".naive");
     EventParser parser = new EventParser(c.dispatcher().maxEventBytes());
     long end = Long.MAX_VALUE;
     try (KafkaConsumer<byte[], byte[]> consumer =

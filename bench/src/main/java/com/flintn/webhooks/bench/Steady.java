@@ -219,7 +219,7 @@ final class Steady {
    * pipeline's and not the producer's batching.
    */
   static KafkaProducer<byte[], byte[]> pacedProducer(FlintnConfig c) {
-    var props = KafkaClients.producer(c.kafka().bootstrapServers(), "bench-paced-producer");
+    var props = KafkaClients.producer(c.kafka(), "bench-paced-producer");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }

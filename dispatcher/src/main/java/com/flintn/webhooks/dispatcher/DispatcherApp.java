@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -74,13 +75,16 @@ public final class DispatcherApp implements AutoCloseable {
    *     secrets {@code secrets.encryption-key} cannot decrypt: nothing is consumed then
    */
   public void start() throws InterruptedException {
-    String bootstrap = config.kafka().bootstrapServers();
-    view = new EndpointView(bootstrap, topics.endpoints());
+    view = new EndpointView(config.kafka(), topics.endpoints());
     view.start();
     if (!view.awaitCaughtUp(VIEW_READY_TIMEOUT)) {
       close();
       throw new IllegalStateException(
-          "could not read " + topics.endpoints().name() + " from " + bootstrap + " within 60 s");
+          "could not read "
+              + topics.endpoints().name()
+              + " from "
+              + config.kafka().bootstrapServers()
+              + " within 60 s");
     }
     var keyProblem = view.keyProblem();
     if (keyProblem.isPresent()) {
@@ -92,7 +96,9 @@ public final class DispatcherApp implements AutoCloseable {
     sender = new WebhookSender(config.http(), new UrlGuard(config.urlGuardAllow()), clock);
     producer =
         new KafkaProducer<>(
-            producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+            producerProperties(config.kafka()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     try {
       loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock, metrics);
     } catch (RuntimeException e) {
@@ -216,8 +222,8 @@ public final class DispatcherApp implements AutoCloseable {
     }
   }
 
-  static Properties producerProperties(String bootstrap) {
-    Properties p = KafkaClients.producer(bootstrap, "dispatcher-producer");
+  static Properties producerProperties(KafkaConfig kafka) {
+    Properties p = KafkaClients.producer(kafka, "dispatcher-producer");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(

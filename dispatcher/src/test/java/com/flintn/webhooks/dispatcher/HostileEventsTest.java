@@ -368,8 +368,7 @@ class HostileEventsTest {
   }
 
   private static KafkaProducer<byte[], byte[]> producer(TestEnvironment env, int maxRequest) {
-    Properties p =
-        KafkaClients.producer(env.config().kafka().bootstrapServers(), env.prefix() + "-hostile");
+    Properties p = KafkaClients.producer(env.config().kafka(), env.prefix() + "-hostile");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequest));
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(4L * maxRequest));
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");

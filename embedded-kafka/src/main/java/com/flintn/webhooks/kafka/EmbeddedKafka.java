@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
@@ -36,14 +38,30 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Cluster id used when formatting a new data directory (22 base64url characters). */
   static final String CLUSTER_ID = "flintnWebhooksKafka00A";
 
+  /**
+   * The one user of a broker started with {@link #startWithScram}; it authenticates with
+   * SCRAM-SHA-512.
+   */
+  public record ScramUser(String username, String password) {
+    @Override
+    public String toString() {
+      return "ScramUser[" + username + "]";
+    }
+  }
+
+  /** The mechanism of the SASL listener of {@link #startWithScram}. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
   private final Path dataDir;
   private final int port;
+  private final int plaintextPort;
   private final KafkaRaftServer server;
   private volatile boolean closed;
 
-  private EmbeddedKafka(Path dataDir, int port, KafkaRaftServer server) {
+  private EmbeddedKafka(Path dataDir, int port, int plaintextPort, KafkaRaftServer server) {
     this.dataDir = dataDir;
     this.port = port;
+    this.plaintextPort = plaintextPort;
     this.server = server;
   }
 
@@ -55,12 +73,28 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     broker does not become ready within {@code readyTimeout}
    */
   public static EmbeddedKafka start(Path dataDir, int port, Duration readyTimeout) {
+    return start(dataDir, port, readyTimeout, null);
+  }
+
+  /**
+   * Starts a broker whose {@link #bootstrapServers} is a SASL_PLAINTEXT listener that accepts only
+   * {@code user} with {@value #SCRAM_MECHANISM}, as a secured cluster would. The credential is
+   * written into the metadata log when the directory is formatted. The broker also keeps an
+   * unauthenticated listener, {@link #plaintextBootstrapServers}, for its own use and for setting
+   * up a test (topics) without the credential.
+   */
+  public static EmbeddedKafka startWithScram(Path dataDir, Duration readyTimeout, ScramUser user) {
+    return start(dataDir, 0, readyTimeout, user);
+  }
+
+  private static EmbeddedKafka start(
+      Path dataDir, int port, Duration readyTimeout, ScramUser scram) {
     // Free ports are found by binding and releasing them; another process can take one in
     // between, so a start on picked ports is tried a few times.
     int tries = 3;
     for (int i = 1; ; i++) {
       try {
-        return startOnce(dataDir, port, readyTimeout);
+        return startOnce(dataDir, port, readyTimeout, scram);
       } catch (EmbeddedKafkaException e) {
         if (i >= tries) {
           throw e;
@@ -69,7 +103,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static EmbeddedKafka startOnce(Path dataDir, int port, Duration readyTimeout) {
+  private static EmbeddedKafka startOnce(
+      Path dataDir, int port, Duration readyTimeout, ScramUser scram) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -78,7 +113,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     int brokerPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     Properties props = brokerProperties(dataDir.toAbsolutePath(), brokerPort, controllerPort);
-    format(dataDir, props);
+    int saslPort = 0;
+    if (scram != null) {
+      saslPort = freePort();
+      addScramListener(props, brokerPort, saslPort, controllerPort);
+    }
+    format(dataDir, props, scram);
 
     KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
     try {
@@ -88,7 +128,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new EmbeddedKafkaException(
           "Kafka broker did not start on port " + brokerPort + ": " + e.getMessage(), e);
     }
-    EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server);
+    EmbeddedKafka kafka =
+        scram == null
+            ? new EmbeddedKafka(dataDir, brokerPort, brokerPort, server)
+            : new EmbeddedKafka(dataDir, saslPort, brokerPort, server);
     try {
       kafka.awaitReady(readyTimeout);
     } catch (RuntimeException e) {
@@ -98,9 +141,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     return kafka;
   }
 
-  /** {@code host:port} for {@code bootstrap.servers}. */
+  /**
+   * {@code host:port} for {@code bootstrap.servers}; the SASL listener of a broker started with
+   * {@link #startWithScram}.
+   */
   public String bootstrapServers() {
     return "localhost:" + port;
+  }
+
+  /**
+   * {@code host:port} of the unauthenticated listener: {@link #bootstrapServers} itself unless the
+   * broker was started with {@link #startWithScram}.
+   */
+  public String plaintextBootstrapServers() {
+    return "localhost:" + plaintextPort;
   }
 
   public int port() {
@@ -156,7 +210,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
+  /** Adds a SASL_PLAINTEXT listener on {@code saslPort} that authenticates with SCRAM. */
+  private static void addScramListener(
+      Properties p, int brokerPort, int saslPort, int controllerPort) {
+    p.put(
+        "listeners",
+        "PLAINTEXT://localhost:"
+            + brokerPort
+            + ",SASL_PLAINTEXT://localhost:"
+            + saslPort
+            + ",CONTROLLER://localhost:"
+            + controllerPort);
+    p.put(
+        "advertised.listeners",
+        "PLAINTEXT://localhost:" + brokerPort + ",SASL_PLAINTEXT://localhost:" + saslPort);
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+    p.put(
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+  }
+
   static void format(Path dataDir, Properties props) {
+    format(dataDir, props, null);
+  }
+
+  private static void format(Path dataDir, Properties props, ScramUser scram) {
     Path config = dataDir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
       props.store(
@@ -167,12 +248,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {
-                "format", "-t", CLUSTER_ID, "-c", config.toString(), "--ignore-formatted"
-              },
-              out);
+      List<String> args =
+          new ArrayList<>(
+              List.of("format", "-t", CLUSTER_ID, "-c", config.toString(), "--ignore-formatted"));
+      if (scram != null) {
+        args.add("--add-scram");
+        args.add(
+            SCRAM_MECHANISM + "=[name=" + scram.username() + ",password=" + scram.password() + "]");
+      }
+      rc = StorageTool.execute(args.toArray(String[]::new), out);
     } catch (RuntimeException e) {
       throw new EmbeddedKafkaException(
           "cannot format Kafka data directory " + dataDir + ": " + e.getMessage(), e);
@@ -190,7 +274,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plaintextBootstrapServers());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
     try (Admin admin = Admin.create(p)) {

@@ -144,9 +144,8 @@ public final class EndpointStateApp implements AutoCloseable {
   }
 
   static Properties properties(FlintnConfig config) {
-    Properties p = new Properties();
+    Properties p = KafkaClients.streams(config.kafka());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topics().replicationFactor());
     // its changelog is as replicated as the catalogue's topics, and as strict about acks

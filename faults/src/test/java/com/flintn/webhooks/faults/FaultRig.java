@@ -104,7 +104,8 @@ final class FaultRig implements AutoCloseable {
         values.entrySet().stream()
             .map(e -> e.getKey().key() + "=" + e.getValue())
             .collect(Collectors.joining("\n", "", "\n")));
-    Properties p = KafkaClients.producer(bootstrap, prefix + "-upstream");
+    Properties p =
+        KafkaClients.producer(new FlintnConfig.KafkaConfig(bootstrap), prefix + "-upstream");
     p.put("linger.ms", "5");
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }

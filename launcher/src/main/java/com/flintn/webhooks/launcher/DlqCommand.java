@@ -44,8 +44,7 @@ final class DlqCommand implements Runnable {
   /** Scans the dead-letter topic; an unreachable broker is one line and exit 1. */
   static DlqReader.Stats scan(
       FlintnConfig c, DlqFilter filter, Consumer<DeadLetter> sink, BooleanSupplier stop) {
-    try (DlqReader reader =
-        new DlqReader(c.kafka().bootstrapServers(), c.topicCatalog().dlq(), KAFKA_TIMEOUT)) {
+    try (DlqReader reader = new DlqReader(c.kafka(), c.topicCatalog().dlq(), KAFKA_TIMEOUT)) {
       return reader.scan(filter, sink, stop);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw unreachable(c);

@@ -78,8 +78,7 @@ final class DlqReplayCommand implements Callable<Integer> {
               }
             });
     Runtime.getRuntime().addShutdownHook(hook);
-    try (EndpointView view =
-        new EndpointView(c.kafka().bootstrapServers(), c.topicCatalog().endpoints())) {
+    try (EndpointView view = new EndpointView(c.kafka(), c.topicCatalog().endpoints())) {
       List<DeadLetter> selected = new ArrayList<>();
       DlqReader.Stats stats = DlqCommand.scan(c, filter, selected::add, stop::get);
       if (stop.get()) {
@@ -94,7 +93,7 @@ final class DlqReplayCommand implements Callable<Integer> {
       if (keyProblem.isPresent()) {
         throw keyProblem.get(); // their dead letters would be skipped as having no endpoint
       }
-      DlqReplayer replayer = new DlqReplayer(c.kafka().bootstrapServers(), c.topicCatalog(), clock);
+      DlqReplayer replayer = new DlqReplayer(c.kafka(), c.topicCatalog(), clock);
       Set<String> earlier;
       try {
         earlier = replayer.earlierReplays(DlqCommand.KAFKA_TIMEOUT);

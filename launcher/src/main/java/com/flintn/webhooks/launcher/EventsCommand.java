@@ -96,7 +96,7 @@ final class EventsCommand implements Runnable {
         throw new Main.UsageException("the event would be refused: " + bad.detail());
       }
       String topic = c.topicCatalog().events().name();
-      Properties p = KafkaClients.producer(c.kafka().bootstrapServers(), "events-send");
+      Properties p = KafkaClients.producer(c.kafka(), "events-send");
       p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
       p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
       p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");

@@ -22,7 +22,7 @@ final class ProcessMetrics implements AutoCloseable {
   private final MetricsServer server;
 
   private ProcessMetrics(FlintnConfig c, Clock clock) {
-    this.kafka = new KafkaHealth(c.kafka().bootstrapServers(), clock);
+    this.kafka = new KafkaHealth(c.kafka(), clock);
     health.add("kafka", kafka::check);
     try {
       this.server = MetricsServer.start(c.metricsPort(), registry, health);

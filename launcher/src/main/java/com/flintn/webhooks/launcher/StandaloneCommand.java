@@ -2,8 +2,10 @@ package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.admin.AdminApp;
 import com.flintn.webhooks.admin.auth.ApiKeys;
+import com.flintn.webhooks.common.config.ConfigException;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.config.KafkaClientProperties;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointId;
@@ -64,6 +66,13 @@ final class StandaloneCommand implements Callable<Integer> {
     defaults.put(ConfigKey.TOPICS_REPLICATION_FACTOR, "1");
     defaults.put(ConfigKey.TOPICS_PARTITIONS, "3");
     FlintnConfig c = config.load(defaults);
+    if (!c.kafka().client().isEmpty()) {
+      String property = c.kafka().client().asMap().keySet().iterator().next();
+      throw new ConfigException(
+          KafkaClientProperties.key(property),
+          "standalone runs its own broker without TLS or SASL; Kafka client properties are for"
+              + " an external cluster");
+    }
     Path dataDir = c.standalone().dataDir();
     if (c.secrets().cipher().isEmpty()) {
       defaults.put(ConfigKey.SECRETS_ENCRYPTION_KEY, StandaloneKey.readOrCreate(dataDir, out));
@@ -93,7 +102,7 @@ final class StandaloneCommand implements Callable<Integer> {
             dataDir.resolve("kafka"), c.standalone().kafkaPort(), Duration.ofSeconds(60));
     running.add(0, kafka);
     c = c.withBootstrapServers(kafka.bootstrapServers());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(KafkaClients.admin(c.kafka(), "standalone-topics"))) {
       TopicsCommand.create(admin, c, true); // its own broker: nobody else set these topics up
     }
     TopicCatalog topics = c.topicCatalog();
@@ -297,7 +306,7 @@ final class StandaloneCommand implements Callable<Integer> {
 
   private static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
     return new KafkaProducer<>(
-        KafkaClients.producer(c.kafka().bootstrapServers(), "standalone-demo"),
+        KafkaClients.producer(c.kafka(), "standalone-demo"),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }

@@ -1,10 +1,11 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCreator;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -50,17 +51,20 @@ final class TopicsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       FlintnConfig c = config.load();
-      try (Admin admin =
-          Admin.create(
-              Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers(),
-                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000",
-                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"))) {
+      try (Admin admin = Admin.create(adminProperties(c))) {
         List<TopicCreator.Result> results = create(admin, c, fixMinInsyncReplicas);
         print(results, System.out);
       }
       return Main.OK;
     }
+  }
+
+  /** An admin client that gives up on an unreachable broker within 15 s. */
+  static Properties adminProperties(FlintnConfig c) {
+    Properties p = KafkaClients.admin(c.kafka(), "topics-create");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    return p;
   }
 
   static List<TopicCreator.Result> create(Admin admin, FlintnConfig c, boolean fixMinInsyncReplicas)

@@ -23,12 +23,7 @@ public final class RetrySchedulerApp implements AutoCloseable {
   /** A scheduler that records moves and their lateness per tier in {@code registry}. */
   public RetrySchedulerApp(FlintnConfig config, Clock clock, MeterRegistry registry) {
     this.movers =
-        new TierMovers(
-            config.kafka().bootstrapServers(),
-            config.topicCatalog(),
-            groupId(config),
-            clock,
-            registry);
+        new TierMovers(config.kafka(), config.topicCatalog(), groupId(config), clock, registry);
   }
 
   /** Adds this scheduler's check: its poll loop is running. */

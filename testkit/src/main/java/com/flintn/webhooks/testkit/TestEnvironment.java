@@ -49,7 +49,7 @@ public final class TestEnvironment implements AutoCloseable {
     this.topics = config.topicCatalog();
     this.producer =
         new KafkaProducer<>(
-            KafkaClients.producer(config.kafka().bootstrapServers(), prefix + "-test-producer"),
+            KafkaClients.producer(config.kafka(), prefix + "-test-producer"),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }
@@ -133,8 +133,7 @@ public final class TestEnvironment implements AutoCloseable {
 
   /** Every record now in {@code topic}, read from the beginning of each partition. */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    Properties p = KafkaClients.reader(config.kafka());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c =

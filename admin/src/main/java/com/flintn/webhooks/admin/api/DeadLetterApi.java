@@ -11,6 +11,7 @@ import com.flintn.webhooks.admin.dlq.DlqReader;
 import com.flintn.webhooks.admin.dlq.DlqReplayer;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.admin.dlq.TimeSpec;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -64,7 +65,7 @@ final class DeadLetterApi {
   static final int LIST_SLOTS = 2;
   static final int REPLAY_SLOTS = 1;
 
-  private final String bootstrapServers;
+  private final KafkaConfig kafka;
   private final TopicCatalog topics;
   private final EndpointView view;
   private final ReplayLog replayLog;
@@ -77,18 +78,18 @@ final class DeadLetterApi {
       new PerAccountSlots(REPLAY_SLOTS, "dead-letter replays", Duration.ofSeconds(5));
 
   DeadLetterApi(
-      String bootstrapServers,
+      KafkaConfig kafka,
       TopicCatalog topics,
       EndpointView view,
       ReplayLog replayLog,
       Function<Context, Endpoint> owned,
       Clock clock) {
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     this.topics = topics;
     this.view = view;
     this.replayLog = replayLog;
     this.owned = owned;
-    this.replayer = new DlqReplayer(bootstrapServers, topics, clock);
+    this.replayer = new DlqReplayer(kafka, topics, clock);
     this.clock = clock;
   }
 
@@ -139,7 +140,7 @@ final class DeadLetterApi {
     Optional<String> cursor = Optional.ofNullable(ctx.queryParam("cursor"));
     DlqPager.Page<Listed> page;
     try (PerAccountSlots.Slot slot = lists.take(e.accountId());
-        DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
+        DlqReader reader = new DlqReader(kafka, topics.dlq(), KAFKA_TIMEOUT)) {
       page = new DlqPager(reader, PAGE_READ_BUDGET).page(filter, cursor, limit, Listed::of);
     } catch (DlqPager.BadCursor bad) {
       throw ApiError.badRequest(bad.getMessage());
@@ -195,7 +196,7 @@ final class DeadLetterApi {
     }
     Totals t = new Totals();
     try (PerAccountSlots.Slot slot = replays.take(e.accountId());
-        DlqReader reader = new DlqReader(bootstrapServers, topics.dlq(), KAFKA_TIMEOUT)) {
+        DlqReader reader = new DlqReader(kafka, topics.dlq(), KAFKA_TIMEOUT)) {
       if (!replayLog.sync(KAFKA_TIMEOUT)) {
         throw ApiError.unavailable("the replay log could not be read in time; retry shortly");
       }

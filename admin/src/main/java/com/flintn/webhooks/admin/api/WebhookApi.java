@@ -5,6 +5,7 @@ import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
@@ -57,7 +58,7 @@ public final class WebhookApi {
       EndpointRequests requests,
       EndpointQuota quota,
       TestEvents testEvents,
-      String bootstrapServers,
+      KafkaConfig kafka,
       TopicCatalog topics,
       ReplayLog replayLog,
       Clock clock) {
@@ -71,7 +72,7 @@ public final class WebhookApi {
     this.endpoints = new AccountEndpoints(view, changes);
     this.deadLetters =
         new DeadLetterApi(
-            bootstrapServers,
+            kafka,
             topics,
             view,
             replayLog,

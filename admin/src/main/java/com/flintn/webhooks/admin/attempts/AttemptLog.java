@@ -1,7 +1,9 @@
 package com.flintn.webhooks.admin.attempts;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.util.ArrayDeque;
@@ -36,7 +38,7 @@ public final class AttemptLog implements AutoCloseable {
   private final Map<EndpointId, ArrayDeque<AttemptRecord>> byEndpoint;
 
   public AttemptLog(
-      String bootstrapServers,
+      KafkaConfig kafka,
       Topic<String, AttemptRecord> topic,
       int perEndpoint,
       int maxEndpoints,
@@ -52,8 +54,7 @@ public final class AttemptLog implements AutoCloseable {
             return size() > AttemptLog.this.maxEndpoints;
           }
         };
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     this.follower =
         new TopicFollower(

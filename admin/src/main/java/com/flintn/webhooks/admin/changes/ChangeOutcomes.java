@@ -1,6 +1,8 @@
 package com.flintn.webhooks.admin.changes;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.message.EndpointEvent;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;
@@ -29,10 +31,9 @@ final class ChangeOutcomes implements AutoCloseable {
   private final TopicFollower follower;
   private final Map<String, CompletableFuture<EndpointEvent>> waiting = new ConcurrentHashMap<>();
 
-  ChangeOutcomes(String bootstrapServers, Topic<String, EndpointEvent> topic) {
+  ChangeOutcomes(KafkaConfig kafka, Topic<String, EndpointEvent> topic) {
     this.topic = topic;
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     this.follower =

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.admin.changes;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
@@ -44,7 +45,7 @@ public final class EndpointChanges implements AutoCloseable {
   private final Duration timeout;
 
   public EndpointChanges(
-      String bootstrapServers,
+      KafkaConfig kafka,
       TopicCatalog topics,
       Producer<byte[], byte[]> producer,
       Admin admin,
@@ -55,7 +56,7 @@ public final class EndpointChanges implements AutoCloseable {
     this.admin = admin;
     this.view = view;
     this.timeout = timeout;
-    this.outcomes = new ChangeOutcomes(bootstrapServers, topics.endpointEvents());
+    this.outcomes = new ChangeOutcomes(kafka, topics.endpointEvents());
   }
 
   /** Starts watching for answers; returns once no answer can be missed. */

@@ -1,7 +1,9 @@
 package com.flintn.webhooks.admin.dlq;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.topic.HeaderNames;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,11 +38,10 @@ public final class DlqReader implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Duration apiTimeout;
 
-  public DlqReader(String bootstrapServers, Topic<String, Delivery> topic, Duration apiTimeout) {
+  public DlqReader(KafkaConfig kafka, Topic<String, Delivery> topic, Duration apiTimeout) {
     this.topic = topic;
     this.apiTimeout = apiTimeout;
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-reader");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.admin.dlq;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.DlqReplay;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -67,20 +68,19 @@ public final class DlqReplayer {
   private static final int BATCH = 200;
   private static final Duration BATCH_TIME = Duration.ofMillis(250);
 
-  private final String bootstrapServers;
+  private final KafkaConfig kafka;
   private final TopicCatalog topics;
   private final Clock clock;
 
-  public DlqReplayer(String bootstrapServers, TopicCatalog topics, Clock clock) {
-    this.bootstrapServers = bootstrapServers;
+  public DlqReplayer(KafkaConfig kafka, TopicCatalog topics, Clock clock) {
+    this.kafka = kafka;
     this.topics = topics;
     this.clock = clock;
   }
 
   /** The positions ({@code topic/partition/offset}) of every dead letter replayed before. */
   public Set<String> earlierReplays(Duration timeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-replay-log");
@@ -154,7 +154,7 @@ public final class DlqReplayer {
     if (toSend.isEmpty()) {
       return 0;
     }
-    Properties p = KafkaClients.producer(bootstrapServers, "dlq-replay");
+    Properties p = KafkaClients.producer(kafka, "dlq-replay");
     p.put(
         ProducerConfig.TRANSACTIONAL_ID_CONFIG,
         topics.dlq().name() + ".replay-" + UUID.randomUUID());

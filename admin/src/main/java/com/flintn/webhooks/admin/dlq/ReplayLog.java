@@ -1,5 +1,7 @@
 package com.flintn.webhooks.admin.dlq;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -36,17 +37,10 @@ public final class ReplayLog implements AutoCloseable {
   private volatile List<TopicPartition> partitions = List.of();
   private final Admin admin;
 
-  public ReplayLog(String bootstrapServers, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public ReplayLog(KafkaConfig kafka, String topic) {
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    this.admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "dlq-replay-log"));
+    this.admin = Admin.create(KafkaClients.admin(kafka, "dlq-replay-log"));
     this.follower =
         new TopicFollower(
             "dlq-replay-log-" + topic,

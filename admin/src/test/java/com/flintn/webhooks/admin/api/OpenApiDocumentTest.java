@@ -3,6 +3,7 @@ package com.flintn.webhooks.admin.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ class OpenApiDocumentTest {
                 null,
                 null,
                 null,
-                "localhost:1",
+                new KafkaConfig("localhost:1"),
                 new TopicCatalog(
                     "x",
                     List.of(

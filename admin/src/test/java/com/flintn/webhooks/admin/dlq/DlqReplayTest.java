@@ -98,7 +98,7 @@ class DlqReplayTest {
               null,
               CLOCK.instant()));
     }
-    view = new EndpointView(env.config().kafka().bootstrapServers(), env.topics().endpoints());
+    view = new EndpointView(env.config().kafka(), env.topics().endpoints());
     view.start();
     await().atMost(Duration.ofSeconds(60)).until(() -> view.size() == 3);
     dispatcher = new DispatcherApp(env.config(), CLOCK);
@@ -216,8 +216,7 @@ class DlqReplayTest {
             .map(Seeded::eventId)
             .collect(Collectors.toSet());
     assertThat(expected).hasSizeGreaterThan(50);
-    DlqReplayer replayer =
-        new DlqReplayer(env.config().kafka().bootstrapServers(), env.topics(), CLOCK);
+    DlqReplayer replayer = new DlqReplayer(env.config().kafka(), env.topics(), CLOCK);
 
     int dueBefore = env.readAll(env.topics().deliveriesDue().name()).size();
     DlqReplayer.Report dry = replay(replayer, slice, true, false);
@@ -282,8 +281,7 @@ class DlqReplayTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> view.get(EPS.get(1)).orElseThrow().status() == EndpointStatus.DISABLED);
-    DlqReplayer replayer =
-        new DlqReplayer(env.config().kafka().bootstrapServers(), env.topics(), CLOCK);
+    DlqReplayer replayer = new DlqReplayer(env.config().kafka(), env.topics(), CLOCK);
 
     DlqReplayer.Report skipped = replay(replayer, slice, false, false);
     assertThat(skipped.sent()).isZero();
@@ -392,8 +390,7 @@ class DlqReplayTest {
   }
 
   private static DlqReader reader() {
-    return new DlqReader(
-        env.config().kafka().bootstrapServers(), env.topics().dlq(), Duration.ofSeconds(10));
+    return new DlqReader(env.config().kafka(), env.topics().dlq(), Duration.ofSeconds(10));
   }
 
   private static void change(EndpointChange c) {

@@ -163,7 +163,7 @@ public enum ConfigKey {
     return Arrays.stream(values()).map(ConfigKey::key).toList();
   }
 
-  private static int distance(String a, String b) {
+  static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {

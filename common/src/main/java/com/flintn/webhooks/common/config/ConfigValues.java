@@ -16,12 +16,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Raw configuration text per key, layered: built-in defaults, then the caller's defaults
  * (standalone has its own), then the {@code --config} file (properties or YAML), then the
  * environment, which wins. Unknown keys in a file, and unknown {@code FLINTN_*} environment
  * variables, are an error, so a typo does not silently fall back to a default.
+ *
+ * <p>Besides the {@link ConfigKey}s, {@code kafka.client.<property>} keys and {@code
+ * FLINTN_KAFKA_CLIENT_<PROPERTY>} variables pass Kafka client properties through ({@link
+ * KafkaClientProperties}); the environment wins here too, and a blank value removes the property.
  */
 public final class ConfigValues {
   /**
@@ -34,9 +39,16 @@ public final class ConfigValues {
   private static final String ENVIRONMENT_PREFIX = "FLINTN_";
 
   private final Map<ConfigKey, String> values;
+  private final Map<String, String> kafkaClient;
+  private final Map<String, String> kafkaClientSources;
 
-  private ConfigValues(Map<ConfigKey, String> values) {
+  private ConfigValues(
+      Map<ConfigKey, String> values,
+      Map<String, String> kafkaClient,
+      Map<String, String> kafkaClientSources) {
     this.values = values;
+    this.kafkaClient = kafkaClient;
+    this.kafkaClientSources = kafkaClientSources;
   }
 
   /**
@@ -52,8 +64,20 @@ public final class ConfigValues {
       k.defaultValue().ifPresent(v -> values.put(k, v));
     }
     values.putAll(modeDefaults);
+    Map<String, String> kafkaClient = new TreeMap<>();
+    Map<String, String> kafkaClientSources = new TreeMap<>();
     if (file.isPresent()) {
-      readFile(file.get()).forEach((key, value) -> values.put(known(key, file.get()), value));
+      readFile(file.get())
+          .forEach(
+              (key, value) -> {
+                if (key.startsWith(KafkaClientProperties.KEY_PREFIX)) {
+                  String property = key.substring(KafkaClientProperties.KEY_PREFIX.length());
+                  kafkaClient.put(property, value);
+                  kafkaClientSources.put(property, key);
+                } else {
+                  values.put(known(key, file.get()), value);
+                }
+              });
     }
     checkEnvironment(environment);
     for (ConfigKey k : ConfigKey.values()) {
@@ -62,7 +86,30 @@ public final class ConfigValues {
         values.put(k, env);
       }
     }
-    return new ConfigValues(values);
+    new TreeMap<>(environment)
+        .forEach(
+            (name, value) ->
+                KafkaClientProperties.propertyOfEnvironmentVariable(name)
+                    .ifPresent(
+                        property -> {
+                          kafkaClient.put(property, value);
+                          kafkaClientSources.put(property, name);
+                        }));
+    kafkaClient.values().removeIf(String::isBlank);
+    kafkaClient.replaceAll((property, value) -> value.trim());
+    return new ConfigValues(values, kafkaClient, kafkaClientSources);
+  }
+
+  /**
+   * The Kafka client properties passed through, checked here rather than at {@link #load}: the
+   * check loads Kafka's config classes, which log, and the configuration is read once before
+   * logging is set up.
+   *
+   * @throws ConfigException naming the key or environment variable of a property that is not a
+   *     Kafka client property or is one the product sets itself
+   */
+  public KafkaClientProperties kafkaClient() {
+    return KafkaClientProperties.of(kafkaClient, kafkaClientSources);
   }
 
   public Optional<String> get(ConfigKey key) {
@@ -87,13 +134,17 @@ public final class ConfigValues {
                             .orElse("")));
   }
 
-  /** Refuses a {@code FLINTN_*} variable that is neither a key's variable nor an allowed other. */
+  /**
+   * Refuses a {@code FLINTN_*} variable that is neither a key's variable, a Kafka client
+   * passthrough (checked on its own) nor an allowed other.
+   */
   private static void checkEnvironment(Map<String, String> environment) {
     List<String> unknown =
         environment.keySet().stream()
             .filter(name -> name.startsWith(ENVIRONMENT_PREFIX))
             .filter(name -> !OTHER_ENVIRONMENT_VARIABLES.contains(name))
             .filter(name -> ConfigKey.byEnvironmentVariable(name).isEmpty())
+            .filter(name -> !name.startsWith(KafkaClientProperties.ENVIRONMENT_PREFIX))
             .sorted()
             .toList();
     if (!unknown.isEmpty()) {

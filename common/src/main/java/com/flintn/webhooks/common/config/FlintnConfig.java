@@ -31,7 +31,18 @@ public record FlintnConfig(
     StandaloneConfig standalone,
     Duration shutdownTimeout) {
 
-  public record KafkaConfig(String bootstrapServers) {}
+  /**
+   * Where the brokers are, and the Kafka client properties (TLS, SASL) passed to every client.
+   *
+   * @param client checked passthrough properties; {@link KafkaClientProperties#toString} hides
+   *     their values
+   */
+  public record KafkaConfig(String bootstrapServers, KafkaClientProperties client) {
+    /** Brokers that need no client properties (a plaintext listener, as in tests). */
+    public KafkaConfig(String bootstrapServers) {
+      this(bootstrapServers, KafkaClientProperties.NONE);
+    }
+  }
 
   public record TopicsConfig(String prefix, int partitions, short replicationFactor) {}
 
@@ -88,10 +99,13 @@ public record FlintnConfig(
 
   public record StandaloneConfig(int kafkaPort, Path dataDir) {}
 
-  /** This configuration pointed at other brokers (standalone points it at its own). */
+  /**
+   * This configuration pointed at other brokers, with the same client properties (standalone points
+   * it at its own).
+   */
   public FlintnConfig withBootstrapServers(String bootstrapServers) {
     return new FlintnConfig(
-        new KafkaConfig(bootstrapServers),
+        new KafkaConfig(bootstrapServers, kafka.client()),
         topics,
         retry,
         http,
@@ -111,7 +125,7 @@ public record FlintnConfig(
 
   public static FlintnConfig from(ConfigValues v) {
     return new FlintnConfig(
-        new KafkaConfig(v.require(ConfigKey.KAFKA_BOOTSTRAP_SERVERS)),
+        new KafkaConfig(v.require(ConfigKey.KAFKA_BOOTSTRAP_SERVERS), v.kafkaClient()),
         new TopicsConfig(
             topicPrefix(v.require(ConfigKey.TOPICS_PREFIX)),
             intIn(v, ConfigKey.TOPICS_PARTITIONS, 1, 10_000),

@@ -2,11 +2,13 @@ package com.flintn.webhooks.common.endpoint;
 
 import com.flintn.webhooks.common.config.ConfigException;
 import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.sign.SecretCipher;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;
@@ -67,10 +69,9 @@ public final class EndpointView implements AutoCloseable {
   /** End offsets at start, not yet reached; follower thread only. */
   private Map<TopicPartition, Long> startEnd = new HashMap<>();
 
-  public EndpointView(String bootstrapServers, Topic<String, Endpoint> topic) {
+  public EndpointView(KafkaConfig kafka, Topic<String, Endpoint> topic) {
     this.topic = topic;
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = KafkaClients.reader(kafka);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     this.follower =
         new TopicFollower(

@@ -1,9 +1,11 @@
 package com.flintn.webhooks.common.metrics;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.topic.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,14 +23,11 @@ public final class KafkaHealth implements AutoCloseable {
   private Instant checkedAt = Instant.MIN;
   private Health.Status last = Health.Status.down("not checked yet");
 
-  public KafkaHealth(String bootstrapServers, Clock clock) {
-    this.admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "health",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000"));
+  public KafkaHealth(KafkaConfig kafka, Clock clock) {
+    Properties p = KafkaClients.admin(kafka, "health");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    this.admin = Admin.create(p);
     this.clock = clock;
   }
 

@@ -1,10 +1,17 @@
 package com.flintn.webhooks.common.topic;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** The client settings every component starts from; each adds what is particular to it. */
+/**
+ * The client settings every component starts from; each adds what is particular to it. Every Kafka
+ * client the product creates starts here, so each gets the brokers and the operator's passthrough
+ * properties (TLS, SASL; {@link com.flintn.webhooks.common.config.KafkaClientProperties}), and the
+ * product's own settings are put on top of them.
+ */
 public final class KafkaClients {
   private KafkaClients() {}
 
@@ -23,9 +30,8 @@ public final class KafkaClients {
    * record of a new group, sees only committed transactions, and is given up on {@link
    * #SESSION_TIMEOUT_MS} after it stops heartbeating.
    */
-  public static Properties consumer(String bootstrapServers, String groupId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static Properties consumer(KafkaConfig kafka, String groupId) {
+    Properties p = reader(kafka);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -37,12 +43,44 @@ public final class KafkaClients {
   }
 
   /** A producer that loses nothing it acknowledged and adds no duplicates on its own retries. */
-  public static Properties producer(String bootstrapServers, String clientId) {
+  public static Properties producer(KafkaConfig kafka, String clientId) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafka.client().forClient(ProducerConfig.configNames()));
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    return p;
+  }
+
+  /**
+   * A consumer outside any group, for a caller that assigns partitions and seeks itself; it adds
+   * its own client id, isolation level and commit setting.
+   */
+  public static Properties reader(KafkaConfig kafka) {
+    Properties p = new Properties();
+    p.putAll(kafka.client().forClient(ConsumerConfig.configNames()));
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return p;
+  }
+
+  /** An admin client named {@code clientId}. */
+  public static Properties admin(KafkaConfig kafka, String clientId) {
+    Properties p = new Properties();
+    p.putAll(kafka.client().forClient(AdminClientConfig.configNames()));
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    return p;
+  }
+
+  /**
+   * The start of a Kafka Streams configuration: Streams hands each property to the inner clients
+   * that know it.
+   */
+  public static Properties streams(KafkaConfig kafka) {
+    Properties p = new Properties();
+    p.putAll(kafka.client().asMap());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     return p;
   }
 }

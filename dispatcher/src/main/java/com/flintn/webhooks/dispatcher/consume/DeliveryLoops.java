@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.topic.KafkaClients;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,7 +53,7 @@ public final class DeliveryLoops {
     this.workers =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.writer = new KafkaWriter(producer);
-    this.admin = Admin.create(adminProperties(config.kafka().bootstrapServers(), groupId));
+    this.admin = Admin.create(adminProperties(config.kafka(), groupId));
     this.shutdownTimeout = config.shutdownTimeout();
     DeliverySizeLimit sizeLimit;
     try {
@@ -91,7 +91,7 @@ public final class DeliveryLoops {
     int window = config.dispatcher().maxInFlightPerPartition();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
-            consumerProperties(config.kafka().bootstrapServers(), groupId, window),
+            consumerProperties(config.kafka(), groupId, window),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     this.loop =
@@ -192,15 +192,12 @@ public final class DeliveryLoops {
     }
   }
 
-  static Properties adminProperties(String bootstrap, String groupId) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-view-sync");
-    return p;
+  static Properties adminProperties(KafkaConfig kafka, String groupId) {
+    return KafkaClients.admin(kafka, groupId + "-view-sync");
   }
 
-  static Properties consumerProperties(String bootstrap, String groupId, int window) {
-    Properties p = KafkaClients.consumer(bootstrap, groupId);
+  static Properties consumerProperties(KafkaConfig kafka, String groupId, int window) {
+    Properties p = KafkaClients.consumer(kafka, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(window, 500)));
     // Incremental rebalancing: when a dispatcher joins or leaves, only the partitions that move
     // are revoked. With the eager default every member gave up every partition, re-read it from

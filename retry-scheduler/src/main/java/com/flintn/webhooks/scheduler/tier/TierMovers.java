@@ -1,5 +1,6 @@
 package com.flintn.webhooks.scheduler.tier;
 
+import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.common.topic.KafkaClients;
@@ -35,7 +36,7 @@ public final class TierMovers {
   private final Thread thread;
 
   public TierMovers(
-      String bootstrap, TopicCatalog topics, String groupId, Clock clock, MeterRegistry registry) {
+      KafkaConfig kafka, TopicCatalog topics, String groupId, Clock clock, MeterRegistry registry) {
     Map<String, Duration> delays = new LinkedHashMap<>();
     for (int i = 0; i < topics.tiers().size(); i++) {
       delays.put(topics.retryTier(i).name(), topics.tiers().get(i));
@@ -43,7 +44,7 @@ public final class TierMovers {
     String transactionalId = groupId + "-" + UUID.randomUUID();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
-            consumerProperties(bootstrap, groupId),
+            consumerProperties(kafka, groupId),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     this.mover =
@@ -52,7 +53,7 @@ public final class TierMovers {
             () -> {
               KafkaProducer<byte[], byte[]> p =
                   new KafkaProducer<>(
-                      producerProperties(bootstrap, transactionalId),
+                      producerProperties(kafka, transactionalId),
                       new ByteArraySerializer(),
                       new ByteArraySerializer());
               p.initTransactions();
@@ -98,8 +99,8 @@ public final class TierMovers {
     }
   }
 
-  static Properties consumerProperties(String bootstrap, String groupId) {
-    Properties p = KafkaClients.consumer(bootstrap, groupId);
+  static Properties consumerProperties(KafkaConfig kafka, String groupId) {
+    Properties p = KafkaClients.consumer(kafka, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
     // A partition resumed when its head falls due is fetched only after the fetch in flight for
     // the others returns; a short broker wait keeps that (the scheduler's lateness) small.
@@ -113,8 +114,8 @@ public final class TierMovers {
     return p;
   }
 
-  static Properties producerProperties(String bootstrap, String transactionalId) {
-    Properties p = KafkaClients.producer(bootstrap, transactionalId);
+  static Properties producerProperties(KafkaConfig kafka, String transactionalId) {
+    Properties p = KafkaClients.producer(kafka, transactionalId);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     p.put(
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
