@@ -1,8 +1,8 @@
 package com.flintn.webhooks.bench;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Endpoint;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.dispatcher.HostileMix.Planned;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.HttpsReceiver.Received;

@@ -1,9 +1,9 @@
 package com.flintn.webhooks.endpointstate;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.common.topic.TopicSpec;
 import io.micrometer.core.instrument.Gauge;

@@ -4,7 +4,7 @@ import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package com.flintn.webhooks.launcher;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCreator;
 import java.io.PrintStream;
 import java.util.List;

@@ -1,9 +1,9 @@
 package com.flintn.webhooks.admin.attempts;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.EndpointId;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.util.ArrayDeque;

@@ -1,8 +1,8 @@
 package com.flintn.webhooks.admin.changes;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.EndpointEvent;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;

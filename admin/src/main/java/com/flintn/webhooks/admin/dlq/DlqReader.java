@@ -1,9 +1,9 @@
 package com.flintn.webhooks.admin.dlq;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.topic.HeaderNames;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

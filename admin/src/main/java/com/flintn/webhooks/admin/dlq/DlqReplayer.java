@@ -1,12 +1,12 @@
 package com.flintn.webhooks.admin.dlq;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.DlqReplay;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.HeaderNames;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;

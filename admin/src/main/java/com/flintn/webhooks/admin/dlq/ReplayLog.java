@@ -1,7 +1,7 @@
 package com.flintn.webhooks.admin.dlq;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

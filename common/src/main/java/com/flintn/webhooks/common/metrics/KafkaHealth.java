@@ -1,7 +1,7 @@
 package com.flintn.webhooks.common.metrics;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package com.flintn.webhooks.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

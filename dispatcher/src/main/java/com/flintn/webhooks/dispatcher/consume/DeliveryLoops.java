@@ -4,7 +4,7 @@ import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
-import com.flintn.webhooks.common.topic.KafkaClients;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;

@@ -1,9 +1,9 @@
 package com.flintn.webhooks.scheduler.tier;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
+import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import com.flintn.webhooks.common.time.Durations;
-import com.flintn.webhooks.common.topic.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

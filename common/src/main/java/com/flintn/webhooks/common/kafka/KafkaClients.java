@@ -1,4 +1,4 @@
-package com.flintn.webhooks.common.topic;
+package com.flintn.webhooks.common.kafka;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import java.util.Properties;
