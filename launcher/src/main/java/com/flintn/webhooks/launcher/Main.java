@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       EventsCommand.class,
       DlqCommand.class,
+      SecretsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
