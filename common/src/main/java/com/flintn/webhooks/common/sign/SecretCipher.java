@@ -259,10 +259,13 @@ public final class SecretCipher {
   }
 
   private Undecryptable wrongKey(String id) {
-    if (id == null && keysSetting.equals(LEGACY_KEY)) {
+    if (keysSetting.equals(LEGACY_KEY)) { // id is null or DEFAULT_KEY_ID, the only one
       return new Undecryptable(
           LEGACY_KEY,
-          "cannot decrypt a stored secret: is " + LEGACY_KEY + " the key it was written with?",
+          "cannot decrypt a stored secret: is "
+              + LEGACY_KEY
+              + " the key it was written with?"
+              + (id == null ? "" : " (or was it moved from another endpoint?)"),
           "be decrypted with this key",
           "it is not the key they were written with. Configure that key, or delete and recreate"
               + " those endpoints");

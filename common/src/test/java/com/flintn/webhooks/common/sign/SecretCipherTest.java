@@ -65,7 +65,12 @@ class SecretCipherTest {
     SecretCipher.Undecryptable moved =
         org.junit.jupiter.api.Assertions.assertThrows(
             SecretCipher.Undecryptable.class, () -> cipher.decrypt(sealed, "ep_2"));
-    assertThat(moved.getMessage()).contains("key 'default'").contains("another endpoint");
+    assertThat(moved.getMessage()).contains("secrets.encryption-key").contains("another endpoint");
+    SecretCipher ring = ring("k1", false, "k1", KEY_A);
+    assertThatThrownBy(() -> ring.decrypt(ring.encrypt(SECRET, "ep_1"), "ep_2"))
+        .isInstanceOf(SecretCipher.Undecryptable.class)
+        .hasMessageContaining("key 'k1'")
+        .hasMessageContaining("another endpoint");
     String tampered = sealed.substring(0, sealed.length() - 4) + "AAA=";
     assertThatThrownBy(() -> cipher.decrypt(tampered, "ep_1"))
         .isInstanceOf(SecretCipher.Undecryptable.class);
