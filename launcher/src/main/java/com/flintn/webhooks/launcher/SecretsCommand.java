@@ -36,7 +36,8 @@ final class SecretsCommand implements Runnable {
         "Re-encrypts every endpoint's signing secrets with the writing key",
         "(secrets.encryption-key-id), through the endpoint-state app, the table's only writer:",
         "one rekey change per endpoint not yet sealed with that key, applied in order with",
-        "every other change. Run it after every retry-scheduler writes with that key.",
+        "every other change. Run it once every retry-scheduler (or endpoint-state) writes",
+        "with that key.",
         "Safe to run again: it sends only what is still not re-encrypted."
       })
   static final class Rekey implements Callable<Integer> {
@@ -122,7 +123,8 @@ final class SecretsCommand implements Runnable {
               + String.join(", ", r.pending())
               + (r.toRekey() - r.done() > r.pending().size() ? " and more" : "")
               + why
-              + ". Is every retry-scheduler running with secrets.encryption-key-id="
+              + ". Is every endpoint-state app (retry-scheduler, or endpoint-state) running with"
+              + " secrets.encryption-key-id="
               + cipher.writeKeyId()
               + "? The rekeys sent are applied when it runs; run the same command again to"
               + " check");
