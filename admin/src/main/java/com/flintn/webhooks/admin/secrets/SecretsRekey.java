@@ -37,13 +37,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Re-encrypts the endpoints table with the keyring's writing key (docs/design.md §8, {@code secrets
- * rekey}). It does not write the table: the endpoint-state app is its only writer. It reads the
- * table, sends one {@code rekey} change per endpoint whose secrets are not sealed with the writing
- * key, and follows the table until the app has written each of them again. The app applies a {@code
- * rekey} in order with every other change of that endpoint, to the state it holds, so a concurrent
- * change (a rotation, a disable) is never undone; and it writes its store's changelog with the same
- * key. Running it again sends only what is still not re-encrypted.
+ * Re-encrypts the endpoints table with the keyring's writing key (docs/design.md §8.1, {@code
+ * secrets rekey}). It does not write the table: the endpoint-state app is its only writer. It reads
+ * the table, sends one {@code rekey} change per endpoint whose secrets are not sealed with the
+ * writing key, and follows the table until the app has written each of them again. The app applies
+ * a {@code rekey} in order with every other change of that endpoint, to the state it holds, so a
+ * concurrent change (a rotation, a disable) is never undone; and it writes its store's changelog
+ * with the same key. Running it again sends only what is still not re-encrypted.
  */
 public final class SecretsRekey {
   /** Progress, called after each endpoint is confirmed. */

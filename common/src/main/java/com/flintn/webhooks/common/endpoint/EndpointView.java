@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * An in-memory copy of the compacted {@code webhooks.endpoints} table, read from the beginning of
  * every partition and kept current by one background thread. Reads are lock-free and thread safe. A
  * record that cannot be read is logged and skipped; it never stops the view. The exception is a
- * record whose signing secret the configured keyring cannot open (docs/design.md §8): skipping it
+ * record whose signing secret the configured keyring cannot open (docs/design.md §8.1): skipping it
  * would make its endpoint look deleted, so the view remembers it until a readable record or a
  * tombstone replaces it, and reports it as {@link #keyProblem()} (the view is not healthy
  * meanwhile). The endpoint's previous value, if any, stays.

@@ -16,8 +16,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts signing secrets for storage in Kafka with a keyring (docs/design.md §8): several AES-256
- * keys, each with an id, all of which can read, and one that writes. A value is sealed with
+ * Encrypts signing secrets for storage in Kafka with a keyring (docs/design.md §8.1): several
+ * AES-256 keys, each with an id, all of which can read, and one that writes. A value is sealed with
  * AES-256-GCM under a fresh 12-byte nonce and written {@code enc:v2:<key id>:<base64(nonce ||
  * ciphertext || tag)>}, with the id of the endpoint it belongs to as associated data, so a sealed
  * secret copied into another endpoint's record does not open. Values of the first format, {@code
