@@ -162,7 +162,7 @@ public final class AdminApp implements AutoCloseable {
         healthy
             ? "reading"
             : view.keyProblem().isPresent()
-                ? "holds records secrets.encryption-key cannot decrypt"
+                ? "holds records the configured secrets keys cannot read"
                 : "not loaded or not being read");
     return new HealthReport(healthy, body);
   }

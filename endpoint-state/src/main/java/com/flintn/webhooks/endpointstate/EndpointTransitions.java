@@ -88,6 +88,9 @@ final class EndpointTransitions {
       case DELETE ->
           new Result(
               Optional.empty(), true, List.of(event(EndpointEvent.DELETED, current, at, null, c)));
+      // The same endpoint, written again: the serializer seals its secrets with the writing key.
+      // Applied here, in order with every other change of the endpoint, it cannot undo one.
+      case REKEY -> new Result(Optional.of(current), false, List.of());
     };
   }
 

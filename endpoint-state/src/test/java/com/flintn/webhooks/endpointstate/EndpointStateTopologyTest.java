@@ -162,6 +162,28 @@ class EndpointStateTopologyTest {
   }
 
   @Test
+  void rekeyWritesTheEndpointAgainUnchangedAfterTheChangesBeforeIt() {
+    create();
+    change(Type.DISABLE);
+    Endpoint before = latest();
+    eventTypes();
+    change(Type.REKEY);
+    assertThat(latest()).isEqualTo(before); // same state, version and times; secrets sealed anew
+    assertThat(eventTypes()).isEmpty();
+    change(Type.REVOKE);
+    change(Type.REKEY);
+    assertThat(latest().status()).isEqualTo(EndpointStatus.REVOKED);
+    change(Type.DELETE);
+    change(Type.REKEY); // deleted meanwhile: nothing to write
+    assertThat(endpoints.readValuesToList()).containsExactly((Endpoint) null);
+    assertThat(eventTypes())
+        .containsExactly(
+            "endpoint.revoked(requested)",
+            "endpoint.deleted",
+            "endpoint.change_rejected(rekey: no such endpoint)");
+  }
+
+  @Test
   void disableThenReactivateThenRevokeAndRevokedIsFinal() {
     create();
     change(Type.DISABLE);

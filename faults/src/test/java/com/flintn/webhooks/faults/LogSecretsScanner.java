@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * <p>A secret is a signing secret ({@code whsec_} and base64 of at least 24 bytes; the redacted
  * {@code whsec_[redacted]} is fine), a generated admin API key ({@code fwk_} and 43 base64url
  * characters), a credential after {@code Authorization: Bearer}, a value after the encryption-key
- * setting, or one of the literal values the tests use as keys ({@link #literal}). Findings name
- * file and line and show the line with every secret masked, never the secret itself.
+ * setting (or the first {@code id=key} of the keyring setting), or one of the literal values the
+ * tests use as keys ({@link #literal}). Findings name file and line and show the line with every
+ * secret masked, never the secret itself.
  *
  * <p>One kind of line is exempt: the two lines with which {@code standalone} shows the operator the
  * demo API key it made (docs/design.md §10: "standalone creates one with a printed demo key"), in
@@ -88,8 +89,8 @@ final class LogSecretsScanner {
           new Rule(
               "encryption key",
               Pattern.compile(
-                  "(?i)(?:secrets[._-]encryption[._-]key|FLINTN_SECRETS_ENCRYPTION_KEY)"
-                      + "[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9+/]{43}=)"),
+                  "(?i)(?:secrets[._-]encryption[._-]keys?|FLINTN_SECRETS_ENCRYPTION_KEYS?)"
+                      + "[\"']?\\s*[:=]\\s*[\"']?(?:[A-Za-z0-9_.-]{1,32}=)?([A-Za-z0-9+/]{43}=)"),
               1));
 
   /** Lines {@code standalone} prints to hand the operator its demo key, as it prints them. */

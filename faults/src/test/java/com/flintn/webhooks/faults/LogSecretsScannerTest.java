@@ -34,7 +34,8 @@ class LogSecretsScannerTest {
             "GET /v1/webhooks Authorization: Bearer " + bearer,
             "401: missing Authorization: Bearer <api key> header",
             "config secrets.encryption-key=" + encryptionKey,
-            "imported " + shortSigning);
+            "imported " + shortSigning,
+            "FLINTN_SECRETS_ENCRYPTION_KEYS=k2=" + encryptionKey);
     Path failsafe =
         write(
             "beta/target/failsafe-reports/com.example.BetaIT-output.txt",
@@ -55,7 +56,7 @@ class LogSecretsScannerTest {
         new LogSecretsScanner(root).literal("planted test key", testKey).scan();
 
     assertThat(report.files()).containsExactly(surefire, failsafe, process);
-    assertThat(report.lines()).isEqualTo(7 + 5 + 3);
+    assertThat(report.lines()).isEqualTo(8 + 5 + 3);
     assertThat(report.exemptLines()).isEqualTo(2);
     assertThat(report.findings())
         .extracting(f -> f.file() + ":" + f.line() + " " + f.kinds())
@@ -64,6 +65,7 @@ class LogSecretsScannerTest {
             "alpha/target/surefire-reports/com.example.AlphaTest-output.txt:4 [bearer credential]",
             "alpha/target/surefire-reports/com.example.AlphaTest-output.txt:6 [encryption key]",
             "alpha/target/surefire-reports/com.example.AlphaTest-output.txt:7 [signing secret]",
+            "alpha/target/surefire-reports/com.example.AlphaTest-output.txt:8 [encryption key]",
             "beta/target/failsafe-reports/com.example.BetaIT-output.txt:3 [admin API key]",
             "beta/target/failsafe-reports/com.example.BetaIT-output.txt:4 [bearer credential]",
             "beta/target/failsafe-reports/com.example.BetaIT-output.txt:5 [planted test key]",
@@ -74,7 +76,7 @@ class LogSecretsScannerTest {
 
     AssertionError failure = catchFailure(report);
     assertThat(failure.getMessage())
-        .contains("AlphaTest-output.txt:2", "stdout.log:3", "8 secret(s) found")
+        .contains("AlphaTest-output.txt:2", "stdout.log:3", "9 secret(s) found")
         .doesNotContain(signing, shortSigning, apiKey, bearer, encryptionKey, testKey);
   }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       AdminCommand.class,
       TopicsCommand.class,
       EventsCommand.class,
-      DlqCommand.class
+      DlqCommand.class,
+      SecretsCommand.class
     })
 public final class Main implements Runnable {
   public static final int OK = 0;

@@ -136,6 +136,9 @@ class ArchitectureTest {
               "com.flintn.webhooks.admin.api.AdminServer",
               "times each request for the request-duration metric"),
           Map.entry(
+              "com.flintn.webhooks.admin.secrets.SecretsRekey",
+              "bounds the reads of the endpoints table and the wait for the endpoint-state app"),
+          Map.entry(
               "com.flintn.webhooks.launcher.ReplayProgress",
               "shows an operator the real rate of a running replay"),
           Map.entry(

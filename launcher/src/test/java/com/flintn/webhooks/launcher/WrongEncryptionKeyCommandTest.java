@@ -73,4 +73,65 @@ class WrongEncryptionKeyCommandTest {
       }
     }
   }
+
+  @Test
+  void aPlaintextSecretInTheTableIsReadOnlyWithTheMigrationSwitch() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("plaintext-cli", 1, Optional.empty(), Map.of())) {
+      // a record as written before secrets were encrypted: the secret in plain text
+      var plain =
+          new com.flintn.webhooks.common.json.JsonSerde<>(
+              com.flintn.webhooks.common.message.Endpoint.class);
+      var e =
+          endpoint("ep_p", "acc_p", "https://127.0.0.1:9/x", List.of("*"), EndpointStatus.ACTIVE);
+      String topic = env.topics().endpoints().name();
+      env.send(topic, "ep_p".getBytes(StandardCharsets.UTF_8), plain.serialize(topic, e));
+      String base =
+          "kafka.bootstrap-servers="
+              + env.config().kafka().bootstrapServers()
+              + "\ntopics.prefix="
+              + env.prefix()
+              + "\nretry.tiers=500ms,1s,2s,3s\nmetrics.port=0\nsecrets.encryption-key="
+              + TestEnvironment.TEST_ENCRYPTION_KEY
+              + "\n";
+      Path strict = dir.resolve("strict.properties");
+      Files.writeString(strict, base);
+      Path migrating = dir.resolve("migrating.properties");
+      Files.writeString(migrating, base + "secrets.allow-plaintext=true\n");
+
+      String[] out = new String[1];
+      int status = run(out, "dlq", "replay", "--dry-run", "--config", strict.toString());
+      assertThat(status).isEqualTo(2);
+      assertThat(out[0])
+          .isEqualTo(
+              "flintn-webhooks: configuration: secrets.allow-plaintext: 1 endpoint record cannot"
+                  + " be read: they hold plain-text secrets (first: ep_p); set"
+                  + " secrets.allow-plaintext=true while migrating, run `flintn-webhooks secrets"
+                  + " rekey`, then remove it\n");
+      assertThat(out[0]).doesNotContain(e.secrets().current().reveal());
+      assertThat(run(out, "dlq", "replay", "--dry-run", "--config", migrating.toString()))
+          .as(out[0])
+          .isZero();
+    }
+  }
+
+  /** Runs the command line; {@code out[0]} gets its own lines on standard error. */
+  private static int run(String[] out, String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream before = System.err;
+    PrintStream stdout = System.out;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    try {
+      return Main.run(args);
+    } finally {
+      System.setErr(before);
+      System.setOut(stdout);
+      out[0] =
+          err.toString(StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> l.startsWith("flintn-webhooks:"))
+              .reduce("", (a, b) -> a + b + "\n");
+    }
+  }
 }

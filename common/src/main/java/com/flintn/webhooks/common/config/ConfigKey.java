@@ -62,7 +62,23 @@ public enum ConfigKey {
   SECRETS_ENCRYPTION_KEY(
       "secrets.encryption-key",
       null,
-      "Base64 of 32 bytes: the AES-256-GCM key of secrets at rest (standalone makes one)."),
+      "Base64 of 32 bytes: the AES-256-GCM key of secrets at rest (standalone makes one); in the"
+          + " keyring its id is `default`."),
+  SECRETS_ENCRYPTION_KEYS(
+      "secrets.encryption-keys",
+      null,
+      "More keys of the keyring, comma-separated `id=base64`: all of them read secrets at rest"
+          + " (for key rotation)."),
+  SECRETS_ENCRYPTION_KEY_ID(
+      "secrets.encryption-key-id",
+      null,
+      "Id of the keyring key that writes (`default` is `secrets.encryption-key`); needed when"
+          + " the keyring has more than one key."),
+  SECRETS_ALLOW_PLAINTEXT(
+      "secrets.allow-plaintext",
+      "false",
+      "`true` reads plain-text `whsec_` secrets found in the endpoints table (migration only;"
+          + " `secrets rekey` encrypts them)."),
   SECRETS_ROTATION_GRACE(
       "secrets.rotation-grace",
       "24h",

@@ -73,7 +73,10 @@ public record FlintnConfig(
   public record AdminConfig(
       int port, Optional<Path> apiKeys, int maxEndpointsPerAccount, int testEventsPerMinute) {}
 
-  /** How signing secrets are kept: encrypted with {@code cipher}, rotated with a grace period. */
+  /**
+   * How signing secrets are kept: encrypted with the keyring {@code cipher}, rotated with a grace
+   * period.
+   */
   public record SecretsConfig(Optional<SecretCipher> cipher, Duration rotationGrace) {
     /**
      * The cipher, for a process that reads or writes secrets.
@@ -144,7 +147,7 @@ public record FlintnConfig(
             positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD))),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
-            v.get(ConfigKey.SECRETS_ENCRYPTION_KEY).map(FlintnConfig::cipher),
+            keyring(v),
             duration(
                 ConfigKey.SECRETS_ROTATION_GRACE.key(),
                 v.require(ConfigKey.SECRETS_ROTATION_GRACE))),
@@ -239,12 +242,108 @@ public record FlintnConfig(
     return p;
   }
 
-  private static SecretCipher cipher(String base64Key) {
-    try {
-      return SecretCipher.fromBase64Key(base64Key);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(ConfigKey.SECRETS_ENCRYPTION_KEY.key(), e.getMessage());
+  /**
+   * The keyring of {@code secrets.encryption-key} (id {@value SecretCipher#DEFAULT_KEY_ID}) and
+   * {@code secrets.encryption-keys}, writing with {@code secrets.encryption-key-id}; empty when no
+   * key is configured. Every error names its key and never contains key material.
+   */
+  static Optional<SecretCipher> keyring(ConfigValues v) {
+    String listKey = ConfigKey.SECRETS_ENCRYPTION_KEYS.key();
+    String idKey = ConfigKey.SECRETS_ENCRYPTION_KEY_ID.key();
+    boolean allowPlaintext = bool(v, ConfigKey.SECRETS_ALLOW_PLAINTEXT);
+    Map<String, byte[]> keys = new java.util.LinkedHashMap<>();
+    Optional<String> legacy = v.get(ConfigKey.SECRETS_ENCRYPTION_KEY);
+    if (legacy.isPresent()) {
+      try {
+        keys.put(SecretCipher.DEFAULT_KEY_ID, SecretCipher.parseKey(legacy.get()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigKey.SECRETS_ENCRYPTION_KEY.key(), e.getMessage());
+      }
     }
+    String[] entries = v.get(ConfigKey.SECRETS_ENCRYPTION_KEYS).orElse("").split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String at = listKey + "[" + i + "]";
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || entry.substring(eq).matches("=*")) { // a bare base64 key ends in '='
+        throw new ConfigException(at, "must be id=base64-key (e.g. k2=$(openssl rand -base64 32))");
+      }
+      String id = entry.substring(0, eq).trim();
+      try {
+        SecretCipher.checkKeyId(id);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(at, e.getMessage());
+      }
+      if (keys.containsKey(id)) {
+        throw new ConfigException(
+            at,
+            "key id '"
+                + id
+                + "' appears twice"
+                + (id.equals(SecretCipher.DEFAULT_KEY_ID) && legacy.isPresent()
+                    ? " (it is the id of " + ConfigKey.SECRETS_ENCRYPTION_KEY.key() + ")"
+                    : ""));
+      }
+      try {
+        keys.put(id, SecretCipher.parseKey(entry.substring(eq + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(at, "key '" + id + "' " + e.getMessage());
+      }
+    }
+    Optional<String> writer = v.get(ConfigKey.SECRETS_ENCRYPTION_KEY_ID);
+    if (keys.isEmpty()) {
+      if (writer.isPresent()) {
+        throw new ConfigException(
+            idKey,
+            "names a key, but neither "
+                + ConfigKey.SECRETS_ENCRYPTION_KEY.key()
+                + " nor "
+                + listKey
+                + " is set");
+      }
+      return Optional.empty();
+    }
+    String writeId;
+    if (writer.isPresent()) {
+      writeId = writer.get();
+      if (!keys.containsKey(writeId)) {
+        throw new ConfigException(
+            idKey,
+            "'"
+                + writeId
+                + "' is not a key of the keyring (its ids: "
+                + String.join(", ", keys.keySet())
+                + ")");
+      }
+    } else if (legacy.isPresent()) {
+      writeId = SecretCipher.DEFAULT_KEY_ID; // adding keys to the ring never changes the writer
+    } else if (keys.size() == 1) {
+      writeId = keys.keySet().iterator().next();
+    } else {
+      throw new ConfigException(
+          idKey,
+          "is required: "
+              + listKey
+              + " has "
+              + keys.size()
+              + " keys ("
+              + String.join(", ", keys.keySet())
+              + "); say which one writes");
+    }
+    boolean legacyOnly = legacy.isPresent() && keys.size() == 1;
+    return Optional.of(SecretCipher.keyring(keys, writeId, allowPlaintext, legacyOnly));
+  }
+
+  private static boolean bool(ConfigValues v, ConfigKey key) {
+    String text = v.get(key).orElse("false");
+    return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key.key(), "'" + text + "' must be true or false");
+    };
   }
 
   private static List<Cidr> cidrs(String text) {

@@ -1,7 +1,6 @@
 package com.flintn.webhooks.common.endpoint;
 
 import com.flintn.webhooks.common.config.ConfigException;
-import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AccountId;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,10 +38,10 @@ import org.slf4j.LoggerFactory;
  * An in-memory copy of the compacted {@code webhooks.endpoints} table, read from the beginning of
  * every partition and kept current by one background thread. Reads are lock-free and thread safe. A
  * record that cannot be read is logged and skipped; it never stops the view. The exception is a
- * record whose signing secret cannot be decrypted with the configured {@code
- * secrets.encryption-key}: skipping it would make its endpoint look deleted, so the view remembers
- * it until a readable record or a tombstone replaces it, and reports it as {@link #keyProblem()}
- * (the view is not healthy meanwhile). The endpoint's previous value, if any, stays.
+ * record whose signing secret the configured keyring cannot open (docs/design.md §8.1): skipping it
+ * would make its endpoint look deleted, so the view remembers it until a readable record or a
+ * tombstone replaces it, and reports it as {@link #keyProblem()} (the view is not healthy
+ * meanwhile). The endpoint's previous value, if any, stays.
  *
  * <p>The table is written in Kafka transactions by the endpoint-state app, so the view reads only
  * committed records: an aborted write is never acted on. {@link #awaitReached} lets a caller that
@@ -58,8 +56,9 @@ public final class EndpointView implements AutoCloseable {
   private final Map<AccountId, Map<EndpointId, Endpoint>> byAccount = new ConcurrentHashMap<>();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
 
-  /** Keys of the records whose secrets this key cannot decrypt, with where the record is. */
-  private final ConcurrentSkipListMap<String, String> undecryptable = new ConcurrentSkipListMap<>();
+  /** Keys of the records whose secrets the keyring cannot open, with why. */
+  private final ConcurrentSkipListMap<String, SecretCipher.Undecryptable> undecryptable =
+      new ConcurrentSkipListMap<>();
 
   private volatile List<TopicPartition> partitions;
 
@@ -131,8 +130,9 @@ public final class EndpointView implements AutoCloseable {
   }
 
   /**
-   * Endpoint records the view holds that cannot be decrypted with the configured {@code
-   * secrets.encryption-key}, as the error a process reports for them: at start it refuses to run,
+   * Endpoint records the view holds whose secrets the configured keyring cannot open (a missing or
+   * different key, or plain text while {@code secrets.allow-plaintext} is off), as the error a
+   * process reports for them, naming the key that fixes the first: at start it refuses to run,
    * later its health goes down. Empty when every record could be read.
    */
   public Optional<ConfigException> keyProblem() {
@@ -140,21 +140,12 @@ public final class EndpointView implements AutoCloseable {
       return Optional.empty();
     }
     int n = undecryptable.size();
-    String first;
-    try {
-      first = undecryptable.firstKey();
-    } catch (NoSuchElementException e) {
+    Map.Entry<String, SecretCipher.Undecryptable> first = undecryptable.firstEntry();
+    if (first == null) {
       return Optional.empty(); // replaced meanwhile
     }
-    return Optional.of(
-        new ConfigException(
-            ConfigKey.SECRETS_ENCRYPTION_KEY.key(),
-            n
-                + (n == 1 ? " endpoint record cannot" : " endpoint records cannot")
-                + " be decrypted with this key (first: "
-                + first
-                + "); it is not the key they were written with. Configure that key, or"
-                + " delete and recreate those endpoints"));
+    SecretCipher.Undecryptable why = first.getValue();
+    return Optional.of(new ConfigException(why.configKey(), why.problem(n, first.getKey())));
   }
 
   /** Whether the record of {@code id} is one this view cannot decrypt (see {@link #keyProblem}). */
@@ -303,14 +294,17 @@ public final class EndpointView implements AutoCloseable {
       key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
       endpoint = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
     } catch (RuntimeException e) {
-      if (key != null && SecretCipher.Undecryptable.in(e)) {
+      SecretCipher.Undecryptable why = SecretCipher.Undecryptable.find(e);
+      if (key != null && why != null) {
         String where = r.topic() + "-" + r.partition() + "@" + r.offset();
-        if (undecryptable.put(key, where) == null && isCaughtUp()) {
+        if (undecryptable.put(key, why) == null && isCaughtUp()) {
           log.error(
-              "endpoint {} ({}) cannot be decrypted with secrets.encryption-key: it was written"
-                  + " with another key. The endpoint is not acted on until this is fixed",
+              "endpoint {} ({}) cannot be read: {} ({}). The endpoint is not acted on until this"
+                  + " is fixed",
               key,
-              where);
+              where,
+              why.getMessage(),
+              why.configKey());
         }
         return;
       }

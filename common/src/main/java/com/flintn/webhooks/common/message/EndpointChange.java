@@ -39,7 +39,12 @@ public record EndpointChange(
     REACTIVATE,
     REVOKE,
     ROTATE_SECRET,
-    DELETE;
+    DELETE,
+    /**
+     * Rewrite the endpoint as it is, so its secrets are sealed again with the writing key of the
+     * keyring ({@code secrets rekey}); sent by operators' tooling, never by the admin API.
+     */
+    REKEY;
 
     @JsonValue
     public String wireName() {

@@ -135,6 +135,128 @@ class FlintnConfigTest {
         .isEqualTo(Duration.ofHours(24));
   }
 
+  private static final String KEY_A = "dGVzdC1rZXktZm9yLWZsaW50bi13ZWJob29rcy0zMmI=";
+  private static final String KEY_B = "YW5vdGhlci10ZXN0LWtleS1mb3ItZmxpbnRuLTMyYiE=";
+
+  @Test
+  void theEncryptionKeyAloneIsAKeyringOfOneKeyCalledDefault() {
+    var cipher =
+        load(Optional.empty(), Map.of("FLINTN_SECRETS_ENCRYPTION_KEY", KEY_A))
+            .secrets()
+            .requireCipher();
+    assertThat(cipher.keyIds()).containsExactly("default");
+    assertThat(cipher.writeKeyId()).isEqualTo("default");
+    assertThat(cipher.allowsPlaintext()).isFalse();
+  }
+
+  @Test
+  void keyringKeysComeFromTheEnvironmentOrAFileAndTheOldKeyKeepsWritingUntilSwitched(
+      @TempDir Path dir) throws Exception {
+    var adding =
+        load(
+                Optional.empty(),
+                Map.of(
+                    "FLINTN_SECRETS_ENCRYPTION_KEY",
+                    KEY_A,
+                    "FLINTN_SECRETS_ENCRYPTION_KEYS",
+                    "k2=" + KEY_B))
+            .secrets()
+            .requireCipher();
+    assertThat(adding.keyIds()).containsExactly("default", "k2");
+    assertThat(adding.writeKeyId()).isEqualTo("default");
+    var switched =
+        load(
+                Optional.empty(),
+                Map.of(
+                    "FLINTN_SECRETS_ENCRYPTION_KEY",
+                    KEY_A,
+                    "FLINTN_SECRETS_ENCRYPTION_KEYS",
+                    "k2=" + KEY_B,
+                    "FLINTN_SECRETS_ENCRYPTION_KEY_ID",
+                    "k2",
+                    "FLINTN_SECRETS_ALLOW_PLAINTEXT",
+                    "true"))
+            .secrets()
+            .requireCipher();
+    assertThat(switched.writeKeyId()).isEqualTo("k2");
+    assertThat(switched.allowsPlaintext()).isTrue();
+    Path yaml = dir.resolve("c.yaml");
+    Files.writeString(
+        yaml,
+        "secrets:\n  encryption-keys:\n    - k1="
+            + KEY_A
+            + "\n    - k2="
+            + KEY_B
+            + "\n  encryption-key-id: k1\n");
+    var fromFile = load(Optional.of(yaml), Map.of()).secrets().requireCipher();
+    assertThat(fromFile.keyIds()).containsExactly("k1", "k2");
+    assertThat(fromFile.writeKeyId()).isEqualTo("k1");
+    var single =
+        load(Optional.empty(), Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", " k3=" + KEY_B + " ,"))
+            .secrets()
+            .requireCipher();
+    assertThat(single.writeKeyId()).isEqualTo("k3");
+  }
+
+  @Test
+  void aBadKeyringStopsStartupNamingTheKeyAndNeverShowingKeyMaterial() {
+    Map<Map<String, String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "k1=" + KEY_A + ",k2=" + KEY_B),
+        "secrets.encryption-key-id: is required: secrets.encryption-keys has 2 keys (k1, k2);"
+            + " say which one writes");
+    cases.put(
+        Map.of(
+            "FLINTN_SECRETS_ENCRYPTION_KEYS",
+            "k1=" + KEY_A,
+            "FLINTN_SECRETS_ENCRYPTION_KEY_ID",
+            "k2"),
+        "secrets.encryption-key-id: 'k2' is not a key of the keyring (its ids: k1)");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEY_ID", "k1"),
+        "secrets.encryption-key-id: names a key, but neither secrets.encryption-key nor"
+            + " secrets.encryption-keys is set");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "k1=" + KEY_A + ",k2=c2hvcnQ="),
+        "secrets.encryption-keys[1]: key 'k2' must be base64 of 32 bytes, got 5 bytes");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", KEY_A),
+        "secrets.encryption-keys[0]: must be id=base64-key (e.g. k2=$(openssl rand -base64 32))");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "k1=" + KEY_A + ",k1=" + KEY_B),
+        "secrets.encryption-keys[1]: key id 'k1' appears twice");
+    cases.put(
+        Map.of(
+            "FLINTN_SECRETS_ENCRYPTION_KEY",
+            KEY_A,
+            "FLINTN_SECRETS_ENCRYPTION_KEYS",
+            "default=" + KEY_B),
+        "secrets.encryption-keys[0]: key id 'default' appears twice (it is the id of"
+            + " secrets.encryption-key)");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "k:1=" + KEY_A),
+        "secrets.encryption-keys[0]: a key id must be 1 to 32 letters, digits, '.', '_' or '-'"
+            + " (it is written into every sealed secret)");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "k1=" + KEY_A + "," + KEY_B.replace('i', '+')),
+        "secrets.encryption-keys[1]: must be id=base64-key (e.g. k2=$(openssl rand -base64 32))");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", "a/b=" + KEY_B),
+        "secrets.encryption-keys[0]: a key id must be 1 to 32 letters, digits, '.', '_' or '-'"
+            + " (it is written into every sealed secret)");
+    cases.put(
+        Map.of("FLINTN_SECRETS_ENCRYPTION_KEY", KEY_A, "FLINTN_SECRETS_ALLOW_PLAINTEXT", "yes"),
+        "secrets.allow-plaintext: 'yes' must be true or false");
+    cases.forEach(
+        (env, message) ->
+            assertThatThrownBy(() -> load(Optional.empty(), env))
+                .as(message)
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message)
+                .hasMessageNotContaining(KEY_B.substring(0, 20))
+                .hasMessageNotContaining(KEY_A.substring(0, 20)));
+  }
+
   @Test
   void environmentVariableNamesFollowTheContract() {
     assertThat(ConfigKey.KAFKA_BOOTSTRAP_SERVERS.environmentVariable())
