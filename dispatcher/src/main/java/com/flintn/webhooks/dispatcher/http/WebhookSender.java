@@ -115,18 +115,14 @@ public final class WebhookSender implements AutoCloseable {
    */
   public SendResult send(Endpoint endpoint, Delivery delivery, byte[] body) {
     Instant started = clock.instant();
-    Optional<String> refusal = guard.refusal(endpoint.url());
-    if (refusal.isPresent()) {
-      return new SendResult.Refused(refusal.get(), Duration.ZERO);
+    Target target = targets.computeIfAbsent(endpoint.url(), this::target);
+    if (targets.size() > MAX_TARGETS) {
+      targets.clear(); // rebuilt on use: the cache only saves parsing
     }
-    HttpUrl url = HttpUrl.parse(endpoint.url());
-    if (url == null) {
-      return new SendResult.Refused("not a usable URL", Duration.ZERO);
+    if (target.refusal() != null) {
+      return new SendResult.Refused(target.refusal(), Duration.ZERO);
     }
-    Optional<String> differs = sameTarget(endpoint.url(), url);
-    if (differs.isPresent()) {
-      return new SendResult.Refused(differs.get(), Duration.ZERO);
-    }
+    HttpUrl url = target.url();
     Request.Builder request;
     try {
       request = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
@@ -183,6 +179,30 @@ public final class WebhookSender implements AutoCloseable {
           e.detail());
     }
     return new SendResult.Refused(e.getMessage(), took);
+  }
+
+  /** What the checks before a request make of one URL: the URL to call, or why not. */
+  private record Target(HttpUrl url, String refusal) {}
+
+  /**
+   * URLs checked so far: the checks and the parse cost more than the rest of a request's set-up.
+   */
+  private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+  private static final int MAX_TARGETS = 100_000;
+
+  /** The URL guard's verdict on {@code text}, then OkHttp's reading of it and their agreement. */
+  private Target target(String text) {
+    Optional<String> refusal = guard.refusal(text);
+    if (refusal.isPresent()) {
+      return new Target(null, refusal.get());
+    }
+    HttpUrl url = HttpUrl.parse(text);
+    if (url == null) {
+      return new Target(null, "not a usable URL");
+    }
+    Optional<String> differs = sameTarget(text, url);
+    return differs.map(d -> new Target(null, d)).orElseGet(() -> new Target(url, null));
   }
 
   /**
