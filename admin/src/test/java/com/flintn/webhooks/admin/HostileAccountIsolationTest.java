@@ -9,8 +9,6 @@ import com.flintn.webhooks.admin.HostileRig.Probe;
 import com.flintn.webhooks.admin.RawHttp.Reply;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -22,22 +20,9 @@ import org.junit.jupiter.api.Test;
  * printed with every failure, {@code -Dflintn.fuzz.seed=N} repeats a run.
  */
 @Tag("broker")
-class HostileAccountIsolationTest {
-  private HostileRig rig;
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new HostileRig("hostile-isolation");
-  }
-
-  /** After the hostile requests, the server still answers /health and a normal read. */
-  @AfterEach
-  void serverIsStillHealthy() throws Exception {
-    try {
-      rig.assertServerIsHealthy();
-    } finally {
-      rig.close();
-    }
+class HostileAccountIsolationTest extends HostileTestBase {
+  HostileAccountIsolationTest() {
+    super("hostile-isolation");
   }
 
   @Test

@@ -21,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -35,22 +33,9 @@ import org.junit.jupiter.api.Test;
  * printed with every failure, {@code -Dflintn.fuzz.seed=N} repeats a run.
  */
 @Tag("broker")
-class HostileBodyFuzzTest {
-  private HostileRig rig;
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new HostileRig("hostile-fuzz");
-  }
-
-  /** After the hostile requests, the server still answers /health and a normal read. */
-  @AfterEach
-  void serverIsStillHealthy() throws Exception {
-    try {
-      rig.assertServerIsHealthy();
-    } finally {
-      rig.close();
-    }
+class HostileBodyFuzzTest extends HostileTestBase {
+  HostileBodyFuzzTest() {
+    super("hostile-fuzz");
   }
 
   /** The kind of a body field, which says what is a valid, a wrong or a hostile value for it. */

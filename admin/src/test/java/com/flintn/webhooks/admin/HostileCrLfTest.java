@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,22 +25,9 @@ import org.junit.jupiter.api.Test;
  * printed with every failure, {@code -Dflintn.fuzz.seed=N} repeats a run.
  */
 @Tag("broker")
-class HostileCrLfTest {
-  private HostileRig rig;
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new HostileRig("hostile-crlf");
-  }
-
-  /** After the hostile requests, the server still answers /health and a normal read. */
-  @AfterEach
-  void serverIsStillHealthy() throws Exception {
-    try {
-      rig.assertServerIsHealthy();
-    } finally {
-      rig.close();
-    }
+class HostileCrLfTest extends HostileTestBase {
+  HostileCrLfTest() {
+    super("hostile-crlf");
   }
 
   @Test

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +22,9 @@ import org.junit.jupiter.api.Test;
  * printed with every failure, {@code -Dflintn.fuzz.seed=N} repeats a run.
  */
 @Tag("broker")
-class HostileMalformedRequestTest {
-  private HostileRig rig;
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new HostileRig("hostile-malformed");
-  }
-
-  /** After the hostile requests, the server still answers /health and a normal read. */
-  @AfterEach
-  void serverIsStillHealthy() throws Exception {
-    try {
-      rig.assertServerIsHealthy();
-    } finally {
-      rig.close();
-    }
+class HostileMalformedRequestTest extends HostileTestBase {
+  HostileMalformedRequestTest() {
+    super("hostile-malformed");
   }
 
   @Test
