@@ -20,16 +20,18 @@ class BenchCommandTest {
   void binFlintnWebhooksBenchRunsTheHarnessCommand() throws Exception {
     Ran help = run("bench", "--help");
     assertThat(help.status).as(help.out).isZero();
-    assertThat(help.out).contains("--smoke", "--pairs", "P7 (one account's slow endpoint");
+    assertThat(help.out)
+        .contains("--smoke", "--pairs", "P7 (one account's slow endpoint", "P8 (the whole");
   }
 
   @Test
   void anUnknownScenarioIsABadUsageInOneLine() throws Exception {
-    Ran bad = run("bench", "P9");
+    Ran bad = run("bench", "P99");
     assertThat(bad.status).as(bad.out).isEqualTo(2);
     assertThat(bad.out.strip())
         .isEqualTo(
-            "flintn-webhooks: unknown scenario 'P9'; choose from P1, P2, P3, P4, P5, P6, P7"
+            "flintn-webhooks: unknown scenario 'P99'; choose from "
+                + String.join(", ", BenchApp.SCENARIOS)
                 + " (see flintn-webhooks bench --help)");
   }
 
