@@ -9,6 +9,7 @@ import com.flintn.webhooks.common.eventtype.EventTypeWriter;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.EventType;
 import com.flintn.webhooks.common.message.Printable;
+import com.flintn.webhooks.dispatcher.record.EventSchemas;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -185,6 +186,11 @@ final class EventTypesCommand implements Runnable {
       if (schema == null || !schema.isObject()) {
         throw new Main.UsageException(
             "--schema: " + file + " must hold a JSON object (a JSON Schema)");
+      }
+      try {
+        EventSchemas.requireCompilable(schema.toString());
+      } catch (IllegalArgumentException e) {
+        throw new Main.UsageException("--schema: " + file + " is " + e.getMessage());
       }
       return schema;
     } catch (NoSuchFileException e) {

@@ -184,6 +184,23 @@ class EventTypesCommandTest {
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("is not valid JSON").doesNotContain("\tat ");
 
+    Path unusable = dir.resolve("unusable.json");
+    Files.writeString(unusable, "{\"$ref\":\"https://127.0.0.1:1/elsewhere.json\"}");
+    Run badSchema =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "a.b",
+            "--description",
+            "d",
+            "--schema",
+            unusable.toString(),
+            "--config",
+            config);
+    assertThat(badSchema.status()).as(badSchema.err()).isEqualTo(2);
+    assertThat(badSchema.err()).contains("not a usable JSON Schema").doesNotContain("\tat ");
+
     Run noName = run("event-types", "remove", "--config", config);
     assertThat(noName.status()).isEqualTo(2);
     assertThat(noName.err()).contains("--name");
