@@ -40,6 +40,7 @@
     listPending: false, attemptsPending: null, pollFailing: false, pollError: false, timers: [],
     deadLetters: [], deadLettersCount: 0, deadLettersMore: false, deadLettersFor: null, deadLettersAt: 0, deadLettersFiltered: false,
     deadLettersQuery: '', deadLettersSeq: 0, deadLettersPending: false, statusSeen: null,
+    eventTypes: null, // the catalogue from GET /v1/event-types; null or empty: free text
   });
   let state = freshState();
 
@@ -224,6 +225,7 @@
       showScreen(true);
       setEndpoints(result.data);
       startPolling();
+      loadEventTypes();
       byId('create-open').focus();
     });
     if (byId('app').hidden) { state.key = null; input.focus(); input.select(); }
@@ -243,6 +245,7 @@
     byId('dead-letters').removeAttribute('aria-busy');
     resetDeadLetterFilters();
     byId('create-form').reset();
+    renderPickers();
     ['create-panel', 'detail', 'endpoints', 'endpoints-empty'].forEach((id) => show(id, false));
     show('endpoints-loading', true);
     setText('endpoints-loading', 'Loading endpoints…');
@@ -434,6 +437,8 @@
     byId('edit-events').value = values.events;
     state.editBase = { id: ep.id, updatedAt: ep.updated_at, ...values };
     clearFieldErrors('edit');
+    byId('edit-events-filter').value = '';
+    renderPicker('edit');
   }
 
   function renderEditForm(ep) {
@@ -471,14 +476,18 @@
     const problems = {
       name: !name ? 'Enter a name.' : (name.length > 100 ? 'Use at most 100 characters.' : ''),
       url: urlProblem(url),
-      events: eventTypes.length ? '' : 'Enter at least one event type, or * for all events.',
+      events: eventTypes.length ? ''
+        : catalogue().length ? 'Select at least one event type, or All events (*).' : 'Enter at least one event type, or * for all events.',
     };
     let first = null;
     for (const [field, message] of Object.entries(problems)) {
       setFieldError(`${prefix}-${field}`, message);
       if (message && !first) first = byId(`${prefix}-${field}`);
     }
-    if (first) { first.focus(); return null; }
+    if (first) {
+      (first.hidden && first.id === `${prefix}-events` ? byId(`${prefix}-events-filter`) : first).focus();
+      return null;
+    }
     return { name, url, event_types: eventTypes };
   }
 
@@ -499,6 +508,83 @@
     for (const field of ['name', 'url', 'events']) setFieldError(`${prefix}-${field}`, '');
   }
 
+  // ---------- Event-type picker ----------
+  // With a catalogue, the forms offer it as checkboxes with a filter box; the selection is kept in
+  // the (then hidden) text field, which the form reads as before. Without one: free text.
+
+  const catalogue = () => state.eventTypes || [];
+  const typesIn = (prefix) => [...new Set(byId(`${prefix}-events`).value.split(/[\s,]+/).filter(Boolean))];
+
+  async function loadEventTypes() {
+    const key = state.key;
+    if (!key) return;
+    try {
+      const result = await api('GET', '/v1/event-types');
+      if (key !== state.key) return;
+      state.eventTypes = Array.isArray(result.data) ? result.data : [];
+    } catch (err) {
+      if (key !== state.key) return;
+      if (err.status === 401) { handleError(err); return; }
+      // otherwise keep what was loaded before (or free text): the server checks the names anyway
+    }
+    renderPickers();
+  }
+
+  function renderPickers() {
+    renderPicker('create');
+    renderPicker('edit');
+  }
+
+  function renderPicker(prefix) {
+    const useList = catalogue().length > 0;
+    show(`${prefix}-events`, !useList);
+    show(`${prefix}-events-hint`, !useList);
+    show(`${prefix}-events-picker`, useList);
+    byId(`${prefix}-events-label`).htmlFor = useList ? `${prefix}-events-filter` : `${prefix}-events`;
+    if (!useList) return;
+    const selected = new Set(typesIn(prefix));
+    const known = new Set(catalogue().map((t) => t.name));
+    const entries = catalogue().map((t) => ({ name: t.name, description: t.description || '' }));
+    for (const name of selected) {
+      if (name !== '*' && !known.has(name)) {
+        entries.push({ name, description: 'No longer offered. Kept while it stays selected.', retired: true });
+      }
+    }
+    byId(`${prefix}-events-all`).checked = selected.has('*');
+    byId(`${prefix}-events-options`).replaceChildren(...entries.map((t) => h('label', {
+      class: t.retired ? 'type-option type-retired' : 'type-option', 'data-type': t.name,
+    }, [
+      h('input', { type: 'checkbox', value: t.name, checked: selected.has(t.name) }),
+      h('span', { class: 'type-text' }, [
+        h('span', { class: 'type-name', text: t.name }),
+        t.description ? h('span', { class: 'type-description', text: t.description }) : null,
+      ]),
+    ])));
+    filterPicker(prefix);
+  }
+
+  function onPickerChange(prefix, event) {
+    const box = event.target;
+    if (!box || box.type !== 'checkbox') return;
+    const all = byId(`${prefix}-events-all`);
+    const boxes = [...byId(`${prefix}-events-options`).querySelectorAll('input[type=checkbox]')];
+    if (box === all && all.checked) boxes.forEach((b) => { b.checked = false; });
+    if (box !== all && box.checked) all.checked = false;
+    byId(`${prefix}-events`).value = (all.checked ? ['*'] : boxes.filter((b) => b.checked).map((b) => b.value)).join(', ');
+    setFieldError(`${prefix}-events`, '');
+  }
+
+  function filterPicker(prefix) {
+    const query = byId(`${prefix}-events-filter`).value.trim().toLowerCase();
+    let shown = 0;
+    for (const option of byId(`${prefix}-events-options`).children) {
+      const match = !query || option.textContent.toLowerCase().includes(query);
+      option.hidden = !match;
+      if (match) shown += 1;
+    }
+    show(`${prefix}-events-none`, shown === 0);
+  }
+
   // ---------- Create ----------
 
   // The create form takes the detail's place while it is open.
@@ -508,6 +594,8 @@
     byId('create-form').reset();
     clearFieldErrors('create');
     show('create-panel', open);
+    renderPicker('create');
+    if (open) loadEventTypes(); // the catalogue may have changed since sign-in
     renderDetail();
     if (open) byId('create-panel').scrollIntoView({ block: 'nearest' });
     if (moveFocus) byId(open ? 'create-name' : 'create-open').focus();
@@ -856,6 +944,11 @@
     });
     for (const action of ALL_ACTIONS) on(`action-${action}`, 'click', () => runAction(action));
     on('edit-form', 'submit', onEditSubmit);
+    for (const prefix of ['create', 'edit']) {
+      on(`${prefix}-events-picker`, 'change', (e) => onPickerChange(prefix, e));
+      on(`${prefix}-events-filter`, 'input', () => filterPicker(prefix));
+      on(`${prefix}-events-filter`, 'keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
+    }
     on('edit-reset', 'click', () => { if (selectedEndpoint()) fillEditForm(selectedEndpoint()); });
     on('dlq-reason', 'change', () => onDeadLetterFiltersChanged(0));
     on('dlq-event-type', 'input', () => onDeadLetterFiltersChanged(FILTER_DEBOUNCE_MS));
@@ -877,6 +970,7 @@
     showScreen(true);
     startPolling();
     loadEndpoints();
+    loadEventTypes();
   }
 
   init();

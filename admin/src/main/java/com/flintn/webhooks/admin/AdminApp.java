@@ -13,6 +13,7 @@ import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
@@ -46,6 +47,8 @@ public final class AdminApp implements AutoCloseable {
   static final long ATTEMPT_BACKFILL_PER_PARTITION = 20_000;
 
   private final EndpointView view;
+  private final EventTypeView eventTypes;
+  private final String eventTypesTopic;
   private final Admin kafkaAdmin;
   private final KafkaProducer<byte[], byte[]> producer;
   private final EndpointChanges changes;
@@ -65,6 +68,8 @@ public final class AdminApp implements AutoCloseable {
     KafkaConfig kafka = config.kafka();
     TopicCatalog topics = config.topicCatalog();
     this.view = new EndpointView(kafka, topics.endpoints());
+    this.eventTypes = new EventTypeView(kafka, topics.eventTypes());
+    this.eventTypesTopic = topics.eventTypes().name();
     this.kafkaAdmin = Admin.create(KafkaClients.admin(kafka, "admin-api"));
     this.producer =
         new KafkaProducer<>(
@@ -94,7 +99,8 @@ public final class AdminApp implements AutoCloseable {
             kafka,
             topics,
             replayLog,
-            clock);
+            clock,
+            eventTypes);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
@@ -104,6 +110,7 @@ public final class AdminApp implements AutoCloseable {
     open.push(attempts);
     open.push(changes);
     open.push(view);
+    open.push(eventTypes);
     open.push(kafkaAdmin);
     open.push(producer);
     view.start();
@@ -113,6 +120,13 @@ public final class AdminApp implements AutoCloseable {
     var keyProblem = view.keyProblem();
     if (keyProblem.isPresent()) {
       throw keyProblem.get(); // its endpoints would look deleted to their accounts
+    }
+    eventTypes.start();
+    if (!eventTypes.awaitCaughtUp(Duration.ofSeconds(60))) {
+      throw new IllegalStateException(
+          "the event-type catalogue ("
+              + eventTypesTopic
+              + ") could not be read within 60 s; if the topic is missing, run topics create");
     }
     changes.start();
     attempts.start();
@@ -151,6 +165,12 @@ public final class AdminApp implements AutoCloseable {
             view.problem()
                 .map(Health.Status::down)
                 .orElseGet(() -> Health.Status.up(view.size() + " endpoints known")));
+    health.add(
+        "admin_event_types",
+        () ->
+            eventTypes.isHealthy()
+                ? Health.Status.up(eventTypes.size() + " event types in the catalogue")
+                : Health.Status.down("the event-type catalogue is not loaded or not being read"));
   }
 
   private HealthReport health() {

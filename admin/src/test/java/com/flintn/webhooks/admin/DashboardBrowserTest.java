@@ -4,16 +4,24 @@ import static com.flintn.webhooks.admin.AdminFixture.KEY_A;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.common.eventtype.EventTypeWriter;
+import com.flintn.webhooks.common.message.EventType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -26,10 +34,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs), driven through the page alone: create an endpoint for a local HTTPS
  * receiver, send a test event, see its attempt row with status 200, disable it and see the badge
- * change. Screenshots at laptop and phone size are kept in {@code admin/target/screenshots/}.
+ * change; with an event-type catalogue, create one by selecting its types. Screenshots at laptop
+ * and phone size are kept in {@code admin/target/screenshots/}.
  */
 @Tag("browser")
 @Tag("broker")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -165,6 +175,84 @@ class DashboardBrowserTest {
                 !browser
                     .findElements(By.cssSelector("#dead-letters-table tbody tr .replayed"))
                     .isEmpty());
+  }
+
+  @Test
+  @Order(
+      Integer.MAX_VALUE) // last: the other tests type free text, offered only without a catalogue
+  void createsAnEndpointBySelectingTypesFromTheCatalogue() throws Exception {
+    List<String> types = List.of("customer.updated", "order.created", "order.paid");
+    try (EventTypeWriter writer =
+        new EventTypeWriter(
+            f.env.config().kafka(), f.env.topics().eventTypes(), Duration.ofSeconds(15))) {
+      for (String t : types) {
+        writer.put(new EventType(t, "Sent when " + t + " happens.", null, Instant.now()));
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> catalogue().size() == 3);
+      try {
+        signIn();
+        visible("#create-open").click();
+        type(visible("#create-name"), "Picked (browser)");
+        type(visible("#create-url"), f.receiver.url("/picked"));
+        assertThat(browser.findElement(By.id("create-events")).isDisplayed())
+            .as("no free text while there is a catalogue")
+            .isFalse();
+        assertThat(
+                browser.findElements(By.cssSelector("#create-events-options label")).stream()
+                    .map(l -> l.getAttribute("data-type"))
+                    .toList())
+            .containsExactlyElementsOf(types);
+        type(visible("#create-events-filter"), "order");
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    !browser
+                        .findElement(
+                            By.cssSelector("#create-events-options [data-type='customer.updated']"))
+                        .isDisplayed());
+        visible("#create-events-options [data-type='order.paid']").click();
+        visible("#create-events-options [data-type='order.created']").click();
+        screenshot("dashboard-event-types.png");
+        visible("#create-submit").click();
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> visible("#secret-value").getAttribute("value"),
+                v -> v != null && v.startsWith("whsec_"));
+        visible("#secret-dismiss").click();
+
+        JsonNode created = null;
+        for (JsonNode e : f.call("GET", "/v1/webhooks", KEY_A, null).body().get("data")) {
+          if (e.get("name").asText().equals("Picked (browser)")) {
+            created = e;
+          }
+        }
+        assertThat(created).as("the endpoint made through the picker").isNotNull();
+        assertThat(created.get("event_types").toString())
+            .isEqualTo("[\"order.created\",\"order.paid\"]");
+        assertThat(
+                browser
+                    .findElement(
+                        By.cssSelector("#edit-events-options [data-type='order.paid'] input"))
+                    .isSelected())
+            .as("the edit form shows the subscription selected")
+            .isTrue();
+      } finally {
+        for (String t : types) {
+          writer.remove(t);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> catalogue().isEmpty());
+      }
+    }
+  }
+
+  private static List<String> catalogue() throws Exception {
+    List<String> names = new ArrayList<>();
+    for (JsonNode t : f.call("GET", "/v1/event-types", KEY_A, null).body().get("data")) {
+      names.add(t.get("name").asText());
+    }
+    return names;
   }
 
   private static void signIn() {

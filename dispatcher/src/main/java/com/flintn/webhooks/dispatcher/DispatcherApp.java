@@ -3,6 +3,7 @@ package com.flintn.webhooks.dispatcher;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -15,6 +16,7 @@ import com.flintn.webhooks.dispatcher.consume.DeliveryLoops;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
 import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
+import com.flintn.webhooks.dispatcher.record.EventSchemas;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,6 +46,7 @@ public final class DispatcherApp implements AutoCloseable {
   private final Clock clock;
   private final DeliveryMetrics metrics;
   private EndpointView view;
+  private EventTypeView eventTypes;
   private WebhookSender sender;
   private KafkaProducer<byte[], byte[]> producer;
   private DeliveryLoops loops;
@@ -93,6 +96,21 @@ public final class DispatcherApp implements AutoCloseable {
       close();
       throw keyProblem.get();
     }
+    Optional<EventSchemas> schemas = Optional.empty();
+    if (config.dispatcher().validateSchemas()) {
+      eventTypes = new EventTypeView(config.kafka(), topics.eventTypes());
+      eventTypes.start();
+      if (!eventTypes.awaitCaughtUp(VIEW_READY_TIMEOUT)) {
+        close();
+        throw new IllegalStateException(
+            "could not read "
+                + topics.eventTypes().name()
+                + " (events.validate-schemas=true) from "
+                + config.kafka().bootstrapServers()
+                + " within 60 s; if the topic is missing, run topics create");
+      }
+      schemas = Optional.of(new EventSchemas(eventTypes));
+    }
     sender = new WebhookSender(config.http(), new UrlGuard(config.urlGuardAllow()), clock);
     producer =
         new KafkaProducer<>(
@@ -100,7 +118,9 @@ public final class DispatcherApp implements AutoCloseable {
             new ByteArraySerializer(),
             new ByteArraySerializer());
     try {
-      loops = new DeliveryLoops(config, topics, groupId(), view, sender, producer, clock, metrics);
+      loops =
+          new DeliveryLoops(
+              config, topics, groupId(), view, sender, producer, clock, metrics, schemas);
     } catch (RuntimeException e) {
       close(); // a configuration the topics cannot hold: nothing was consumed
       throw e;
@@ -219,6 +239,9 @@ public final class DispatcherApp implements AutoCloseable {
     }
     if (view != null) {
       view.close();
+    }
+    if (eventTypes != null) {
+      eventTypes.close();
     }
   }
 

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       EventsCommand.class,
       DlqCommand.class,
-      SecretsCommand.class
+      SecretsCommand.class,
+      EventTypesCommand.class
     })
 public final class Main implements Runnable {
   public static final int OK = 0;

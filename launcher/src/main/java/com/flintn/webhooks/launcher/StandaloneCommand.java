@@ -6,10 +6,13 @@ import com.flintn.webhooks.common.config.ConfigException;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.KafkaClientProperties;
+import com.flintn.webhooks.common.eventtype.EventTypeWriter;
+import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.EventType;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
@@ -113,6 +116,7 @@ final class StandaloneCommand implements Callable<Integer> {
     endpointState.start();
     running.add(0, endpointState);
     if (demo) {
+      registerDemoEventTypes(c, topics, clock);
       registerDemoEndpoint(c, topics, receiver, clock);
     }
     DispatcherApp dispatcher = new DispatcherApp(c, clock, metrics.registry);
@@ -200,6 +204,38 @@ final class StandaloneCommand implements Callable<Integer> {
                     DEMO_ENDPOINT.getBytes(StandardCharsets.UTF_8),
                     t.valueSerde().serializer().serialize(t.name(), change)))
             .get();
+      }
+    }
+  }
+
+  /**
+   * Describes the event types the demo sends in the catalogue, so the dashboard offers them. Each
+   * start writes them again (same names: the compacted topic keeps one record per type).
+   */
+  private static void registerDemoEventTypes(FlintnConfig c, TopicCatalog topics, Clock clock)
+      throws Exception {
+    List<EventType> types =
+        List.of(
+            new EventType(
+                "order.created",
+                "An order was placed.",
+                Json.mapper()
+                    .readTree(
+                        "{\"type\":\"object\",\"required\":[\"order_id\",\"amount\",\"currency\"],"
+                            + "\"properties\":{\"order_id\":{\"type\":\"string\"},"
+                            + "\"amount\":{\"type\":\"integer\",\"description\":\"minor units\"},"
+                            + "\"currency\":{\"type\":\"string\"}}}"),
+                clock.instant()),
+            new EventType("order.paid", "An order was paid in full.", null, clock.instant()),
+            new EventType(
+                "customer.updated",
+                "A customer's details (email, name) changed.",
+                null,
+                clock.instant()));
+    try (EventTypeWriter writer =
+        new EventTypeWriter(c.kafka(), topics.eventTypes(), Duration.ofSeconds(15))) {
+      for (EventType t : types) {
+        writer.put(t);
       }
     }
   }

@@ -61,6 +61,19 @@ class StandaloneDemoIT {
               HttpResponse.BodyHandlers.ofString());
       assertThat(list.statusCode()).isEqualTo(200);
       assertThat(list.body()).contains("\"id\":\"ep_demo\"", "\"status\":\"active\"");
+      HttpResponse<String> types =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://localhost:" + adminPort + "/v1/event-types"))
+                  .header("Authorization", "Bearer " + key)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(types.body())
+          .as("the demo's event types are in the catalogue")
+          .contains(
+              "\"name\":\"customer.updated\"",
+              "\"name\":\"order.created\"",
+              "\"name\":\"order.paid\"");
       HttpResponse<String> page =
           http.send(
               HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/")).build(),

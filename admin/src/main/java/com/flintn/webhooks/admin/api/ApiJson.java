@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Endpoint;
+import com.flintn.webhooks.common.message.EventType;
 import java.time.Instant;
 import java.util.List;
 
@@ -55,6 +56,17 @@ final class ApiJson {
     o.put("outcome", a.outcome().wireName());
     if (a.detail() != null) {
       o.put("detail", a.detail());
+    }
+    return o;
+  }
+
+  /** A catalogue entry: name, description, and the JSON Schema of its data if one is published. */
+  static ObjectNode eventType(EventType t) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("name", t.name());
+    o.put("description", t.description());
+    if (t.schema() != null) {
+      o.set("schema", t.schema());
     }
     return o;
   }

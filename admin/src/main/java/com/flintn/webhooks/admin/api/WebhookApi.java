@@ -7,6 +7,8 @@ import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.eventtype.EventTypeNames;
+import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -14,6 +16,7 @@ import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.javalin.http.Context;
@@ -22,6 +25,7 @@ import io.javalin.http.HandlerType;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +54,12 @@ public final class WebhookApi {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final DeadLetterApi deadLetters;
+  private final EventTypeView eventTypes;
 
+  /**
+   * @param eventTypes the event-type catalogue: {@code GET /v1/event-types} lists it, and creates
+   *     and updates refuse a type it does not hold (unless it is empty)
+   */
   public WebhookApi(
       EndpointView view,
       EndpointChanges changes,
@@ -61,8 +70,10 @@ public final class WebhookApi {
       KafkaConfig kafka,
       TopicCatalog topics,
       ReplayLog replayLog,
-      Clock clock) {
+      Clock clock,
+      EventTypeView eventTypes) {
     this.view = view;
+    this.eventTypes = eventTypes;
     this.changes = changes;
     this.attempts = attempts;
     this.requests = requests;
@@ -98,7 +109,8 @@ public final class WebhookApi {
                 new Route(HandlerType.POST, one + "/revoke", ctx -> status(ctx, Type.REVOKE)),
                 new Route(HandlerType.POST, one + "/rotate-secret", this::rotate),
                 new Route(HandlerType.POST, one + "/test", this::test),
-                new Route(HandlerType.GET, one + "/attempts", this::attempts)));
+                new Route(HandlerType.GET, one + "/attempts", this::attempts),
+                new Route(HandlerType.GET, "/v1/event-types", this::eventTypes)));
     all.addAll(deadLetters.routes());
     return List.copyOf(all);
   }
@@ -130,6 +142,7 @@ public final class WebhookApi {
   private void create(Context ctx) throws Exception {
     AccountId account = AccountEndpoints.account(ctx);
     EndpointRequests.Create c = requests.create(RequestBody.read(ctx));
+    requireCatalogued(c.eventTypes(), List.of());
     EndpointId id = EndpointId.of("ep_" + randomId(24));
     Secret secret = Secret.generate();
     EndpointChange change =
@@ -172,6 +185,9 @@ public final class WebhookApi {
     EndpointRequests.Update u = requests.update(RequestBody.read(ctx));
     endpoints.syncForRead();
     Endpoint current = endpoints.owned(ctx);
+    if (u.eventTypes() != null) {
+      requireCatalogued(u.eventTypes(), current.eventTypes());
+    }
     EndpointChange change =
         new EndpointChange(
             changeId(),
@@ -267,6 +283,37 @@ public final class WebhookApi {
     List<ObjectNode> items =
         attempts.recent(e.endpointId(), limit).stream().map(ApiJson::attempt).toList();
     json(ctx, 200, ApiJson.list(items));
+  }
+
+  /** The catalogue, by name: what a customer can subscribe to. */
+  private void eventTypes(Context ctx) {
+    AccountEndpoints.account(ctx);
+    List<ObjectNode> items = eventTypes.all().stream().map(ApiJson::eventType).toList();
+    json(ctx, 200, ApiJson.list(items));
+  }
+
+  /**
+   * Refuses (422) a subscription to a type the catalogue does not hold, naming the closest one
+   * where a typo is likely. {@code *}, an empty catalogue and types the endpoint already had
+   * (removed from the catalogue since) pass.
+   */
+  private void requireCatalogued(List<String> requested, Collection<String> alreadySubscribed) {
+    List<EventTypeNames.Unknown> unknown =
+        EventTypeNames.unknown(requested, eventTypes.names(), alreadySubscribed);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    StringBuilder m = new StringBuilder("event_types: ");
+    for (int i = 0; i < unknown.size(); i++) {
+      EventTypeNames.Unknown u = unknown.get(i);
+      m.append(i == 0 ? "" : "; ")
+          .append(Printable.quote(u.name()))
+          .append(" is not an event type");
+      u.suggestion()
+          .ifPresent(s -> m.append(" (did you mean ").append(Printable.quote(s)).append("?)"));
+    }
+    m.append(". GET /v1/event-types lists the types you can subscribe to, or use \"*\" for all");
+    throw ApiError.invalid(m.toString());
   }
 
   private static int limit(String text) {

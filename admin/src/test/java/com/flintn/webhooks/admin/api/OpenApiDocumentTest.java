@@ -45,6 +45,7 @@ class OpenApiDocumentTest {
                         Duration.ofHours(2),
                         Duration.ofHours(24))),
                 null,
+                null,
                 null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());

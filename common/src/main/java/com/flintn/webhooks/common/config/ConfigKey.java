@@ -55,6 +55,12 @@ public enum ConfigKey {
       "30s",
       "Longest a stop (SIGTERM, Ctrl-C) takes; unfinished work is left for the next owner."),
   EVENTS_MAX_BYTES("events.max-bytes", "262144", "Largest accepted event envelope, in bytes."),
+  EVENTS_VALIDATE_SCHEMAS(
+      "events.validate-schemas",
+      "false",
+      "`true` checks each event's `data` against the JSON Schema of its type in the event-type"
+          + " catalogue; a mismatch goes to `webhooks.events.invalid` with reason `schema_invalid`."
+          + " Types without a schema, or not in the catalogue, pass."),
   URL_GUARD_ALLOW(
       "url-guard.allow",
       "",

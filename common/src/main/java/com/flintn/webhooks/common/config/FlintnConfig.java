@@ -62,9 +62,15 @@ public record FlintnConfig(
   /**
    * @param maxHold longest a delivery waits in a shared partition for its endpoint before it moves
    *     to the overflow lane
+   * @param validateSchemas whether events are checked against their type's schema in the event-type
+   *     catalogue
    */
   public record DispatcherConfig(
-      int maxInFlightPerPartition, int maxQueuedPerEndpoint, int maxEventBytes, Duration maxHold) {}
+      int maxInFlightPerPartition,
+      int maxQueuedPerEndpoint,
+      int maxEventBytes,
+      Duration maxHold,
+      boolean validateSchemas) {}
 
   /**
    * The admin API: its port, its keys, and the per-account limits that keep one account from taking
@@ -144,7 +150,8 @@ public record FlintnConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, 1, 100_000),
             intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),
             intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024),
-            positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD))),
+            positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD)),
+            bool(v, ConfigKey.EVENTS_VALIDATE_SCHEMAS)),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
             keyring(v),

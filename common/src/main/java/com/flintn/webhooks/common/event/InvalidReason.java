@@ -11,7 +11,9 @@ public enum InvalidReason {
   NOT_AN_OBJECT,
   MISSING_FIELD,
   INVALID_FIELD,
-  UNKNOWN_FIELD;
+  UNKNOWN_FIELD,
+  /** {@code data} does not match its type's schema ({@code events.validate-schemas}). */
+  SCHEMA_INVALID;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

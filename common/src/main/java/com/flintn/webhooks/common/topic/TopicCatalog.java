@@ -9,12 +9,14 @@ import com.flintn.webhooks.common.message.DlqReplay;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointEvent;
+import com.flintn.webhooks.common.message.EventType;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -56,6 +58,7 @@ public final class TopicCatalog {
   private final Topic<String, EndpointChange> endpointChanges;
   private final Topic<String, Endpoint> endpoints;
   private final Topic<String, EndpointEvent> endpointEvents;
+  private final Topic<String, EventType> eventTypes;
 
   /** A catalogue whose serdes write signing secrets in plain text (tools that never see one). */
   public TopicCatalog(String prefix, List<Duration> tiers) {
@@ -132,6 +135,13 @@ public final class TopicCatalog {
             Serdes.String(),
             json(EndpointEvent.class),
             TopicSpec.delete(DAY.multipliedBy(30)));
+    // One record per event type, kept until an operator removes it; read whole by every admin.
+    this.eventTypes =
+        new Topic<>(
+            name("event-types"),
+            Serdes.String(),
+            json(EventType.class),
+            new TopicSpec(Optional.empty(), true, false, OptionalInt.empty()));
   }
 
   private String name(String suffix) {
@@ -197,6 +207,14 @@ public final class TopicCatalog {
     return endpointEvents;
   }
 
+  /**
+   * The event-type catalogue (key: the type's name), compacted; a tombstone removes a type. Written
+   * by operators ({@code event-types put/remove}), read by the admin API.
+   */
+  public Topic<String, EventType> eventTypes() {
+    return eventTypes;
+  }
+
   /** Every topic, in the order of docs/design.md's topic table. */
   public List<Topic<?, ?>> all() {
     List<Topic<?, ?>> all = new ArrayList<>();
@@ -211,6 +229,7 @@ public final class TopicCatalog {
     all.add(endpointChanges);
     all.add(endpoints);
     all.add(endpointEvents);
+    all.add(eventTypes);
     return all;
   }
 

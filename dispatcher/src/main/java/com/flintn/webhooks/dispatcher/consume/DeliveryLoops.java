@@ -9,6 +9,7 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
 import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
+import com.flintn.webhooks.dispatcher.record.EventSchemas;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.KafkaWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +51,8 @@ public final class DeliveryLoops {
       WebhookSender sender,
       Producer<byte[], byte[]> producer,
       Clock clock,
-      DeliveryMetrics metrics) {
+      DeliveryMetrics metrics,
+      Optional<EventSchemas> schemas) {
     this.workers =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delivery-", 0).factory());
     this.writer = new KafkaWriter(producer);
@@ -87,7 +90,8 @@ public final class DeliveryLoops {
             limits,
             workers,
             clock,
-            new ViewSync(view, admin, Duration.ofSeconds(2), clock));
+            new ViewSync(view, admin, Duration.ofSeconds(2), clock),
+            schemas);
     int window = config.dispatcher().maxInFlightPerPartition();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(

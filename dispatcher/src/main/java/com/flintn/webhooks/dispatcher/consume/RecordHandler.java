@@ -13,6 +13,7 @@ import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.outcome.OutcomeClassifier;
 import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
+import com.flintn.webhooks.dispatcher.record.EventSchemas;
 import com.flintn.webhooks.dispatcher.record.InvalidRecordWriter;
 import com.flintn.webhooks.dispatcher.record.OutcomeRecorder;
 import com.flintn.webhooks.dispatcher.record.SourceRecord;
@@ -50,6 +51,7 @@ final class RecordHandler implements RecordWork {
   private final ExecutorService workers;
   private final Clock clock;
   private final ViewSync viewSync;
+  private final Optional<EventSchemas> schemas;
   private final Hosts hosts = new Hosts();
   private volatile boolean cutOff;
 
@@ -66,7 +68,8 @@ final class RecordHandler implements RecordWork {
       EndpointLimits limits,
       ExecutorService workers,
       Clock clock,
-      ViewSync viewSync) {
+      ViewSync viewSync,
+      Optional<EventSchemas> schemas) {
     this.eventsTopic = eventsTopic;
     this.dueTopic = dueTopic;
     this.overflowTopic = overflowTopic;
@@ -80,6 +83,7 @@ final class RecordHandler implements RecordWork {
     this.workers = workers;
     this.clock = clock;
     this.viewSync = viewSync;
+    this.schemas = schemas;
   }
 
   /**
@@ -120,14 +124,20 @@ final class RecordHandler implements RecordWork {
       return switch (parser.parse(r.value())) {
         case ParsedEvent.Invalid bad ->
             invalid.write(r, bad.reason().wireName(), bad.detail(), clock.instant());
-        case ParsedEvent.Valid ok ->
-            sizeLimit.fits(ok.body().length)
-                ? fanOut(ok, source)
-                : invalid.write(
-                    r,
-                    InvalidReason.TOO_LARGE.wireName(),
-                    sizeLimit.explain(ok.body().length),
-                    clock.instant());
+        case ParsedEvent.Valid ok -> {
+          if (!sizeLimit.fits(ok.body().length)) {
+            yield invalid.write(
+                r,
+                InvalidReason.TOO_LARGE.wireName(),
+                sizeLimit.explain(ok.body().length),
+                clock.instant());
+          }
+          Optional<String> mismatch = schemas.flatMap(s -> s.problem(ok.event()));
+          yield mismatch.isPresent()
+              ? invalid.write(
+                  r, InvalidReason.SCHEMA_INVALID.wireName(), mismatch.get(), clock.instant())
+              : fanOut(ok, source);
+        }
       };
     }
     Delivery due;

@@ -1,0 +1,226 @@
+package com.flintn.webhooks.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.flintn.webhooks.common.message.EventType;
+import com.flintn.webhooks.testkit.TestEnvironment;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code event-types put/list/remove} as an operator runs them, against the real broker. */
+@Tag("broker")
+class EventTypesCommandTest {
+  private static TestEnvironment env;
+  @TempDir static Path dir;
+  private static String config;
+
+  record Run(int status, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = TestEnvironment.create("event-types-cli", 2, Optional.empty(), Map.of());
+    Path file = dir.resolve("flintn.properties");
+    Files.writeString(
+        file,
+        "kafka.bootstrap-servers="
+            + env.config().kafka().bootstrapServers()
+            + "\ntopics.prefix="
+            + env.prefix()
+            + "\nretry.tiers=500ms,1s,2s,3s\n");
+    config = file.toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    env.close();
+  }
+
+  @Test
+  void putListAndRemoveKeepOneRecordPerTypeOnTheCompactedTopic() throws Exception {
+    Run empty = run("event-types", "list", "--config", config);
+    assertThat(empty.status()).isZero();
+    assertThat(empty.out()).contains("the catalogue is empty");
+
+    Path schema = dir.resolve("order-created.json");
+    Files.writeString(schema, "{\"type\":\"object\",\"required\":[\"order_id\"]}");
+    Run put =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "order.created",
+            "--description",
+            "An order was placed.",
+            "--schema",
+            schema.toString(),
+            "--config",
+            config);
+    assertThat(put.status()).as(put.err()).isZero();
+    assertThat(put.out()).contains("put order.created (with a schema) in " + env.prefix());
+    assertThat(
+            run(
+                    "event-types",
+                    "put",
+                    "--name",
+                    "order.paid",
+                    "--description",
+                    "An order was paid.",
+                    "--config",
+                    config)
+                .status())
+        .isZero();
+    assertThat(
+            run(
+                    "event-types",
+                    "put",
+                    "--name",
+                    "order.paid",
+                    "--description",
+                    "An order was paid in full.",
+                    "--config",
+                    config)
+                .status())
+        .as("a second put replaces the entry")
+        .isZero();
+
+    Run list = run("event-types", "list", "--config", config);
+    assertThat(list.status()).isZero();
+    assertThat(list.out().lines().toList())
+        .containsExactly(
+            "order.created  schema  An order was placed.",
+            "order.paid             An order was paid in full.",
+            "2 event types");
+    List<EventType> records = env.readValues(env.topics().eventTypes());
+    assertThat(records).hasSize(3);
+    assertThat(records)
+        .filteredOn(t -> t.name().equals("order.created"))
+        .singleElement()
+        .satisfies(
+            t -> assertThat(t.schema().get("required").get(0).asText()).isEqualTo("order_id"));
+
+    Run missing = run("event-types", "remove", "--name", "order.payd", "--config", config);
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err().strip())
+        .isEqualTo(
+            "flintn-webhooks: no event type 'order.payd' in the catalogue (did you mean"
+                + " 'order.paid'?)");
+
+    Run removed = run("event-types", "remove", "--name", "order.paid", "--config", config);
+    assertThat(removed.status()).isZero();
+    assertThat(removed.out()).contains("removed order.paid", "keep receiving it");
+    assertThat(env.readAll(env.topics().eventTypes().name()))
+        .filteredOn(r -> new String(r.key(), StandardCharsets.UTF_8).equals("order.paid"))
+        .last()
+        .as("a tombstone")
+        .satisfies(r -> assertThat(r.value()).isNull());
+    assertThat(run("event-types", "list", "--config", config).out())
+        .contains("order.created")
+        .doesNotContain("order.paid")
+        .contains("1 event type\n");
+  }
+
+  @Test
+  void badInputIsOneLineAndExitStatus2() throws Exception {
+    Run badName =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "Order Created",
+            "--description",
+            "x",
+            "--config",
+            config);
+    assertThat(badName.status()).isEqualTo(2);
+    assertThat(badName.err().strip())
+        .startsWith("flintn-webhooks: an event type name must be a dotted name")
+        .doesNotContain("\n");
+
+    Run blank =
+        run("event-types", "put", "--name", "a.b", "--description", "  ", "--config", config);
+    assertThat(blank.status()).isEqualTo(2);
+    assertThat(blank.err()).contains("description must be 1 to 500 characters");
+
+    Run noFile =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "a.b",
+            "--description",
+            "d",
+            "--schema",
+            dir.resolve("absent.json").toString(),
+            "--config",
+            config);
+    assertThat(noFile.status()).isEqualTo(2);
+    assertThat(noFile.err()).contains("--schema: no such file");
+
+    Path notJson = dir.resolve("bad.json");
+    Files.writeString(notJson, "{\"type\":");
+    Run bad =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "a.b",
+            "--description",
+            "d",
+            "--schema",
+            notJson.toString(),
+            "--config",
+            config);
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.err()).contains("is not valid JSON").doesNotContain("\tat ");
+
+    Path unusable = dir.resolve("unusable.json");
+    Files.writeString(unusable, "{\"$ref\":\"https://127.0.0.1:1/elsewhere.json\"}");
+    Run badSchema =
+        run(
+            "event-types",
+            "put",
+            "--name",
+            "a.b",
+            "--description",
+            "d",
+            "--schema",
+            unusable.toString(),
+            "--config",
+            config);
+    assertThat(badSchema.status()).as(badSchema.err()).isEqualTo(2);
+    assertThat(badSchema.err()).contains("not a usable JSON Schema").doesNotContain("\tat ");
+
+    Run noName = run("event-types", "remove", "--config", config);
+    assertThat(noName.status()).isEqualTo(2);
+    assertThat(noName.err()).contains("--name");
+    assertThat(run("event-types").status()).isEqualTo(2);
+  }
+
+  private static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      int status = Main.run(args);
+      return new Run(
+          status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+}
