@@ -15,8 +15,6 @@ import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.TestEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +40,6 @@ class DlqCommandTest {
   private static EndpointStateApp state;
   @TempDir static Path dir;
   private static Path config;
-
-  record Run(int status, String out, String err) {}
 
   @BeforeAll
   static void seed() throws Exception {
@@ -113,7 +109,7 @@ class DlqCommandTest {
 
   @Test
   void listPrintsATableAndACount() {
-    Run r = run("dlq", "list", "--config", config.toString());
+    CommandRun r = CommandRun.of("dlq", "list", "--config", config.toString());
     assertThat(r.status()).isZero();
     assertThat(r.out()).contains("TIME (UTC)", "ENDPOINT", "EVENT TYPE", "REASON", "LAST STATUS");
     assertThat(r.out()).contains("ep_cli", "evt_cli_29");
@@ -123,8 +119,8 @@ class DlqCommandTest {
 
   @Test
   void listAsJsonForScripts() throws Exception {
-    Run r =
-        run(
+    CommandRun r =
+        CommandRun.of(
             "dlq",
             "list",
             "--config",
@@ -143,8 +139,8 @@ class DlqCommandTest {
   @Test
   void dryRunSaysHowManyShowsASampleAndWritesNothing() {
     int due = env.readAll(env.topics().deliveriesDue().name()).size();
-    Run r =
-        run(
+    CommandRun r =
+        CommandRun.of(
             "dlq",
             "replay",
             "--config",
@@ -161,8 +157,8 @@ class DlqCommandTest {
 
   @Test
   void replayReportsAndASecondReplayIsRefused() {
-    Run first =
-        run(
+    CommandRun first =
+        CommandRun.of(
             "dlq",
             "replay",
             "--config",
@@ -177,29 +173,35 @@ class DlqCommandTest {
     assertThat(first.err())
         .as("plain progress lines when not a terminal")
         .contains("replayed 20 of 20 (100%)");
-    Run second =
-        run("dlq", "replay", "--config", config.toString(), "--reason", "attempts_exhausted");
+    CommandRun second =
+        CommandRun.of(
+            "dlq", "replay", "--config", config.toString(), "--reason", "attempts_exhausted");
     assertThat(second.out())
         .contains("replayed 0 dead letters", "skipped 20 already replayed", "--allow-repeat");
   }
 
   @Test
   void badInputIsOneLineAndExit2() {
-    Run unknown = run("dlq", "list", "--config", config.toString(), "--colour", "red");
+    CommandRun unknown =
+        CommandRun.of("dlq", "list", "--config", config.toString(), "--colour", "red");
     assertThat(unknown.status()).isEqualTo(2);
     assertThat(unknown.err().strip().lines()).hasSize(1);
     assertThat(unknown.err()).contains("--colour");
-    Run time = run("dlq", "list", "--config", config.toString(), "--since", "yesterday");
+    CommandRun time =
+        CommandRun.of("dlq", "list", "--config", config.toString(), "--since", "yesterday");
     assertThat(time.status()).isEqualTo(2);
     assertThat(time.err().strip())
         .startsWith("flintn-webhooks: --since: 'yesterday' is not a time");
     assertThat(time.err().strip().lines()).hasSize(1);
-    Run before1970 = run("dlq", "list", "--config", config.toString(), "--since", "1969-12-31");
+    CommandRun before1970 =
+        CommandRun.of("dlq", "list", "--config", config.toString(), "--since", "1969-12-31");
     assertThat(before1970.status()).isEqualTo(2);
     assertThat(before1970.err()).contains("--since", "outside 1970");
-    Run reason = run("dlq", "list", "--config", config.toString(), "--reason", "slow");
+    CommandRun reason =
+        CommandRun.of("dlq", "list", "--config", config.toString(), "--reason", "slow");
     assertThat(reason.status()).isEqualTo(2);
-    Run rate = run("dlq", "replay", "--config", config.toString(), "--rate", "fast");
+    CommandRun rate =
+        CommandRun.of("dlq", "replay", "--config", config.toString(), "--rate", "fast");
     assertThat(rate.status()).isEqualTo(2);
     assertThat(rate.err()).contains("--rate");
   }
@@ -211,28 +213,11 @@ class DlqCommandTest {
         bad,
         Files.readString(config)
             .replaceAll("kafka.bootstrap-servers=.*", "kafka.bootstrap-servers=127.0.0.1:1"));
-    Run r = run("dlq", "list", "--config", bad.toString());
+    CommandRun r = CommandRun.of("dlq", "list", "--config", bad.toString());
     assertThat(r.status()).isEqualTo(1);
     // bin/flintn-webhooks turns the Kafka client's own connection warnings down for one-shot
     // commands before logging starts; in this JVM they are on, so only our lines are counted
     assertThat(r.err().lines().filter(l -> !l.contains("org.apache.kafka"))).hasSize(1);
     assertThat(r.err()).contains("cannot read", "127.0.0.1:1");
-  }
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int status = Main.run(args);
-      return new Run(
-          status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
   }
 }

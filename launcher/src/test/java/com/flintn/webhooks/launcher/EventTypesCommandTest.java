@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.flintn.webhooks.common.message.EventType;
 import com.flintn.webhooks.testkit.TestEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +22,6 @@ class EventTypesCommandTest {
   private static TestEnvironment env;
   @TempDir static Path dir;
   private static String config;
-
-  record Run(int status, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,14 +44,14 @@ class EventTypesCommandTest {
 
   @Test
   void putListAndRemoveKeepOneRecordPerTypeOnTheCompactedTopic() throws Exception {
-    Run empty = run("event-types", "list", "--config", config);
+    CommandRun empty = CommandRun.of("event-types", "list", "--config", config);
     assertThat(empty.status()).isZero();
     assertThat(empty.out()).contains("the catalogue is empty");
 
     Path schema = dir.resolve("order-created.json");
     Files.writeString(schema, "{\"type\":\"object\",\"required\":[\"order_id\"]}");
-    Run put =
-        run(
+    CommandRun put =
+        CommandRun.of(
             "event-types",
             "put",
             "--name",
@@ -69,7 +65,7 @@ class EventTypesCommandTest {
     assertThat(put.status()).as(put.err()).isZero();
     assertThat(put.out()).contains("put order.created (with a schema) in " + env.prefix());
     assertThat(
-            run(
+            CommandRun.of(
                     "event-types",
                     "put",
                     "--name",
@@ -81,7 +77,7 @@ class EventTypesCommandTest {
                 .status())
         .isZero();
     assertThat(
-            run(
+            CommandRun.of(
                     "event-types",
                     "put",
                     "--name",
@@ -94,7 +90,7 @@ class EventTypesCommandTest {
         .as("a second put replaces the entry")
         .isZero();
 
-    Run list = run("event-types", "list", "--config", config);
+    CommandRun list = CommandRun.of("event-types", "list", "--config", config);
     assertThat(list.status()).isZero();
     assertThat(list.out().lines().toList())
         .containsExactly(
@@ -109,14 +105,16 @@ class EventTypesCommandTest {
         .satisfies(
             t -> assertThat(t.schema().get("required").get(0).asText()).isEqualTo("order_id"));
 
-    Run missing = run("event-types", "remove", "--name", "order.payd", "--config", config);
+    CommandRun missing =
+        CommandRun.of("event-types", "remove", "--name", "order.payd", "--config", config);
     assertThat(missing.status()).isEqualTo(1);
     assertThat(missing.err().strip())
         .isEqualTo(
             "flintn-webhooks: no event type 'order.payd' in the catalogue (did you mean"
                 + " 'order.paid'?)");
 
-    Run removed = run("event-types", "remove", "--name", "order.paid", "--config", config);
+    CommandRun removed =
+        CommandRun.of("event-types", "remove", "--name", "order.paid", "--config", config);
     assertThat(removed.status()).isZero();
     assertThat(removed.out()).contains("removed order.paid", "keep receiving it");
     assertThat(env.readAll(env.topics().eventTypes().name()))
@@ -124,7 +122,7 @@ class EventTypesCommandTest {
         .last()
         .as("a tombstone")
         .satisfies(r -> assertThat(r.value()).isNull());
-    assertThat(run("event-types", "list", "--config", config).out())
+    assertThat(CommandRun.of("event-types", "list", "--config", config).out())
         .contains("order.created")
         .doesNotContain("order.paid")
         .contains("1 event type\n");
@@ -132,8 +130,8 @@ class EventTypesCommandTest {
 
   @Test
   void badInputIsOneLineAndExitStatus2() throws Exception {
-    Run badName =
-        run(
+    CommandRun badName =
+        CommandRun.of(
             "event-types",
             "put",
             "--name",
@@ -147,13 +145,14 @@ class EventTypesCommandTest {
         .startsWith("flintn-webhooks: an event type name must be a dotted name")
         .doesNotContain("\n");
 
-    Run blank =
-        run("event-types", "put", "--name", "a.b", "--description", "  ", "--config", config);
+    CommandRun blank =
+        CommandRun.of(
+            "event-types", "put", "--name", "a.b", "--description", "  ", "--config", config);
     assertThat(blank.status()).isEqualTo(2);
     assertThat(blank.err()).contains("description must be 1 to 500 characters");
 
-    Run noFile =
-        run(
+    CommandRun noFile =
+        CommandRun.of(
             "event-types",
             "put",
             "--name",
@@ -169,8 +168,8 @@ class EventTypesCommandTest {
 
     Path notJson = dir.resolve("bad.json");
     Files.writeString(notJson, "{\"type\":");
-    Run bad =
-        run(
+    CommandRun bad =
+        CommandRun.of(
             "event-types",
             "put",
             "--name",
@@ -186,8 +185,8 @@ class EventTypesCommandTest {
 
     Path unusable = dir.resolve("unusable.json");
     Files.writeString(unusable, "{\"$ref\":\"https://127.0.0.1:1/elsewhere.json\"}");
-    Run badSchema =
-        run(
+    CommandRun badSchema =
+        CommandRun.of(
             "event-types",
             "put",
             "--name",
@@ -201,26 +200,9 @@ class EventTypesCommandTest {
     assertThat(badSchema.status()).as(badSchema.err()).isEqualTo(2);
     assertThat(badSchema.err()).contains("not a usable JSON Schema").doesNotContain("\tat ");
 
-    Run noName = run("event-types", "remove", "--config", config);
+    CommandRun noName = CommandRun.of("event-types", "remove", "--config", config);
     assertThat(noName.status()).isEqualTo(2);
     assertThat(noName.err()).contains("--name");
-    assertThat(run("event-types").status()).isEqualTo(2);
-  }
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int status = Main.run(args);
-      return new Run(
-          status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    assertThat(CommandRun.of("event-types").status()).isEqualTo(2);
   }
 }

@@ -16,8 +16,6 @@ import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.TestEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +41,6 @@ class SecretsRekeyCommandTest {
   private static final AccountId ACC = AccountId.of("acc_rekey");
 
   @TempDir Path dir;
-
-  record Run(int status, String out, String err) {}
 
   @Test
   void rekeyMovesEveryEndpointToTheNewKeySoTheOldOneCanBeRemoved() throws Exception {
@@ -101,20 +97,21 @@ class SecretsRekeyCommandTest {
         ab.start();
 
         // 3. rekey: a dry run writes nothing, the run moves all five, a second run has nothing.
-        Run dry = run("secrets", "rekey", "--dry-run", "--config", bothFile.toString());
+        CommandRun dry =
+            CommandRun.of("secrets", "rekey", "--dry-run", "--config", bothFile.toString());
         assertThat(dry.status()).as(dry.err()).isZero();
         assertThat(dry.out())
             .isEqualTo(
                 "dry run: 5 endpoints would be re-encrypted with key 'b' (0 of 5 already sealed"
                     + " with key 'b'); nothing was written\n");
-        Run rekey = run("secrets", "rekey", "--config", bothFile.toString());
+        CommandRun rekey = CommandRun.of("secrets", "rekey", "--config", bothFile.toString());
         assertThat(rekey.status()).as(rekey.err()).isZero();
         assertThat(rekey.out())
             .isEqualTo(
                 "re-encrypted 5 endpoints with key 'b' (0 of 5 already sealed with key 'b'"
                     + " before); every endpoint is sealed with it now\n");
         assertThat(rekey.err()).contains("re-encrypted 0 of 5").contains("re-encrypted 5 of 5");
-        Run again = run("secrets", "rekey", "--config", bothFile.toString());
+        CommandRun again = CommandRun.of("secrets", "rekey", "--config", bothFile.toString());
         assertThat(again.status()).as(again.err()).isZero();
         assertThat(again.out())
             .isEqualTo("nothing to do: all 5 endpoints are sealed with key 'b'\n");
@@ -159,7 +156,7 @@ class SecretsRekeyCommandTest {
       Path onlyB =
           file(env, "b.properties", Map.of(ConfigKey.SECRETS_ENCRYPTION_KEYS, "b=" + KEY_B));
       int before = env.readAll(env.topics().endpointChanges().name()).size();
-      Run r = run("secrets", "rekey", "--config", onlyB.toString());
+      CommandRun r = CommandRun.of("secrets", "rekey", "--config", onlyB.toString());
       assertThat(r.status()).isEqualTo(2);
       assertThat(r.err())
           .contains(
@@ -224,22 +221,5 @@ class SecretsRekeyCommandTest {
     view.start();
     assertThat(view.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
     return view;
-  }
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int status = Main.run(args);
-      return new Run(
-          status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
   }
 }
