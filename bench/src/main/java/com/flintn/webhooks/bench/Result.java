@@ -66,6 +66,11 @@ record Result(
         details);
   }
 
+  /** This result judged against its target: {@code met}, with {@code note} for the table. */
+  Result withMet(boolean met, String note) {
+    return new Result(id, scenario, unit, runs, baselineName, target, met, note, details);
+  }
+
   Stats.Spread values() {
     return Stats.spread(measured(Kind.VALUE).stream().mapToDouble(Run::value).toArray());
   }

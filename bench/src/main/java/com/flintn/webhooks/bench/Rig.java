@@ -98,19 +98,6 @@ final class Rig implements AutoCloseable {
     return key;
   }
 
-  /** An event envelope of the kind every scenario sends, as JSON. */
-  static String sampleEventJson(long k) {
-    return "{\"event_id\":\"evt_sample_"
-        + k
-        + "\",\"event_type\":\""
-        + type((int) (k % 10))
-        + "\",\"account_id\":\""
-        + ACCOUNT.value()
-        + "\",\"created_at\":\"2026-11-27T10:00:00Z\",\"data\":{\"order_id\":\"ord_"
-        + k
-        + "\",\"amount\":4200,\"currency\":\"EUR\"}}";
-  }
-
   Admin admin() {
     return Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
   }

@@ -77,7 +77,7 @@ final class Scenarios {
             runs,
             "raw HTTP ceiling (same OkHttp sender, signed bodies, " + concurrency + " concurrent)",
             ">= 0.8 x ceiling");
-    return withMet(r, r.ratio() >= 0.8, "");
+    return r.withMet(r.ratio() >= 0.8, "");
   }
 
   /** P2: deliveries/s with 20 ms sinks vs a naive poll-POST-commit loop. */
@@ -109,8 +109,7 @@ final class Scenarios {
       r.details().put("raw_http_ceiling_cpu_ms_per_1000", ceiling.cpuMsPer1000());
       r.details().put("value_to_ceiling", r.values().median() / ceiling.value());
       r.details().put("ceiling_to_naive", ceiling.value() / r.baselines().median());
-      return withMet(
-          r,
+      return r.withMet(
           r.ratio() >= 100,
           String.format(
               Locale.ROOT,
@@ -142,8 +141,8 @@ final class Scenarios {
             "the same run with all endpoints healthy",
             "healthy lose <= 10%");
     double loss = 1 - r.ratio();
-    return withMet(
-        r, loss <= 0.10, String.format(Locale.ROOT, "healthy throughput loss %.1f%%", loss * 100));
+    return r.withMet(
+        loss <= 0.10, String.format(Locale.ROOT, "healthy throughput loss %.1f%%", loss * 100));
   }
 
   private static Result paired(
@@ -154,19 +153,6 @@ final class Scenarios {
       String baselineName,
       String target) {
     return new Result(id, scenario, unit, runs, baselineName, target, false, "", Map.of());
-  }
-
-  private static Result withMet(Result r, boolean met, String note) {
-    return new Result(
-        r.id(),
-        r.scenario(),
-        r.unit(),
-        r.runs(),
-        r.baselineName(),
-        r.target(),
-        met,
-        note,
-        r.details());
   }
 
   /**

@@ -13,9 +13,6 @@ import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,16 +22,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import okhttp3.tls.HeldCertificate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -53,6 +51,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * virtual-thread carriers.
  */
 final class WholeSystem {
+  /** Client id of the benchmark's own producer, whose CPU is the load's, not the product's. */
+  static final String LOAD_CLIENT = "bench-load";
+
   private static final int ENDPOINTS = 10;
   private static final Duration NO_PROGRESS = Duration.ofSeconds(90);
   private static final Pattern H2LOAD_RATE =
@@ -60,7 +61,6 @@ final class WholeSystem {
 
   private final Rig rig;
   private final PrintStream out;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   WholeSystem(Rig rig, PrintStream out) {
     this.rig = rig;
@@ -109,19 +109,16 @@ final class WholeSystem {
     Path dir = Files.createTempDirectory("flintn-bench-nginx");
     try (Nginx nginx = Nginx.start(tools.get().nginx(), dir);
         Standalone system = Standalone.start(rig, nginx)) {
-      byte[] body = Rig.sampleEventJson(0).getBytes(StandardCharsets.UTF_8);
+      // the body of a delivery: the event envelope as upstream produced it
       Path bodyFile = dir.resolve("body.json");
-      Files.write(bodyFile, body);
+      Files.write(bodyFile, system.sampleEvent());
       int concurrency = ENDPOINTS * system.config.http().maxInFlightPerEndpoint();
       Map<String, List<Double>> cpuByComponent = new TreeMap<>();
       List<Result.Run> runs =
           Paired.alternate(
               "P8",
               pairs,
-              (tag, warmup) -> {
-                Paired.Measured m = deliver(system, nginx, events, cpuByComponent, warmup);
-                return m;
-              },
+              (tag, warmup) -> deliver(system, nginx, events, cpuByComponent, warmup),
               (tag, warmup) -> h2load(tools.get().h2load(), nginx, bodyFile, events, concurrency),
               out);
       Result r =
@@ -151,16 +148,7 @@ final class WholeSystem {
                   .append(' ')
                   .append(String.format(Locale.ROOT, "%.0f", (Double) v)));
       out.println("  P8 CPU ms per 1,000 deliveries (median): " + split);
-      return new Result(
-          r.id(),
-          r.scenario(),
-          r.unit(),
-          r.runs(),
-          r.baselineName(),
-          r.target(),
-          r.ratio() >= 0.5,
-          "CPU ms per 1,000: " + split,
-          r.details());
+      return r.withMet(r.ratio() >= 0.5, "CPU ms per 1,000: " + split);
     } finally {
       deleteTree(dir);
     }
@@ -271,96 +259,10 @@ final class WholeSystem {
         Double.parseDouble(m.group(1)), (nginx.cpuNanos() - nginx0) / 1e6 / n * 1000);
   }
 
-  /** CPU time of one live thread at a moment. */
-  record ThreadCpu(String name, long nanos) {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-    /** CPU of the threads no component claims, by name (digits folded), for the notes. */
-    static final Map<String, Long> OTHERS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    static Map<Long, ThreadCpu> snapshot() {
-      Map<Long, ThreadCpu> m = new HashMap<>();
-      for (var info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-        if (info == null) {
-          continue;
-        }
-        long cpu = THREADS.getThreadCpuTime(info.getThreadId());
-        if (cpu >= 0) {
-          m.put(info.getThreadId(), new ThreadCpu(info.getThreadName(), cpu));
-        }
-      }
-      return m;
-    }
-
-    /** CPU used between two snapshots, by component; threads that ended in between are lost. */
-    static Map<String, Long> byComponent(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
-      Map<String, Long> m = new TreeMap<>();
-      after.forEach(
-          (id, t) -> {
-            ThreadCpu b = before.get(id);
-            long used = t.nanos() - (b == null ? 0 : b.nanos());
-            String c = component(t.name());
-            m.merge(c, used, Long::sum);
-            if (c.equals("other") && used > 50_000_000L) {
-              OTHERS.merge(t.name().replaceAll("[0-9]+", "N"), used, Long::sum);
-            }
-          });
-      return m;
-    }
-
-    /**
-     * The component a thread works for. Kafka client threads end in {@code | <client id>}; the
-     * dispatcher's deliveries run on virtual threads, whose carriers are the fork-join workers.
-     */
-    static String component(String thread) {
-      String client = thread.contains(" | ") ? thread.substring(thread.indexOf(" | ") + 3) : "";
-      String t = client.isEmpty() ? thread : client;
-      if (t.startsWith(Standalone.LOAD_CLIENT) || t.equals("main") || t.startsWith("HttpClient-")) {
-        // the bench's own producer, its main thread, and its status polls of nginx
-        return "load generator";
-      }
-      if (t.contains("endpoint-state")) {
-        return "endpoint-state";
-      }
-      if (t.contains("retry") || t.contains("tier") || t.contains("scheduler")) {
-        return "retry-scheduler";
-      }
-      if (t.startsWith("admin") || t.contains("attempt-log") || t.contains("replay")) {
-        return "admin";
-      }
-      if (t.contains("dispatcher")
-          || t.startsWith("ForkJoinPool")
-          || t.startsWith("OkHttp")
-          || t.startsWith("delivery")
-          || t.startsWith("VirtualThread-")
-          || t.startsWith("endpoint-view")) {
-        return "dispatcher";
-      }
-      if (client.isEmpty()
-          && (t.startsWith("data-plane")
-              || t.startsWith("kafka-")
-              || t.startsWith("broker-")
-              || t.startsWith("group-coordinator")
-              || t.startsWith("share-")
-              || t.startsWith("quorum-controller")
-              || t.startsWith("ExpirationReaper")
-              || t.startsWith("TxnMarker")
-              || t.startsWith("AddPartitionsToTxn")
-              || t.startsWith("executor-")
-              || t.startsWith("transaction")
-              || t.startsWith("LogDirFailureHandler")
-              || t.contains("raft"))) {
-        return "broker";
-      }
-      return "other";
-    }
-  }
-
   /**
    * The system as {@code standalone} runs it, on the rig's broker, endpoints made through the API.
    */
   private static final class Standalone implements AutoCloseable {
-    static final String LOAD_CLIENT = "bench-load";
     private final Rig rig;
     final FlintnConfig config;
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -382,10 +284,9 @@ final class WholeSystem {
       v.put(ConfigKey.URL_GUARD_ALLOW, "127.0.0.1/32");
       v.put(ConfigKey.HTTP_TRUSTED_CERTIFICATES, nginx.certificate.toString());
       v.put(ConfigKey.SECRETS_ENCRYPTION_KEY, rig.encryptionKey());
-      v.put(ConfigKey.ADMIN_PORT, String.valueOf(freePort()));
+      v.put(ConfigKey.ADMIN_PORT, String.valueOf(Nginx.freePort()));
       FlintnConfig c =
-          FlintnConfig.from(
-              ConfigValues.load(Optional.empty(), Map.of(), new java.util.EnumMap<>(v)));
+          FlintnConfig.from(ConfigValues.load(Optional.empty(), Map.of(), new EnumMap<>(v)));
       try (Admin admin = rig.admin()) {
         new TopicCreator(admin).createAll(c.topicCatalog(), 6, (short) 1);
       }
@@ -453,6 +354,18 @@ final class WholeSystem {
       }
     }
 
+    /** One event of the kind {@link #produce} sends, as its record value. */
+    byte[] sampleEvent() {
+      return Rig.event(
+              config.topicCatalog().events().name(),
+              config,
+              0,
+              0,
+              rig.clock.instant().toString(),
+              "{\"order_id\":\"ord_0\",\"amount\":4200,\"currency\":\"EUR\"}")
+          .value();
+    }
+
     /** Produces {@code n} events over the endpoints' types, as an upstream service would. */
     void produce(int n) {
       String topic = config.topicCatalog().events().name();
@@ -472,7 +385,7 @@ final class WholeSystem {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(FlintnConfig c) {
-      var p = new java.util.Properties();
+      var p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
       p.put(ProducerConfig.CLIENT_ID_CONFIG, LOAD_CLIENT);
       p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -500,129 +413,9 @@ final class WholeSystem {
     }
   }
 
-  /** One nginx worker answering every POST with 200 over TLS, with a plain status port. */
-  private static final class Nginx implements AutoCloseable {
-    final Path certificate;
-    private final Process process;
-    private final int tlsPort;
-    private final int statusPort;
-    private final HttpClient http = HttpClient.newHttpClient();
-    private long polls;
-
-    private Nginx(Path certificate, Process process, int tlsPort, int statusPort) {
-      this.certificate = certificate;
-      this.process = process;
-      this.tlsPort = tlsPort;
-      this.statusPort = statusPort;
-    }
-
-    static Nginx start(Path nginx, Path dir) throws Exception {
-      HeldCertificate cert =
-          new HeldCertificate.Builder()
-              .addSubjectAlternativeName("127.0.0.1")
-              .addSubjectAlternativeName("localhost")
-              .duration(1, java.util.concurrent.TimeUnit.DAYS)
-              .build();
-      Path certFile = dir.resolve("cert.pem");
-      Path keyFile = dir.resolve("key.pem");
-      Files.writeString(certFile, cert.certificatePem());
-      Files.writeString(keyFile, cert.privateKeyPkcs8Pem());
-      int tls = freePort();
-      int status = freePort();
-      String conf =
-          String.join(
-              "\n",
-              "worker_processes 1;",
-              "master_process off;",
-              "daemon off;",
-              "pid " + dir.resolve("nginx.pid") + ";",
-              "error_log " + dir.resolve("error.log") + " warn;",
-              "events { worker_connections 4096; }",
-              "http {",
-              "  access_log off;",
-              "  client_body_temp_path " + dir.resolve("body") + ";",
-              "  keepalive_requests 1000000;",
-              "  server {",
-              "    listen 127.0.0.1:" + tls + " ssl;",
-              "    ssl_certificate " + certFile + ";",
-              "    ssl_certificate_key " + keyFile + ";",
-              "    location / { return 200; }",
-              "  }",
-              "  server {",
-              "    listen 127.0.0.1:" + status + ";",
-              "    location = /status { stub_status; }",
-              "  }",
-              "}",
-              "");
-      Path confFile = dir.resolve("nginx.conf");
-      Files.writeString(confFile, conf);
-      Process p =
-          new ProcessBuilder(nginx.toString(), "-c", confFile.toString(), "-p", dir.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("nginx.out").toFile())
-              .start();
-      Nginx n = new Nginx(certFile, p, tls, status);
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (true) {
-        try {
-          n.requests();
-          return n;
-        } catch (IOException e) {
-          if (!p.isAlive() || System.nanoTime() > deadline) {
-            p.destroyForcibly();
-            throw new IllegalStateException(
-                "P8: nginx did not start: " + Files.readString(dir.resolve("nginx.out")));
-          }
-          Thread.sleep(50);
-        }
-      }
-    }
-
-    String url(String path) {
-      return "https://127.0.0.1:" + tlsPort + path;
-    }
-
-    /** Requests nginx has answered, less this class's own status requests. */
-    long requests() throws IOException, InterruptedException {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statusPort + "/status"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      polls++;
-      // "server accepts handled requests\n A H R"
-      String[] lines = r.body().split("\n");
-      String[] counts = lines[2].trim().split("\\s+");
-      return Long.parseLong(counts[2]) - polls;
-    }
-
-    long cpuNanos() {
-      return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-    }
-
-    @Override
-    public void close() {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       // a temporary directory; best effort
     }

@@ -50,11 +50,6 @@ final class CallDeadlines implements AutoCloseable {
     return expired.remove(call);
   }
 
-  /** Calls watched now. */
-  int watched() {
-    return armed.size();
-  }
-
   void sweep() {
     long now = clock.millis();
     for (Map.Entry<Call, Long> e : armed.entrySet()) {
