@@ -156,6 +156,10 @@ class ResendRecoverTest {
     assertThat(noSince.errorMessage()).contains("since is required");
     AdminFixture.Answer badId = f.call("POST", "/v1/webhooks/" + id + "/resend", KEY_A, "{}");
     assertThat(badId.status()).isEqualTo(422);
+    assertThat(recover("{\"since\":\"31d\",\"dry_run\":true}").status()).isEqualTo(422);
+    AdminFixture.Answer reach = recover("{\"since\":\"30d\",\"dry_run\":true}");
+    assertThat(reach.status()).as(reach.raw().body()).isEqualTo(200);
+    assertThat(reach.body().get("resent").asInt()).isZero();
   }
 
   @Test

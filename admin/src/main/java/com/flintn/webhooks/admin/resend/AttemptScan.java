@@ -71,7 +71,7 @@ public final class AttemptScan {
    * Every attempt of {@code event} to {@code endpoint} written between {@code from} and {@code to}
    * (the end now when null), in write order.
    */
-  static List<Located> ofEvent(
+  static Found ofEvent(
       RecordScan scan,
       Topic<String, AttemptRecord> topic,
       EndpointId endpoint,
@@ -80,17 +80,21 @@ public final class AttemptScan {
       Instant to,
       long budget) {
     List<Located> found = new ArrayList<>();
-    read(
-        scan,
-        topic,
-        endpoint,
-        from,
-        to,
-        budget,
-        a -> a.record().eventId().equals(event),
-        found::add);
-    return found;
+    RecordScan.Stats stats =
+        read(
+            scan,
+            topic,
+            endpoint,
+            from,
+            to,
+            budget,
+            a -> a.record().eventId().equals(event),
+            found::add);
+    return new Found(found, stats.read());
   }
+
+  /** The attempts of one event a read found, and how many records it read. */
+  record Found(List<Located> attempts, long read) {}
 
   private static RecordScan.Stats read(
       RecordScan scan,

@@ -112,13 +112,20 @@ public final class Resends {
   private Optional<Instant> firstAttemptOnTopic(RecordScan scan, Endpoint endpoint, EventId event) {
     Instant now = clock.instant();
     Instant to = null;
+    long budget = ATTEMPT_BUDGET; // shared by the windows
     for (Duration back : WINDOWS) {
       Instant from = now.minus(back);
-      List<AttemptScan.Located> found =
+      AttemptScan.Found found =
           AttemptScan.ofEvent(
-              scan, topics.attempts(), endpoint.endpointId(), event, from, to, ATTEMPT_BUDGET);
-      if (!found.isEmpty()) {
-        return found.stream().map(l -> l.record().startedAt()).min(Comparator.naturalOrder());
+              scan, topics.attempts(), endpoint.endpointId(), event, from, to, budget);
+      if (!found.attempts().isEmpty()) {
+        return found.attempts().stream()
+            .map(l -> l.record().startedAt())
+            .min(Comparator.naturalOrder());
+      }
+      budget -= found.read();
+      if (budget <= 0) {
+        break;
       }
       to = from;
     }
