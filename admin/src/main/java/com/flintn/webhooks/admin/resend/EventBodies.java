@@ -166,8 +166,8 @@ final class EventBodies {
       Pattern.compile("\"event_id\"\\s*:\\s*\"([^\"]{1,128})\"");
 
   /**
-   * A cheap test before parsing: the first {@code event_id} string in the text is one of {@code
-   * ids}. An envelope names {@code event_id} once at its top level; one that does not is invalid.
+   * A cheap test before parsing: some {@code "event_id": "..."} in the text names one of {@code
+   * ids}. A record that passes is parsed, and its envelope's own id decides.
    */
   private static boolean mentionsOne(byte[] value, Set<EventId> ids) {
     Matcher m = EVENT_ID.matcher(new String(value, StandardCharsets.ISO_8859_1));
