@@ -6,19 +6,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.testkit.HttpsReceiver.Received;
 import com.flintn.webhooks.testkit.IndependentVerifier;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,7 +74,7 @@ class ResendRecoverTest {
               .body("")
               .build();
         });
-    AdminFixture.Answer created = f.create(KEY_A, "Resend", f.receiver.url("/rr"), "*");
+    AdminFixture.Answer created = f.create(KEY_A, "Resend", f.receiver.url("/rr"), "order.created");
     assertThat(created.status()).isEqualTo(201);
     id = created.body().get("id").asText();
     secret = created.body().get("secret").asText();
@@ -219,6 +226,76 @@ class ResendRecoverTest {
     assertThat(third.body().get("resent").asInt()).isZero();
   }
 
+  @Test
+  void twoRecoveriesAtOnceOnTwoAdminInstancesResendEachFailureOnce() throws Exception {
+    AdminFixture.Answer created = f.create(KEY_A, "Twice", f.receiver.url("/rc"), "order.paid");
+    String ep = created.body().get("id").asText();
+    Instant since = Clock.systemUTC().instant().minusSeconds(1);
+    int n = 40;
+    REFUSE.set(true);
+    for (int i = 0; i < n; i++) {
+      event("evt_rr_bad_rc_" + i, "order.paid");
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> f.receiver.receivedAt("/rc").size() == n);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                f.call("GET", "/v1/webhooks/" + ep + "/attempts?limit=100", KEY_A, null)
+                        .body()
+                        .toString()
+                        .split("dead_lettered", -1)
+                        .length
+                    == n + 1);
+    REFUSE.set(false);
+    try (AdminApp second =
+        new AdminApp(
+            f.env.config(),
+            ApiKeys.of(List.of(KEY_A), List.of(AdminFixture.ACCOUNT_A)),
+            Clock.systemUTC())) {
+      second.start();
+      String body = "{\"since\":\"" + since + "\"}";
+      String path = "/v1/webhooks/" + ep + "/recover";
+      List<String> bases = List.of(f.base(), "http://127.0.0.1:" + second.port());
+      CountDownLatch go = new CountDownLatch(1);
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (String base : bases) {
+        calls.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    go.await();
+                    return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + path))
+                            .header("Authorization", "Bearer " + KEY_A)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
+      }
+      go.countDown();
+      for (CompletableFuture<HttpResponse<String>> c : calls) {
+        HttpResponse<String> r = c.get(60, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 409);
+      }
+    }
+    List<String> resent =
+        f.env.readAll(f.env.topics().deliveriesDue().name()).stream()
+            .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+            .filter(v -> v.contains("\"dlv_rs_") && v.contains("evt_rr_bad_rc_"))
+            .toList();
+    assertThat(resent).as("each failure resent once, whichever instance sent it").hasSize(n);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> f.receiver.receivedAt("/rc").size() == 2 * n);
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private static AdminFixture.Answer resend(String key, String event) throws Exception {
     return f.call(
         "POST", "/v1/webhooks/" + id + "/resend", key, "{\"event_id\":\"" + event + "\"}");
@@ -257,12 +334,18 @@ class ResendRecoverTest {
   }
 
   private static void event(String eventId) {
+    event(eventId, "order.created");
+  }
+
+  private static void event(String eventId, String type) {
     f.env.send(
         f.env.topics().events().name(),
         "acc_a".getBytes(StandardCharsets.UTF_8),
         ("{\"event_id\":\""
                 + eventId
-                + "\",\"event_type\":\"order.created\",\"account_id\":\"acc_a\","
+                + "\",\"event_type\":\""
+                + type
+                + "\",\"account_id\":\"acc_a\","
                 + "\"created_at\":\"2026-12-06T08:00:00Z\",\"data\":{\"n\":1}}")
             .getBytes(StandardCharsets.UTF_8));
   }

@@ -272,7 +272,7 @@ public final class Resends {
       try {
         sent = writer.send(out);
       } catch (Resender.Failed e) {
-        if (e.getCause() instanceof org.apache.kafka.common.errors.ProducerFencedException) {
+        if (fenced(e)) {
           throw new TakenOver(e.committed);
         }
         throw e;
@@ -293,6 +293,16 @@ public final class Resends {
           read,
           sample);
     }
+  }
+
+  private static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
+          || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The key of the note that the failed attempt {@code l} was recovered. */
