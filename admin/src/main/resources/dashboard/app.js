@@ -425,6 +425,7 @@
       : '');
     renderEditForm(ep);
     renderDeadLetterActions(ep);
+    renderRecoverBar(ep);
     reloadDeadLettersOnStatusChange(ep);
   }
 
@@ -756,6 +757,7 @@
         h('span', { class: `outcome-pill tone-${OUTCOME_TONES[a.outcome] || 'neutral'}`, text: a.outcome || '—' }),
       ]),
       h('td', { class: 'duration num', text: duration }),
+      resendCell(a),
     ]);
   }
 
@@ -921,6 +923,96 @@
     return 'Nothing to replay.';
   }
 
+  // ---------- Resend and recover ----------
+  // One past event again (a button per attempt), or every event that failed for good since a time
+  // (counted by a dry run, then confirmed). Both need an active endpoint.
+
+  const endpointActive = () => (selectedEndpoint() || {}).status === 'active';
+
+  function resendCell(a) {
+    const active = endpointActive();
+    return h('td', { class: 'resend-cell' }, [
+      h('button', {
+        class: 'btn btn-link resend-btn', type: 'button', text: 'Resend',
+        'data-event-id': a.event_id, disabled: !active,
+        title: active ? `Send event ${a.event_id} to this endpoint again` : 'Reactivate this endpoint to resend events',
+        'aria-label': `Resend event ${a.event_id}`,
+      }),
+    ]);
+  }
+
+  function renderRecoverBar(ep) {
+    const status = ep ? ep.status : null;
+    show('recover-bar', status === 'active' || status === 'disabled');
+    byId('recover-open').disabled = status !== 'active';
+    show('recover-hint', status === 'disabled');
+    for (const b of byId('attempts-body').querySelectorAll('.resend-btn')) {
+      b.disabled = status !== 'active';
+      b.title = status === 'active' ? `Send event ${b.dataset.eventId} to this endpoint again` : 'Reactivate this endpoint to resend events';
+    }
+  }
+
+  async function onResendClick(event) {
+    const button = event.target.closest('.resend-btn');
+    const ep = selectedEndpoint();
+    if (!button || !ep || ep.status !== 'active') return;
+    const eventId = button.dataset.eventId;
+    await whileBusy(button, async () => {
+      hideError();
+      const result = await api('POST', endpointPath(ep.id, 'resend'), { event_id: eventId });
+      showNotice(['Event ', h('code', { text: result.event_id || eventId }), ' resent. Its attempt appears under Recent attempts in a few seconds.']);
+      setTimeout(() => { if (detailOpen()) loadAttempts(true); }, 1000);
+    });
+  }
+
+  async function onRecoverClick() {
+    const ep = selectedEndpoint();
+    if (!ep || ep.status !== 'active') return;
+    const since = byId('recover-since').value;
+    const plan = await sendRecover(ep, since, true);
+    if (!plan || state.selectedId !== ep.id) return;
+    if (!(plan.to_resend > 0)) { showNotice(nothingToRecover(plan)); return; }
+    if (!(await confirmDialog(recoverConfirmCopy(plan, ep)))) return;
+    const result = await sendRecover(ep, since, false);
+    if (!result) { loadEndpoints(true); return; }
+    showNotice(recoverDoneText(result));
+    loadAttempts();
+  }
+
+  async function sendRecover(ep, since, dryRun) {
+    let result = null;
+    await whileBusy(byId('recover-open'), async () => {
+      hideError();
+      result = await api('POST', endpointPath(ep.id, 'recover'), { since, dry_run: dryRun });
+    });
+    return result;
+  }
+
+  function recoverConfirmCopy(plan, ep) {
+    const when = formatDate(plan.since);
+    const already = plan.already_recovered > 0 ? ` ${plan.already_recovered} recovered before will be skipped.` : '';
+    const capped = plan.to_resend > 1000 ? ' At most 1,000 go at a time; run it again for the rest.' : '';
+    const ids = (plan.sample || []).map((a) => a.event_id).slice(0, 3).join(', ');
+    return {
+      confirmTitle: 'Recover failed deliveries?',
+      confirmMessage: `Resend ${plural(plan.to_resend, 'event')} that failed since ${when} to ${ep.url}${ids ? ` (${ids}${plan.to_resend > 3 ? ', …' : ''})` : ''}?${already}${capped}`,
+      confirmOk: `Resend ${plan.to_resend}`,
+    };
+  }
+
+  function nothingToRecover(plan) {
+    if (!(plan.failed > 0)) return `Nothing to recover: no delivery failed for good since ${formatDate(plan.since)}.`;
+    return `Nothing to recover: ${plan.failed === 1 ? 'it was' : `all ${plan.failed} were`} recovered before.`;
+  }
+
+  function recoverDoneText(r) {
+    const parts = [`Resent ${plural(r.resent, 'event')}. They appear under Recent attempts shortly.`];
+    if (r.not_found > 0) parts.push(`${r.not_found} could not be resent: their events are no longer kept.`);
+    if (r.skipped_already_replayed > 0) parts.push(`${r.skipped_already_replayed} were replayed from the dead letters already.`);
+    if (r.remaining > 0) parts.push(`${r.remaining} more are left: run Recover again.`);
+    return parts.join(' ');
+  }
+
   // ---------- Wiring ----------
 
   function bindEvents() {
@@ -954,6 +1046,8 @@
     on('dlq-event-type', 'input', () => onDeadLetterFiltersChanged(FILTER_DEBOUNCE_MS));
     on('dlq-event-type', 'change', () => onDeadLetterFiltersChanged(0)); // Enter or leaving the field
     on('dlq-replay', 'click', onReplayClick);
+    on('attempts-body', 'click', onResendClick);
+    on('recover-open', 'click', onRecoverClick);
     on('attempts-refresh', 'click', () => whileBusy(byId('attempts-refresh'), () => Promise.all([loadAttempts(), loadEndpoints()])));
     on('secret-copy', 'click', copySecret);
     on('secret-dismiss', 'click', () => byId('secret-panel').close());

@@ -44,7 +44,10 @@ class HostileAccountIsolationTest extends HostileTestBase {
       {"GET", "/attempts?limit=5", null},
       {"GET", "/dead-letters", null},
       {"POST", "/dead-letters/replay", "{\"dry_run\":true}"},
-      {"POST", "/dead-letters/replay", "{}"}
+      {"POST", "/dead-letters/replay", "{}"},
+      {"POST", "/resend", "{\"event_id\":\"evt_1\"}"},
+      {"POST", "/recover", "{\"since\":\"1h\",\"dry_run\":true}"},
+      {"POST", "/recover", "{\"since\":\"1h\"}"}
     };
     for (String[] c : calls) {
       byte[] body = c[2] == null ? null : utf8(c[2]);

@@ -127,6 +127,9 @@ class ArchitectureTest {
               "com.flintn.webhooks.admin.dlq.DlqReader",
               "bounds an API request's read of the dead-letter topic"),
           Map.entry(
+              "com.flintn.webhooks.admin.resend.RecordScan",
+              "bounds a resend or recover request's read of a topic"),
+          Map.entry(
               "com.flintn.webhooks.admin.dlq.ReplayLog",
               "bounds an API request's wait for the replay log"),
           Map.entry(

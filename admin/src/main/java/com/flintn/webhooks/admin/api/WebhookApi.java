@@ -5,6 +5,7 @@ import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
+import com.flintn.webhooks.admin.resend.Resends;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.eventtype.EventTypeNames;
@@ -24,6 +25,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -54,6 +56,7 @@ public final class WebhookApi {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final DeadLetterApi deadLetters;
+  private final ResendApi resends;
   private final EventTypeView eventTypes;
 
   /**
@@ -92,6 +95,15 @@ public final class WebhookApi {
               return endpoints.owned(ctx);
             },
             clock);
+    this.resends =
+        new ResendApi(
+            new Resends(kafka, topics, replayLog, clock, Duration.ofSeconds(10)),
+            attempts,
+            ctx -> {
+              endpoints.syncForRead();
+              return endpoints.owned(ctx);
+            },
+            clock);
   }
 
   public List<Route> routes() {
@@ -112,6 +124,7 @@ public final class WebhookApi {
                 new Route(HandlerType.GET, one + "/attempts", this::attempts),
                 new Route(HandlerType.GET, "/v1/event-types", this::eventTypes)));
     all.addAll(deadLetters.routes());
+    all.addAll(resends.routes());
     return List.copyOf(all);
   }
 
