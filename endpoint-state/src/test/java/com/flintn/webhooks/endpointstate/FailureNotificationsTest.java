@@ -106,7 +106,11 @@ class FailureNotificationsTest {
                   List<AttemptRecord> all = env.readValues(env.topics().attempts());
                   long ended =
                       all.stream()
-                          .filter(a -> a.endpointId().equals(FAILING) && a.outcome().isTerminal())
+                          .filter(
+                              a ->
+                                  a.endpointId().equals(FAILING)
+                                      && EVENTS.contains(a.eventId().value())
+                                      && a.outcome().isTerminal())
                           .map(AttemptRecord::eventId)
                           .distinct()
                           .count();

@@ -5,8 +5,10 @@ import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
+import com.flintn.webhooks.admin.notifications.NotificationLog;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.eventtype.EventTypeNames;
 import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.json.Json;
@@ -55,6 +57,7 @@ public final class WebhookApi {
   private final SecureRandom random = new SecureRandom();
   private final DeadLetterApi deadLetters;
   private final EventTypeView eventTypes;
+  private final NotificationApi notifications;
 
   /**
    * @param eventTypes the event-type catalogue: {@code GET /v1/event-types} lists it, and creates
@@ -71,7 +74,9 @@ public final class WebhookApi {
       TopicCatalog topics,
       ReplayLog replayLog,
       Clock clock,
-      EventTypeView eventTypes) {
+      EventTypeView eventTypes,
+      NotificationLog notificationLog) {
+    this.notifications = new NotificationApi(notificationLog);
     this.view = view;
     this.eventTypes = eventTypes;
     this.changes = changes;
@@ -112,6 +117,7 @@ public final class WebhookApi {
                 new Route(HandlerType.GET, one + "/attempts", this::attempts),
                 new Route(HandlerType.GET, "/v1/event-types", this::eventTypes)));
     all.addAll(deadLetters.routes());
+    all.addAll(notifications.routes());
     return List.copyOf(all);
   }
 
@@ -288,7 +294,17 @@ public final class WebhookApi {
   /** The catalogue, by name: what a customer can subscribe to. */
   private void eventTypes(Context ctx) {
     AccountEndpoints.account(ctx);
-    List<ObjectNode> items = eventTypes.all().stream().map(ApiJson::eventType).toList();
+    List<ObjectNode> items =
+        new ArrayList<>(eventTypes.all().stream().map(ApiJson::eventType).toList());
+    // Flintn's own operational types are always on offer once there is a catalogue (§4.1).
+    if (!items.isEmpty()) {
+      for (String type : OperationalEvents.TYPES) {
+        if (!eventTypes.names().contains(type)) {
+          items.add(ApiJson.operationalType(type));
+        }
+      }
+      items.sort(Comparator.comparing(o -> o.get("name").asText()));
+    }
     json(ctx, 200, ApiJson.list(items));
   }
 
@@ -299,7 +315,10 @@ public final class WebhookApi {
    */
   private void requireCatalogued(List<String> requested, Collection<String> alreadySubscribed) {
     List<EventTypeNames.Unknown> unknown =
-        EventTypeNames.unknown(requested, eventTypes.names(), alreadySubscribed);
+        EventTypeNames.unknown(
+            requested.stream().filter(t -> !OperationalEvents.isOperational(t)).toList(),
+            eventTypes.names(),
+            alreadySubscribed);
     if (unknown.isEmpty()) {
       return;
     }
