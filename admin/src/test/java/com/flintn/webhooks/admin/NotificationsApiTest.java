@@ -8,11 +8,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.flintn.webhooks.admin.AdminFixture.Answer;
 import com.flintn.webhooks.common.event.OperationalEvents;
+import com.flintn.webhooks.common.eventtype.EventTypeWriter;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.DeliveryId;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EventId;
+import com.flintn.webhooks.common.message.EventType;
 import com.flintn.webhooks.common.topic.HeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -93,17 +95,37 @@ class NotificationsApiTest {
   }
 
   @Test
-  void theOperationalTypesCanBeSubscribedToByName() throws Exception {
-    Answer created =
-        f.create(
-            KEY_A,
-            "Alerts",
-            f.receiver.url("/alerts"),
-            OperationalEvents.ENDPOINT_FAILING,
-            OperationalEvents.ENDPOINT_DISABLED);
-    assertThat(created.status()).isEqualTo(201);
-    assertThat(created.body().get("event_types").toString())
-        .isEqualTo("[\"webhook.endpoint.failing\",\"webhook.endpoint.disabled\"]");
+  void theOperationalTypesCanBeSubscribedToByNameEvenWhenTheCatalogueLeavesThemOut()
+      throws Exception {
+    try (EventTypeWriter writer =
+        new EventTypeWriter(
+            f.env.config().kafka(), f.env.topics().eventTypes(), Duration.ofSeconds(15))) {
+      writer.put(new EventType("order.created", "An order was placed.", null, Instant.now()));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> f.call("GET", "/v1/event-types", KEY_A, null).body().get("data").size() == 1);
+      try {
+        Answer created =
+            f.create(
+                KEY_A,
+                "Alerts",
+                f.receiver.url("/alerts"),
+                OperationalEvents.ENDPOINT_FAILING,
+                OperationalEvents.ENDPOINT_DISABLED);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().get("event_types").toString())
+            .isEqualTo("[\"webhook.endpoint.failing\",\"webhook.endpoint.disabled\"]");
+        Answer typo = f.create(KEY_A, "Typo", f.receiver.url("/typo"), "webhook.endpoint.failin");
+        assertThat(typo.status()).isEqualTo(422);
+      } finally {
+        writer.remove("order.created");
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> f.call("GET", "/v1/event-types", KEY_A, null).body().get("data").isEmpty());
+      }
+    }
   }
 
   private static JsonNode awaitNotices(String key, int count) {

@@ -2,7 +2,6 @@ package com.flintn.webhooks.admin.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -69,15 +68,6 @@ final class ApiJson {
     if (t.schema() != null) {
       o.set("schema", t.schema());
     }
-    return o;
-  }
-
-  /** One of Flintn's own operational types (docs/design.md §4.1), as the catalogue lists it. */
-  static ObjectNode operationalType(String type) {
-    ObjectNode o = Json.mapper().createObjectNode();
-    o.put("name", type);
-    o.put("description", OperationalEvents.description(type));
-    o.set("schema", OperationalEvents.schema(type));
     return o;
   }
 

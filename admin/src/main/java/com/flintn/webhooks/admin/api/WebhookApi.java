@@ -294,24 +294,14 @@ public final class WebhookApi {
   /** The catalogue, by name: what a customer can subscribe to. */
   private void eventTypes(Context ctx) {
     AccountEndpoints.account(ctx);
-    List<ObjectNode> items =
-        new ArrayList<>(eventTypes.all().stream().map(ApiJson::eventType).toList());
-    // Flintn's own operational types are always on offer once there is a catalogue (§4.1).
-    if (!items.isEmpty()) {
-      for (String type : OperationalEvents.TYPES) {
-        if (!eventTypes.names().contains(type)) {
-          items.add(ApiJson.operationalType(type));
-        }
-      }
-      items.sort(Comparator.comparing(o -> o.get("name").asText()));
-    }
+    List<ObjectNode> items = eventTypes.all().stream().map(ApiJson::eventType).toList();
     json(ctx, 200, ApiJson.list(items));
   }
 
   /**
    * Refuses (422) a subscription to a type the catalogue does not hold, naming the closest one
-   * where a typo is likely. {@code *}, an empty catalogue and types the endpoint already had
-   * (removed from the catalogue since) pass.
+   * where a typo is likely. {@code *}, an empty catalogue, types the endpoint already had (removed
+   * from the catalogue since) and Flintn's own operational types (§4.1) pass.
    */
   private void requireCatalogued(List<String> requested, Collection<String> alreadySubscribed) {
     List<EventTypeNames.Unknown> unknown =
