@@ -41,6 +41,7 @@
     deadLetters: [], deadLettersCount: 0, deadLettersMore: false, deadLettersFor: null, deadLettersAt: 0, deadLettersFiltered: false,
     deadLettersQuery: '', deadLettersSeq: 0, deadLettersPending: false, statusSeen: null,
     eventTypes: null, // the catalogue from GET /v1/event-types; null or empty: free text
+    notices: [], failing: {}, noticesPending: false, // failure notifications (GET /v1/notifications)
   });
   let state = freshState();
 
@@ -226,6 +227,7 @@
       setEndpoints(result.data);
       startPolling();
       loadEventTypes();
+      loadNotifications();
       byId('create-open').focus();
     });
     if (byId('app').hidden) { state.key = null; input.focus(); input.select(); }
@@ -240,6 +242,7 @@
     hideNotice();
     hideError();
     byId('endpoints').replaceChildren();
+    renderNotifications();
     byId('attempts-body').replaceChildren();
     byId('dead-letters-body').replaceChildren();
     byId('dead-letters').removeAttribute('aria-busy');
@@ -263,6 +266,7 @@
       setInterval(() => { if (tabVisible() && detailOpen()) loadAttempts(true); }, ATTEMPTS_POLL_MS),
       setInterval(() => { if (tabVisible()) loadEndpoints(true); }, LIST_POLL_MS),
       setInterval(() => { if (tabVisible() && detailOpen()) loadDeadLetters(true); }, DEAD_LETTERS_POLL_MS),
+      setInterval(() => { if (tabVisible()) loadNotifications(true); }, LIST_POLL_MS),
     );
   }
   function stopPolling() {
@@ -273,6 +277,7 @@
   function onVisibilityChange() { // catch up at once when the tab comes back
     if (!tabVisible() || !state.key || byId('app').hidden) return;
     loadEndpoints(true);
+    loadNotifications(true);
     if (detailOpen()) { loadAttempts(true); loadDeadLetters(true); }
   }
 
@@ -332,6 +337,7 @@
       h('span', { class: 'endpoint-top' }, [
         h('span', { class: 'endpoint-name', text: ep.name || 'Untitled endpoint' }),
         setBadge(h('span'), ep.status),
+        failingBadge(ep),
       ]),
       h('span', { class: 'endpoint-url mono', text: ep.url, title: ep.url }),
       eventChips(ep.event_types, 3),
@@ -339,7 +345,7 @@
   }
 
   function renderEndpoints() {
-    const signature = JSON.stringify([state.endpoints, state.selectedId]);
+    const signature = JSON.stringify([state.endpoints, state.selectedId, state.failing]);
     if (signature === state.listSignature) return; // unchanged: keep the DOM (and hover, focus) as it is
     state.listSignature = signature;
     const focused = document.activeElement && document.activeElement.closest('.endpoint');
@@ -423,6 +429,7 @@
     setText('detail-rotation-text', inGrace
       ? `Secret rotation in progress. Your previous secret keeps signing deliveries as X-Signature-Secondary until ${formatDate(until)} (${relativeTime(until)}). Switch your receiver to the new secret before then.`
       : '');
+    renderFailingNote(ep);
     renderEditForm(ep);
     renderDeadLetterActions(ep);
     renderRecoverBar(ep);
@@ -717,6 +724,72 @@
     byId('secret-value').value = ''; // the secret leaves the page with the dialog
     setText('secret-copy-status', '');
     if (detailOpen()) byId('detail-name').focus();
+  }
+
+  // ---------- Failure notifications ----------
+  // GET /v1/notifications: the account's latest notices (failing, disabled, recovered) and the
+  // endpoints failing now. A failing endpoint gets a badge in the list and a note in its detail.
+
+  const NOTICE_TEXT = {
+    failing: (n) => `Failing: ${n.percent_of_threshold || '?'}% of the way to being disabled`,
+    disabled: () => `Disabled after ${MAX_ATTEMPTS} failed attempts`,
+    recovered: (n) => (n.reason === 'url_changed' ? 'Warning cleared: URL changed' : 'Recovered: delivering again'),
+  };
+
+  async function loadNotifications(background = false) {
+    if (state.noticesPending || !state.key) return;
+    state.noticesPending = true;
+    await guardedLoad(background, async (current) => {
+      const result = await api('GET', '/v1/notifications');
+      if (!current()) return;
+      state.notices = Array.isArray(result.data) ? result.data : [];
+      state.failing = {};
+      for (const n of Array.isArray(result.failing) ? result.failing : []) state.failing[n.endpoint_id] = n;
+      renderNotifications();
+      renderEndpoints();
+      const ep = selectedEndpoint();
+      if (ep && !state.creating) renderFailingNote(ep);
+    });
+    state.noticesPending = false;
+  }
+
+  function failingBadge(ep) {
+    const n = state.failing[ep.id];
+    if (!n || ep.status !== 'active') return null;
+    return h('span', {
+      class: 'badge badge-failing',
+      text: `failing ${n.percent_of_threshold}%`,
+      title: `A delivery failed ${n.percent_of_threshold / 20} of ${MAX_ATTEMPTS} attempts`,
+    });
+  }
+
+  function renderFailingNote(ep) {
+    const n = state.failing[ep.id];
+    const failing = Boolean(n) && ep.status === 'active';
+    show('detail-failing-box', failing);
+    if (!failing) return;
+    const attempts = Math.round(n.percent_of_threshold / 20);
+    setText('detail-failing-title', `Failing: a delivery failed ${attempts} of ${MAX_ATTEMPTS} attempts (${n.percent_of_threshold}% of the way to being disabled)`);
+    const last = n.last_status ? `Last failure: ${n.last_status}` : 'Last failure';
+    setText('detail-failing-text', `${last}${n.failing_event_id ? ` for ${n.failing_event_id}` : ''}, ${relativeTime(n.at)}. If all ${MAX_ATTEMPTS} attempts of a delivery fail, the endpoint is disabled.`);
+  }
+
+  function noticeItem(n) {
+    const ep = findEndpoint(n.endpoint_id);
+    const text = (NOTICE_TEXT[n.kind] || (() => n.kind))(n);
+    const time = h('time', { class: 'notice-time subtle' });
+    setTime(time, n.at);
+    return h('li', { class: `notice notice-${n.kind}`, 'data-endpoint-id': n.endpoint_id }, [
+      h('span', { class: 'notice-text', text }),
+      h('span', { class: 'notice-endpoint', text: ep ? (ep.name || ep.id) : n.endpoint_id, title: n.endpoint_id }),
+      time,
+    ]);
+  }
+
+  function renderNotifications() {
+    const list = state.notices || [];
+    byId('notifications-list').replaceChildren(...list.map(noticeItem));
+    show('notifications', list.length > 0);
   }
 
   // ---------- Attempts ----------
@@ -1065,6 +1138,7 @@
     startPolling();
     loadEndpoints();
     loadEventTypes();
+    loadNotifications();
   }
 
   init();

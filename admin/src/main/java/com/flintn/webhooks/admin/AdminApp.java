@@ -10,6 +10,7 @@ import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
+import com.flintn.webhooks.admin.notifications.NotificationLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
@@ -45,6 +46,9 @@ public final class AdminApp implements AutoCloseable {
   static final int ATTEMPTS_PER_ENDPOINT = 100;
   static final int ATTEMPT_LOG_ENDPOINTS = 20_000;
   static final long ATTEMPT_BACKFILL_PER_PARTITION = 20_000;
+  static final int NOTICES_PER_ACCOUNT = 50;
+  static final int NOTICE_ACCOUNTS = 20_000;
+  static final long NOTICE_BACKFILL_PER_PARTITION = 20_000;
 
   private final EndpointView view;
   private final EventTypeView eventTypes;
@@ -54,6 +58,7 @@ public final class AdminApp implements AutoCloseable {
   private final EndpointChanges changes;
   private final AttemptLog attempts;
   private final ReplayLog replayLog;
+  private final NotificationLog notifications;
   private final WebhookApi api;
   private final AdminServer server;
   private final Deque<AutoCloseable> open = new ArrayDeque<>();
@@ -83,6 +88,13 @@ public final class AdminApp implements AutoCloseable {
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
     this.replayLog = new ReplayLog(kafka, topics.dlqReplays().name());
+    this.notifications =
+        new NotificationLog(
+            kafka,
+            topics.endpointEvents(),
+            NOTICES_PER_ACCOUNT,
+            NOTICE_ACCOUNTS,
+            NOTICE_BACKFILL_PER_PARTITION);
     this.api =
         new WebhookApi(
             view,
@@ -100,13 +112,15 @@ public final class AdminApp implements AutoCloseable {
             topics,
             replayLog,
             clock,
-            eventTypes);
+            eventTypes,
+            notifications);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
 
   public void start() throws InterruptedException {
     open.push(replayLog);
+    open.push(notifications);
     open.push(attempts);
     open.push(changes);
     open.push(view);
@@ -131,6 +145,7 @@ public final class AdminApp implements AutoCloseable {
     changes.start();
     attempts.start();
     replayLog.start();
+    notifications.start();
     server.start();
     open.push(server);
   }

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.endpointstate;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
@@ -28,8 +29,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The endpoint-state Kafka Streams app (docs/design.md §1, §5): change commands and attempt records
- * in, the compacted endpoints table and status events out, exactly once. The only writer of {@code
- * webhooks.endpoints}. Lifecycle: {@link #start()} once, then {@link #close()}.
+ * in, the compacted endpoints table, status events and operational webhooks (§4.1) out, exactly
+ * once. The only writer of {@code webhooks.endpoints}. Lifecycle: {@link #start()} once, then
+ * {@link #close()}.
  */
 public final class EndpointStateApp implements AutoCloseable {
   private final KafkaStreams streams;
@@ -128,6 +130,14 @@ public final class EndpointStateApp implements AutoCloseable {
             Serdes.String(),
             topics.endpoints().valueSerde()),
         "endpoint-state");
+    // Each endpoint's warning level (docs/design.md §4.1): one small record per endpoint that has
+    // warned, written only when the level changes.
+    t.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(EndpointStateProcessor.HEALTH_STORE),
+            Serdes.String(),
+            new JsonSerde<>(FailureLevels.Health.class)),
+        "endpoint-state");
     t.addSink(
         EndpointStateProcessor.TO_ENDPOINTS,
         topics.endpoints().name(),
@@ -139,6 +149,13 @@ public final class EndpointStateApp implements AutoCloseable {
         topics.endpointEvents().name(),
         Serdes.String().serializer(),
         (Serializer<Object>) (Serializer<?>) topics.endpointEvents().valueSerde().serializer(),
+        "endpoint-state");
+    // Operational webhooks: events like any upstream service's, keyed by account.
+    t.addSink(
+        EndpointStateProcessor.TO_WEBHOOK_EVENTS,
+        topics.events().name(),
+        Serdes.String().serializer(),
+        (Serializer<Object>) (Serializer<?>) Serdes.ByteArray().serializer(),
         "endpoint-state");
     return t;
   }

@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.config.ConfigException;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.KafkaClientProperties;
+import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.eventtype.EventTypeWriter;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.kafka.KafkaClients;
@@ -214,7 +215,17 @@ final class StandaloneCommand implements Callable<Integer> {
    */
   private static void registerDemoEventTypes(FlintnConfig c, TopicCatalog topics, Clock clock)
       throws Exception {
-    List<EventType> types =
+    List<EventType> types = new ArrayList<>();
+    // Flintn's own failure notifications (docs/design.md §4.1), with their data schemas.
+    for (String type : OperationalEvents.TYPES) {
+      types.add(
+          new EventType(
+              type,
+              OperationalEvents.description(type),
+              OperationalEvents.schema(type),
+              clock.instant()));
+    }
+    types.addAll(
         List.of(
             new EventType(
                 "order.created",
@@ -231,7 +242,7 @@ final class StandaloneCommand implements Callable<Integer> {
                 "customer.updated",
                 "A customer's details (email, name) changed.",
                 null,
-                clock.instant()));
+                clock.instant())));
     try (EventTypeWriter writer =
         new EventTypeWriter(c.kafka(), topics.eventTypes(), Duration.ofSeconds(15))) {
       for (EventType t : types) {

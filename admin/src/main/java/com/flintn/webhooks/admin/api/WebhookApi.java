@@ -5,9 +5,11 @@ import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
+import com.flintn.webhooks.admin.notifications.NotificationLog;
 import com.flintn.webhooks.admin.resend.Resends;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
+import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.eventtype.EventTypeNames;
 import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.json.Json;
@@ -58,6 +60,7 @@ public final class WebhookApi {
   private final DeadLetterApi deadLetters;
   private final ResendApi resends;
   private final EventTypeView eventTypes;
+  private final NotificationApi notifications;
 
   /**
    * @param eventTypes the event-type catalogue: {@code GET /v1/event-types} lists it, and creates
@@ -74,7 +77,9 @@ public final class WebhookApi {
       TopicCatalog topics,
       ReplayLog replayLog,
       Clock clock,
-      EventTypeView eventTypes) {
+      EventTypeView eventTypes,
+      NotificationLog notificationLog) {
+    this.notifications = new NotificationApi(notificationLog);
     this.view = view;
     this.eventTypes = eventTypes;
     this.changes = changes;
@@ -125,6 +130,7 @@ public final class WebhookApi {
                 new Route(HandlerType.GET, "/v1/event-types", this::eventTypes)));
     all.addAll(deadLetters.routes());
     all.addAll(resends.routes());
+    all.addAll(notifications.routes());
     return List.copyOf(all);
   }
 
@@ -307,12 +313,15 @@ public final class WebhookApi {
 
   /**
    * Refuses (422) a subscription to a type the catalogue does not hold, naming the closest one
-   * where a typo is likely. {@code *}, an empty catalogue and types the endpoint already had
-   * (removed from the catalogue since) pass.
+   * where a typo is likely. {@code *}, an empty catalogue, types the endpoint already had (removed
+   * from the catalogue since) and Flintn's own operational types (§4.1) pass.
    */
   private void requireCatalogued(List<String> requested, Collection<String> alreadySubscribed) {
     List<EventTypeNames.Unknown> unknown =
-        EventTypeNames.unknown(requested, eventTypes.names(), alreadySubscribed);
+        EventTypeNames.unknown(
+            requested.stream().filter(t -> !OperationalEvents.isOperational(t)).toList(),
+            eventTypes.names(),
+            alreadySubscribed);
     if (unknown.isEmpty()) {
       return;
     }

@@ -45,9 +45,14 @@ public record Endpoint(
     eventTypes = List.copyOf(Objects.requireNonNull(eventTypes, "event_types"));
   }
 
-  /** Whether this endpoint subscribed to {@code eventType}, whatever its status. */
+  /**
+   * Whether this endpoint subscribed to {@code eventType}, whatever its status: it lists the type,
+   * or {@code *} for any type outside the product's reserved {@code webhook.} namespace (those are
+   * named one by one, so an endpoint written for the account's own events never gets Flintn's).
+   */
   public boolean subscribesTo(String eventType) {
-    return eventTypes.contains(ALL_EVENT_TYPES) || eventTypes.contains(eventType);
+    return eventTypes.contains(eventType)
+        || (eventTypes.contains(ALL_EVENT_TYPES) && !Event.isReservedType(eventType));
   }
 
   public boolean isActive() {

@@ -11,12 +11,15 @@ import java.util.Objects;
  *
  * @param type {@code endpoint.created}, {@code endpoint.updated}, {@code endpoint.disabled}, {@code
  *     endpoint.reactivated}, {@code endpoint.revoked}, {@code endpoint.secret_rotated}, {@code
- *     endpoint.deleted}, or {@code endpoint.change_rejected}
+ *     endpoint.deleted}, {@code endpoint.change_rejected}, or the failure warnings {@code
+ *     endpoint.failing} and {@code endpoint.recovered} (docs/design.md §4.1)
  * @param reason why: for {@code endpoint.disabled} {@code attempts_exhausted} or {@code requested};
  *     for a rejection what was wrong
  * @param lastStatus the last HTTP status or error of the delivery that exhausted its attempts
  * @param eventId the event whose delivery exhausted its attempts
  * @param changeId the change this event answers, if it answers one
+ * @param percentOfThreshold for {@code endpoint.failing}: how far along the disable rule the
+ *     endpoint is, in percent (failed attempts of one delivery out of its 5)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EndpointEvent(
@@ -27,7 +30,8 @@ public record EndpointEvent(
     @JsonProperty("reason") String reason,
     @JsonProperty("last_status") String lastStatus,
     @JsonProperty("event_id") EventId eventId,
-    @JsonProperty("change_id") String changeId) {
+    @JsonProperty("change_id") String changeId,
+    @JsonProperty("percent_of_threshold") Integer percentOfThreshold) {
 
   public static final String CREATED = "endpoint.created";
   public static final String UPDATED = "endpoint.updated";
@@ -38,9 +42,28 @@ public record EndpointEvent(
   public static final String DELETED = "endpoint.deleted";
   public static final String CHANGE_REJECTED = "endpoint.change_rejected";
 
+  /** A delivery to the endpoint failed enough attempts to reach a warning level. */
+  public static final String FAILING = "endpoint.failing";
+
+  /** A failing endpoint delivered again: its warning is over. */
+  public static final String RECOVERED = "endpoint.recovered";
+
   public EndpointEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(endpointId, "endpoint_id");
     Objects.requireNonNull(at, "at");
+  }
+
+  /** A status event without a warning level. */
+  public EndpointEvent(
+      String type,
+      EndpointId endpointId,
+      AccountId accountId,
+      Instant at,
+      String reason,
+      String lastStatus,
+      EventId eventId,
+      String changeId) {
+    this(type, endpointId, accountId, at, reason, lastStatus, eventId, changeId, null);
   }
 }

@@ -24,6 +24,18 @@ public record Event(
   public static final String TEST_EVENT_TYPE = "webhook.test";
 
   /**
+   * The namespace of the types Flintn emits itself ({@code webhook.test} and the operational
+   * webhooks, docs/design.md §4.1). A subscription to {@code *} does not include them: an endpoint
+   * gets them only by naming them.
+   */
+  public static final String RESERVED_TYPE_PREFIX = "webhook.";
+
+  /** Whether {@code type} is in the product's reserved namespace. */
+  public static boolean isReservedType(String type) {
+    return type != null && type.startsWith(RESERVED_TYPE_PREFIX);
+  }
+
+  /**
    * Whether {@code type} is a valid event type: a dotted name such as {@code order.created}, 1 to 8
    * segments of 1 to 64 letters, digits, {@code _} and {@code -}, at most 200 characters in all.
    */

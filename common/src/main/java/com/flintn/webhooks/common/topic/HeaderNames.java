@@ -28,6 +28,12 @@ public final class HeaderNames {
    */
   public static final String OUTCOME = "outcome";
 
+  /**
+   * Attempt records of a real attempt: its number (1 to 5), so the endpoint-state app can follow an
+   * endpoint's failures toward the disable rule without parsing the record (docs/design.md §4.1).
+   */
+  public static final String ATTEMPT = "attempt";
+
   /** Due records: epoch milliseconds when the retry scheduler moved the record. */
   public static final String MOVED_AT = "moved-at";
 

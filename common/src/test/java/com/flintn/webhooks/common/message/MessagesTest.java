@@ -65,6 +65,9 @@ class MessagesTest {
             null,
             null);
     assertThat(star.subscribesTo("anything.at.all")).isTrue();
+    // Flintn's own types are named one by one (docs/design.md §4.1)
+    assertThat(star.subscribesTo("webhook.endpoint.failing")).isFalse();
+    assertThat(star.subscribesTo("webhook.endpoint.disabled")).isFalse();
     Endpoint one =
         new Endpoint(
             EndpointId.of("a"),
@@ -82,5 +85,23 @@ class MessagesTest {
             null);
     assertThat(one.subscribesTo("order.created")).isTrue();
     assertThat(one.subscribesTo("order.created.v2")).isFalse();
+    Endpoint alerts =
+        new Endpoint(
+            EndpointId.of("a"),
+            AccountId.of("b"),
+            "n",
+            "https://x",
+            List.of("*", "webhook.endpoint.failing"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(Secret.generate()),
+            null,
+            null,
+            1,
+            null,
+            null);
+    assertThat(alerts.subscribesTo("webhook.endpoint.failing")).isTrue();
+    assertThat(alerts.subscribesTo("webhook.endpoint.disabled")).isFalse();
+    assertThat(alerts.subscribesTo("order.paid")).isTrue();
   }
 }

@@ -3,6 +3,7 @@ package com.flintn.webhooks.dispatcher.consume;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.InvalidReason;
+import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.event.ParsedEvent;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Delivery;
@@ -173,7 +174,12 @@ final class RecordHandler implements RecordWork {
   private CompletableFuture<Void> fanOut(ParsedEvent.Valid ok, SourceRecord source) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     Origin origin = new Origin(source.topic(), source.partition(), source.offset());
+    // An operational webhook about an endpoint never goes to that endpoint (docs/design.md §4.1).
+    String subject = OperationalEvents.subject(ok.event());
     for (Endpoint e : endpoints.subscribers(ok.event().accountId(), ok.event().eventType())) {
+      if (subject != null && subject.equals(e.endpointId().value())) {
+        continue;
+      }
       Delivery d = Delivery.first(ok.event(), e.endpointId(), origin);
       if (e.isActive()) {
         all.add(attempt(e, d, ok.body(), source, EndpointLimits.Lane.MAIN));

@@ -79,7 +79,7 @@ public final class OutcomeRecorder {
             topics.attempts(),
             d.endpointId().value(),
             attemptRecord(a, outcome),
-            outcomeHeader(outcome)));
+            attemptHeaders(outcome, d.attempt())));
     metrics.attempted(a.result(), outcome);
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
@@ -209,6 +209,16 @@ public final class OutcomeRecorder {
   private static RecordHeaders outcomeHeader(AttemptOutcome outcome) {
     RecordHeaders h = new RecordHeaders();
     h.add(HeaderNames.OUTCOME, utf8(outcome.wireName()));
+    return h;
+  }
+
+  /**
+   * The headers of the record of a real attempt: its outcome and its number, with which the
+   * endpoint-state app follows failures toward the disable rule unparsed (docs/design.md §4.1).
+   */
+  private static RecordHeaders attemptHeaders(AttemptOutcome outcome, int attempt) {
+    RecordHeaders h = outcomeHeader(outcome);
+    h.add(HeaderNames.ATTEMPT, utf8(String.valueOf(attempt)));
     return h;
   }
 
