@@ -9,6 +9,7 @@ import com.flintn.webhooks.admin.api.WebhookApi;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.admin.deliveries.DeliverySearch;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
@@ -53,6 +54,7 @@ public final class AdminApp implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final EndpointChanges changes;
   private final AttemptLog attempts;
+  private final DeliverySearch deliveries;
   private final ReplayLog replayLog;
   private final WebhookApi api;
   private final AdminServer server;
@@ -82,6 +84,9 @@ public final class AdminApp implements AutoCloseable {
             ATTEMPTS_PER_ENDPOINT,
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
+    this.deliveries =
+        new DeliverySearch(
+            kafka, topics.attempts(), config.admin().deliverySearchMaxAttempts(), clock);
     this.replayLog = new ReplayLog(kafka, topics.dlqReplays().name());
     this.api =
         new WebhookApi(
@@ -100,7 +105,8 @@ public final class AdminApp implements AutoCloseable {
             topics,
             replayLog,
             clock,
-            eventTypes);
+            eventTypes,
+            deliveries);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
@@ -108,6 +114,7 @@ public final class AdminApp implements AutoCloseable {
   public void start() throws InterruptedException {
     open.push(replayLog);
     open.push(attempts);
+    open.push(deliveries);
     open.push(changes);
     open.push(view);
     open.push(eventTypes);
@@ -130,6 +137,7 @@ public final class AdminApp implements AutoCloseable {
     }
     changes.start();
     attempts.start();
+    deliveries.start();
     replayLog.start();
     server.start();
     open.push(server);
@@ -171,6 +179,23 @@ public final class AdminApp implements AutoCloseable {
             eventTypes.isHealthy()
                 ? Health.Status.up(eventTypes.size() + " event types in the catalogue")
                 : Health.Status.down("the event-type catalogue is not loaded or not being read"));
+    health.add(
+        "admin_delivery_search",
+        () -> {
+          DeliverySearch.Progress p = deliveries.progress();
+          if (!deliveries.isReading(Duration.ofSeconds(30))) {
+            return Health.Status.down("the attempts topic is not being read");
+          }
+          return Health.Status.up(
+              p.complete()
+                  ? deliveries.index().stats().attempts() + " attempts indexed"
+                  : "loading the attempts topic: " + p.percent() + "%");
+        });
+  }
+
+  /** The delivery search index and its load, for tests and benchmarks. */
+  public DeliverySearch deliverySearch() {
+    return deliveries;
   }
 
   private HealthReport health() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
+import com.flintn.webhooks.admin.deliveries.DeliverySearch;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
@@ -55,10 +56,12 @@ public final class WebhookApi {
   private final SecureRandom random = new SecureRandom();
   private final DeadLetterApi deadLetters;
   private final EventTypeView eventTypes;
+  private final DeliveryApi deliveries;
 
   /**
    * @param eventTypes the event-type catalogue: {@code GET /v1/event-types} lists it, and creates
    *     and updates refuse a type it does not hold (unless it is empty)
+   * @param deliveries the index {@code GET /v1/deliveries} searches
    */
   public WebhookApi(
       EndpointView view,
@@ -71,8 +74,10 @@ public final class WebhookApi {
       TopicCatalog topics,
       ReplayLog replayLog,
       Clock clock,
-      EventTypeView eventTypes) {
+      EventTypeView eventTypes,
+      DeliverySearch deliveries) {
     this.view = view;
+    this.deliveries = new DeliveryApi(deliveries, clock);
     this.eventTypes = eventTypes;
     this.changes = changes;
     this.attempts = attempts;
@@ -112,6 +117,7 @@ public final class WebhookApi {
                 new Route(HandlerType.GET, one + "/attempts", this::attempts),
                 new Route(HandlerType.GET, "/v1/event-types", this::eventTypes)));
     all.addAll(deadLetters.routes());
+    all.addAll(deliveries.routes());
     return List.copyOf(all);
   }
 

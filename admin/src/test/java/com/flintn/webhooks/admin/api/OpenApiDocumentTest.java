@@ -46,6 +46,7 @@ class OpenApiDocumentTest {
                         Duration.ofHours(24))),
                 null,
                 null,
+                null,
                 null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());
