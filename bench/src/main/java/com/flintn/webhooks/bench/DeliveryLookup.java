@@ -309,8 +309,9 @@ final class DeliveryLookup {
         String type = "order." + (k % 7 == 0 ? "refunded" : k % 2 == 0 ? "created" : "paid");
         Instant at = T0.plusMillis(spanMs * written / n);
         int fanOut = random.nextInt(5) == 0 ? 2 : 1;
+        int firstEndpoint = random.nextInt(ENDPOINTS_PER_ACCOUNT);
         for (int e = 0; e < fanOut && written < n; e++) {
-          int endpointNo = (random.nextInt(ENDPOINTS_PER_ACCOUNT) + e) % ENDPOINTS_PER_ACCOUNT;
+          int endpointNo = (firstEndpoint + e) % ENDPOINTS_PER_ACCOUNT;
           EndpointId endpoint = EndpointId.of("ep_" + account + "_" + endpointNo);
           int roll = random.nextInt(100);
           int tries = roll < 75 ? 1 : roll < 90 ? 2 : roll < 97 ? 3 : 5;
