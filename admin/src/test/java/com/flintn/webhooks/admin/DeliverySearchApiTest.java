@@ -14,6 +14,8 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EventId;
+import com.flintn.webhooks.common.metrics.Health;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -133,11 +135,20 @@ class DeliverySearchApiTest {
     try (AdminApp second =
         new AdminApp(
             f.env.config(), ApiKeys.of(List.of(key), List.of(account)), Clock.systemUTC())) {
+      Health health = new Health(new SimpleMeterRegistry());
+      second.addHealthChecks(health);
       // this admin starts after the records were written: it finds them in its load
       second.start();
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> second.deliverySearch().progress().complete());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(health.report().get("admin_delivery_search"))
+                      .as("the health check says the index is loaded")
+                      .matches(h -> h.healthy() && h.detail().endsWith(" attempts indexed")));
       String base = "http://127.0.0.1:" + second.port() + "/v1/deliveries?limit=10";
       List<String> seen = new ArrayList<>();
       String cursor = null;
