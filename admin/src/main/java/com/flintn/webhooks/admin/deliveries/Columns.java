@@ -11,8 +11,9 @@ final class Columns {
 
   private Columns() {}
 
+  /** Chunks allocated for {@code size} values. */
   static int chunks(int size) {
-    return (size >>> SHIFT) + 1;
+    return (size + MASK) >>> SHIFT;
   }
 
   static final class Ints {
@@ -176,7 +177,7 @@ final class Columns {
     }
 
     long bytes() {
-      return (end / ARENA_CHUNK + 1) * ARENA_CHUNK;
+      return (end + ARENA_CHUNK - 1) / ARENA_CHUNK * ARENA_CHUNK;
     }
   }
 
