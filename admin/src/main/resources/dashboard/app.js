@@ -247,6 +247,7 @@
     byId('dead-letters-body').replaceChildren();
     byId('dead-letters').removeAttribute('aria-busy');
     resetDeadLetterFilters();
+    resetDeliverySearch();
     byId('create-form').reset();
     renderPickers();
     ['create-panel', 'detail', 'endpoints', 'endpoints-empty'].forEach((id) => show(id, false));
@@ -1086,6 +1087,108 @@
     return parts.join(' ');
   }
 
+  // ---------- Delivery search (GET /v1/deliveries) ----------
+  // Self-contained: its own state, rendering and handlers; wired in bindEvents and signOut only.
+
+  const DELIVERY_STATUS = {
+    delivered: ['Delivered', 'ok'], failing: ['Failing', 'retry'], pending: ['Pending', 'retry'],
+    dead_lettered: ['Dead-lettered', 'fail'], dropped: ['Dropped', 'neutral'],
+  };
+  const DELIVERY_SEARCH_HINT = 'Search by event ID, or pick filters and search to list deliveries.';
+  let deliverySearch = { cursor: null, query: '', seq: 0 };
+
+  function deliverySearchQuery() {
+    const params = new URLSearchParams({ limit: '20' });
+    for (const [id, name] of [['deliveries-event-id', 'event_id'], ['deliveries-status', 'status'],
+      ['deliveries-event-type', 'event_type'], ['deliveries-since', 'since']]) {
+      const value = byId(id).value.trim();
+      if (value) params.set(name, value);
+    }
+    return params;
+  }
+
+  async function searchDeliveries(more) {
+    const params = more ? new URLSearchParams(deliverySearch.query) : deliverySearchQuery();
+    if (more && deliverySearch.cursor) params.set('cursor', deliverySearch.cursor);
+    const seq = ++deliverySearch.seq;
+    const results = byId('deliveries-results');
+    if (!more) {
+      deliverySearch = { cursor: null, query: params.toString(), seq };
+      results.replaceChildren();
+      show('deliveries-results', false);
+      show('deliveries-more', false);
+    }
+    setText('deliveries-state', 'Searching…');
+    byId('deliveries').setAttribute('aria-busy', 'true');
+    try {
+      const page = await api('GET', `/v1/deliveries?${params}`);
+      if (seq !== deliverySearch.seq) return; // a newer search replaced this one
+      for (const d of page.data || []) results.append(renderDelivery(d));
+      deliverySearch.cursor = page.next_cursor || null;
+      const shown = results.children.length;
+      show('deliveries-results', shown > 0);
+      show('deliveries-more', Boolean(deliverySearch.cursor));
+      setText('deliveries-state', shown > 0
+        ? `${plural(shown, 'delivery')} shown${deliverySearch.cursor ? '; more may match' : ''}.`
+        : deliverySearch.cursor ? 'None among the deliveries looked at so far; load more to keep looking.'
+          : 'No deliveries match.');
+    } catch (error) {
+      if (seq !== deliverySearch.seq) return;
+      // 503 while the index loads, 400 for a bad filter: said here, next to the search
+      setText('deliveries-state', error.message);
+    } finally {
+      if (seq === deliverySearch.seq) byId('deliveries').removeAttribute('aria-busy');
+    }
+  }
+
+  function renderDelivery(d) {
+    const [label, tone] = DELIVERY_STATUS[d.status] || [d.status, 'neutral'];
+    const ep = state.endpoints.find((e) => e.id === d.endpoint_id);
+    const endpointName = ep ? ep.name : d.endpoint_id;
+    const attempts = d.attempts || [];
+    const rows = attempts.map((a) => h('tr', {}, [
+      h('td', { class: 'num', text: a.attempt }),
+      h('td', { class: 'time' }, h('time', { datetime: a.started_at, title: a.started_at, text: formatDate(a.started_at) })),
+      h('td', { class: `status ${a.status && a.status < 300 ? 'status-ok' : 'status-fail'}`, text: a.status || a.error || '—' }),
+      h('td', {}, h('span', { class: `outcome-pill tone-${OUTCOME_TONES[a.outcome] || 'neutral'}`, text: a.outcome })),
+      h('td', { class: 'num', text: `${a.duration_ms} ms` }),
+    ]));
+    const headers = ['Attempt', 'Time', 'Status', 'Outcome', 'Duration'].map((t, i) =>
+      h('th', { scope: 'col', class: i === 0 || i === 4 ? 'num' : null, text: t }));
+    return h('li', { class: 'delivery', 'data-event-id': d.event_id, 'data-status': d.status }, [
+      h('div', { class: 'delivery-head' }, [
+        h('span', { class: `delivery-status status-${tone}`, text: label }),
+        h('code', { class: 'delivery-event', text: d.event_id }),
+        d.event_type ? h('span', { class: 'delivery-type mono', text: d.event_type }) : null,
+        h('span', { class: 'delivery-endpoint', title: d.endpoint_id, text: endpointName }),
+        h('span', { class: 'delivery-when subtle' },
+          h('time', { datetime: d.first_attempt_at, title: d.first_attempt_at, text: formatDate(d.first_attempt_at) })),
+      ]),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data-table delivery-attempts' }, [
+        h('caption', { class: 'visually-hidden', text: `Attempts of ${d.event_id} to ${endpointName}, oldest first` }),
+        h('thead', {}, h('tr', {}, headers)),
+        h('tbody', {}, rows),
+      ])),
+      d.attempt_count > attempts.length
+        ? h('p', { class: 'hint', text: `The newest ${attempts.length} of ${d.attempt_count} attempts.` }) : null,
+    ]);
+  }
+
+  function resetDeliverySearch() {
+    deliverySearch = { cursor: null, query: '', seq: deliverySearch.seq + 1 };
+    byId('deliveries-form').reset();
+    byId('deliveries-results').replaceChildren();
+    show('deliveries-results', false);
+    show('deliveries-more', false);
+    byId('deliveries').removeAttribute('aria-busy');
+    setText('deliveries-state', DELIVERY_SEARCH_HINT);
+  }
+
+  function bindDeliverySearch(on) {
+    on('deliveries-form', 'submit', (e) => { e.preventDefault(); searchDeliveries(false); });
+    on('deliveries-more', 'click', () => whileBusy(byId('deliveries-more'), () => searchDeliveries(true)));
+  }
+
   // ---------- Wiring ----------
 
   function bindEvents() {
@@ -1126,6 +1229,7 @@
     on('secret-dismiss', 'click', () => byId('secret-panel').close());
     on('secret-panel', 'cancel', (e) => e.preventDefault()); // Esc must not throw away a once-only secret
     on('secret-panel', 'close', onSecretClosed);
+    bindDeliverySearch(on);
     document.addEventListener('visibilitychange', onVisibilityChange);
   }
 

@@ -9,6 +9,7 @@ import com.flintn.webhooks.admin.api.WebhookApi;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
+import com.flintn.webhooks.admin.deliveries.DeliverySearch;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.admin.notifications.NotificationLog;
 import com.flintn.webhooks.common.config.FlintnConfig;
@@ -57,6 +58,7 @@ public final class AdminApp implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final EndpointChanges changes;
   private final AttemptLog attempts;
+  private final DeliverySearch deliveries;
   private final ReplayLog replayLog;
   private final NotificationLog notifications;
   private final WebhookApi api;
@@ -87,6 +89,9 @@ public final class AdminApp implements AutoCloseable {
             ATTEMPTS_PER_ENDPOINT,
             ATTEMPT_LOG_ENDPOINTS,
             ATTEMPT_BACKFILL_PER_PARTITION);
+    this.deliveries =
+        new DeliverySearch(
+            kafka, topics.attempts(), config.admin().deliverySearchMaxAttempts(), clock);
     this.replayLog = new ReplayLog(kafka, topics.dlqReplays().name());
     this.notifications =
         new NotificationLog(
@@ -113,7 +118,8 @@ public final class AdminApp implements AutoCloseable {
             replayLog,
             clock,
             eventTypes,
-            notifications);
+            notifications,
+            deliveries);
     this.server = new AdminServer(config.admin().port(), keys, api, this::health, registry);
     EndpointGauges.bind(registry, view);
   }
@@ -122,6 +128,7 @@ public final class AdminApp implements AutoCloseable {
     open.push(replayLog);
     open.push(notifications);
     open.push(attempts);
+    open.push(deliveries);
     open.push(changes);
     open.push(view);
     open.push(eventTypes);
@@ -144,6 +151,7 @@ public final class AdminApp implements AutoCloseable {
     }
     changes.start();
     attempts.start();
+    deliveries.start();
     replayLog.start();
     notifications.start();
     server.start();
@@ -186,6 +194,23 @@ public final class AdminApp implements AutoCloseable {
             eventTypes.isHealthy()
                 ? Health.Status.up(eventTypes.size() + " event types in the catalogue")
                 : Health.Status.down("the event-type catalogue is not loaded or not being read"));
+    health.add(
+        "admin_delivery_search",
+        () -> {
+          DeliverySearch.Progress p = deliveries.progress();
+          if (!deliveries.isReading(Duration.ofSeconds(30))) {
+            return Health.Status.down("the attempts topic is not being read");
+          }
+          return Health.Status.up(
+              p.complete()
+                  ? deliveries.index().stats().attempts() + " attempts indexed"
+                  : "loading the attempts topic: " + p.percent() + "%");
+        });
+  }
+
+  /** The delivery search index and its load, for tests and benchmarks. */
+  public DeliverySearch deliverySearch() {
+    return deliveries;
   }
 
   private HealthReport health() {

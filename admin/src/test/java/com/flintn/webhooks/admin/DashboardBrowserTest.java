@@ -34,8 +34,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs), driven through the page alone: create an endpoint for a local HTTPS
  * receiver, send a test event, see its attempt row with status 200, disable it and see the badge
- * change; with an event-type catalogue, create one by selecting its types. Screenshots at laptop
- * and phone size are kept in {@code admin/target/screenshots/}.
+ * change; find a delivery by its event id in the deliveries search; with an event-type catalogue,
+ * create one by selecting its types. Screenshots at laptop and phone size are kept in {@code
+ * admin/target/screenshots/}.
  */
 @Tag("browser")
 @Tag("broker")
@@ -309,6 +310,51 @@ class DashboardBrowserTest {
       names.add(t.get("name").asText());
     }
     return names;
+  }
+
+  @Test
+  void aDeliveryIsFoundByItsEventIdWithItsAttemptsInTheDeliveriesSearch() throws Exception {
+    String id =
+        f.create(KEY_A, "Search (browser)", f.receiver.url("/bsearch"), "*")
+            .body()
+            .get("id")
+            .asText();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                f.dispatcher
+                    .knownEndpoint(com.flintn.webhooks.common.message.EndpointId.of(id))
+                    .isPresent());
+    String eventId =
+        f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null).body().get("event_id").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !f.receiver.receivedAt("/bsearch").isEmpty());
+    signIn();
+    String found = ".delivery[data-event-id='" + eventId + "']";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              type(visible("#deliveries-event-id"), eventId);
+              visible("#deliveries-submit").click();
+              return !browser.findElements(By.cssSelector(found)).isEmpty();
+            });
+    WebElement delivery = visible(found);
+    assertThat(delivery.getAttribute("data-status")).isEqualTo("delivered");
+    assertThat(delivery.getText()).contains("Delivered", "Search (browser)", "webhook.test");
+    assertThat(visible(found + " tbody tr td.status").getText().strip()).isEqualTo("200");
+    browser.executeScript("arguments[0].scrollIntoView({block: 'center'})", delivery);
+    screenshot("deliveries.png");
+
+    visible("#deliveries-status").sendKeys("Failing");
+    assertThat(visible("#deliveries-status").getAttribute("value")).isEqualTo("failing");
+    visible("#deliveries-submit").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> visible("#deliveries-state").getText().equals("No deliveries match."));
+    assertThat(browser.findElements(By.cssSelector(found))).isEmpty();
   }
 
   private static void signIn() {

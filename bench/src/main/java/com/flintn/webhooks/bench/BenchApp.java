@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  */
 public final class BenchApp {
   public static final List<String> SCENARIOS =
-      List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8");
+      List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9");
 
   /** Sizes of a run; {@link #smoke()} is small enough for the test suite. */
   public record Sizes(
@@ -45,7 +45,9 @@ public final class BenchApp {
       int p7PerSecond,
       Duration p7Warmup,
       Duration p7Window,
-      int p8Events) {
+      int p8Events,
+      int p9Attempts,
+      int p9Lookups) {
     public static Sizes full() {
       return new Sizes(
           3,
@@ -66,7 +68,9 @@ public final class BenchApp {
           50,
           Duration.ofSeconds(10),
           Duration.ofSeconds(90),
-          60_000);
+          60_000,
+          1_000_000,
+          1_000);
     }
 
     public static Sizes smoke() {
@@ -90,7 +94,9 @@ public final class BenchApp {
           50,
           Duration.ofSeconds(1),
           Duration.ofSeconds(3),
-          600);
+          600,
+          20_000,
+          100);
     }
 
     /** These sizes with {@code n} value/baseline pairs. */
@@ -117,7 +123,9 @@ public final class BenchApp {
           p7PerSecond,
           p7Warmup,
           p7Window,
-          p8Events);
+          p8Events,
+          p9Attempts,
+          p9Lookups);
     }
   }
 
@@ -169,6 +177,9 @@ public final class BenchApp {
                             sizes.p7Window(),
                             id.equals("P7a"));
                 case "P8" -> new WholeSystem(rig, out).run(sizes.p8Events(), sizes.pairs());
+                case "P9" ->
+                    new DeliveryLookup(rig, out)
+                        .run(sizes.p9Attempts(), sizes.p9Lookups(), sizes.pairs());
                 default -> throw new IllegalArgumentException("unknown scenario " + id);
               };
           r.details().put("load_average_1m_before", loadBefore);

@@ -31,12 +31,13 @@ import picocli.CommandLine.Spec;
       "P6 (standalone cold start), P7 (one account's slow endpoint: the other accounts on its",
       "partition vs the rest; two runs, the endpoint at 1 s and at 25 s), P8 (the whole",
       "system as standalone runs it, delivering to nginx, vs h2load on the same nginx; needs",
-      "nginx-light and nghttp2-client). See BENCHMARKS.md."
+      "nginx-light and nghttp2-client), P9 (delivery search: lookups by event id among",
+      "1,000,000 attempt records vs one scan of the topic). See BENCHMARKS.md."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P8 (default: all).")
+  @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "P1 to P9 (default: all).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--smoke", description = "Tiny sizes: checks the harness, not the speed.")

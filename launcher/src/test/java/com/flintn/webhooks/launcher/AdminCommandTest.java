@@ -33,6 +33,18 @@ class AdminCommandTest {
     assertThat(err).contains("admin.api-keys", "line 1", "shorter than 20");
   }
 
+  @Test
+  void aBadDeliverySearchBoundStopsNamingTheKey() throws Exception {
+    Path config = dir.resolve("admin.properties");
+    Files.writeString(
+        config, "kafka.bootstrap-servers=127.0.0.1:1\nadmin.delivery-search.max-attempts=lots\n");
+    String err = run(2, "admin", "--config", config.toString());
+    assertThat(err.strip())
+        .isEqualTo(
+            "flintn-webhooks: configuration: admin.delivery-search.max-attempts: 'lots' is not a"
+                + " whole number");
+  }
+
   private static String run(int expectedStatus, String... args) {
     PrintStream err = System.err;
     ByteArrayOutputStream e = new ByteArrayOutputStream();

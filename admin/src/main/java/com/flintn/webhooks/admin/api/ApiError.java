@@ -71,6 +71,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(503, "unavailable", message);
   }
 
+  /** Not ready yet: a 503 whose {@code Retry-After} is {@code wait}, rounded up to seconds. */
+  public static ApiError unavailable(String message, Duration wait) {
+    return new ApiError(503, "unavailable", message, retryAfterSeconds(wait));
+  }
+
   public int status() {
     return status;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flintn.webhooks.admin.attempts.AttemptLog;
 import com.flintn.webhooks.admin.changes.EndpointChanges;
 import com.flintn.webhooks.admin.changes.EndpointChanges.Result;
+import com.flintn.webhooks.admin.deliveries.DeliverySearch;
 import com.flintn.webhooks.admin.dlq.ReplayLog;
 import com.flintn.webhooks.admin.notifications.NotificationLog;
 import com.flintn.webhooks.admin.resend.Resends;
@@ -61,10 +62,12 @@ public final class WebhookApi {
   private final ResendApi resends;
   private final EventTypeView eventTypes;
   private final NotificationApi notifications;
+  private final DeliveryApi deliveries;
 
   /**
    * @param eventTypes the event-type catalogue: {@code GET /v1/event-types} lists it, and creates
    *     and updates refuse a type it does not hold (unless it is empty)
+   * @param deliveries the index {@code GET /v1/deliveries} searches
    */
   public WebhookApi(
       EndpointView view,
@@ -78,9 +81,11 @@ public final class WebhookApi {
       ReplayLog replayLog,
       Clock clock,
       EventTypeView eventTypes,
-      NotificationLog notificationLog) {
+      NotificationLog notificationLog,
+      DeliverySearch deliveries) {
     this.notifications = new NotificationApi(notificationLog);
     this.view = view;
+    this.deliveries = new DeliveryApi(deliveries, clock);
     this.eventTypes = eventTypes;
     this.changes = changes;
     this.attempts = attempts;
@@ -131,6 +136,7 @@ public final class WebhookApi {
     all.addAll(deadLetters.routes());
     all.addAll(resends.routes());
     all.addAll(notifications.routes());
+    all.addAll(deliveries.routes());
     return List.copyOf(all);
   }
 

@@ -47,6 +47,7 @@ class OpenApiDocumentTest {
                 null,
                 null,
                 null,
+                null,
                 null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());

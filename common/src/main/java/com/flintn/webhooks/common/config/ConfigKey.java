@@ -99,6 +99,11 @@ public enum ConfigKey {
       "admin.test-events-per-minute",
       "10",
       "Test events one account may send a minute, all at once at most; more get a 429."),
+  ADMIN_DELIVERY_SEARCH_MAX_ATTEMPTS(
+      "admin.delivery-search.max-attempts",
+      "2000000",
+      "Attempt records the admin's delivery search holds in memory (about 60-120 bytes of heap"
+          + " each); at the bound it drops its oldest deliveries, a quarter of the records."),
   METRICS_PORT("metrics.port", "9400", "Port of /metrics and /health."),
   LOG_LEVEL(
       "log.level",

@@ -75,9 +75,15 @@ public record FlintnConfig(
   /**
    * The admin API: its port, its keys, and the per-account limits that keep one account from taking
    * the endpoint table or the delivery path for itself.
+   *
+   * @param deliverySearchMaxAttempts attempt records the delivery search holds in memory at most
    */
   public record AdminConfig(
-      int port, Optional<Path> apiKeys, int maxEndpointsPerAccount, int testEventsPerMinute) {}
+      int port,
+      Optional<Path> apiKeys,
+      int maxEndpointsPerAccount,
+      int testEventsPerMinute,
+      int deliverySearchMaxAttempts) {}
 
   /**
    * How signing secrets are kept: encrypted with the keyring {@code cipher}, rotated with a grace
@@ -162,7 +168,8 @@ public record FlintnConfig(
             intIn(v, ConfigKey.ADMIN_PORT, 0, 65_535),
             v.get(ConfigKey.ADMIN_API_KEYS).map(p -> readableFile(ConfigKey.ADMIN_API_KEYS, p)),
             intIn(v, ConfigKey.ADMIN_MAX_ENDPOINTS_PER_ACCOUNT, 1, 100_000),
-            intIn(v, ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, 1, 10_000)),
+            intIn(v, ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, 1, 10_000),
+            intIn(v, ConfigKey.ADMIN_DELIVERY_SEARCH_MAX_ATTEMPTS, 1_000, 200_000_000)),
         intIn(v, ConfigKey.METRICS_PORT, 0, 65_535),
         new StandaloneConfig(
             intIn(v, ConfigKey.STANDALONE_KAFKA_PORT, 0, 65_535),

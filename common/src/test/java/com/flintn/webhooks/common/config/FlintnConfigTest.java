@@ -57,6 +57,25 @@ class FlintnConfigTest {
   }
 
   @Test
+  void theDeliverySearchBoundHasADefaultAndABadValueNamesItsKey() {
+    assertThat(load(Optional.empty(), Map.of()).admin().deliverySearchMaxAttempts())
+        .isEqualTo(2_000_000);
+    assertThat(
+            load(Optional.empty(), Map.of("FLINTN_ADMIN_DELIVERY_SEARCH_MAX_ATTEMPTS", "5000"))
+                .admin()
+                .deliverySearchMaxAttempts())
+        .isEqualTo(5000);
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_DELIVERY_SEARCH_MAX_ATTEMPTS", "10")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "admin.delivery-search.max-attempts: 10 is out of range 1000..200000000");
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_DELIVERY_SEARCH_MAX_ATTEMPTS", "2M")))
+        .hasMessageStartingWith("admin.delivery-search.max-attempts: '2M' is not a whole number");
+  }
+
+  @Test
   void readsPropertiesAndYamlAndTheEnvironmentWins() throws Exception {
     Path props = dir.resolve("a.properties");
     Files.writeString(props, "http.timeout=10s\ntopics.prefix=acme\n");

@@ -1,0 +1,43 @@
+package com.flintn.webhooks.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * P9's harness works: a small attempts topic is loaded by the admin, every lookup by event id finds
+ * its event, and the naive scan runs beside it. Figures are not judged.
+ */
+@Tag("broker")
+class DeliveryLookupSmokeTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSmallRunLoadsTheIndexAndFindsEveryEventItLooksUp() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<ObjectNode> results =
+        BenchApp.run(
+            List.of("P9"),
+            BenchApp.Sizes.smoke().withPairs(1),
+            Path.of("."),
+            dir.resolve("bench.json"),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+    ObjectNode p9 = results.getFirst();
+    assertThat(p9.get("id").asText()).isEqualTo("P9");
+    assertThat(p9.at("/details/attempts").asLong())
+        .as(p9.toString())
+        .isEqualTo(BenchApp.Sizes.smoke().p9Attempts());
+    assertThat(p9.at("/details/lookup_misses").asInt()).isZero();
+    assertThat(p9.at("/value/median").asDouble()).isPositive();
+    assertThat(p9.at("/baseline/median").asDouble()).isPositive();
+    assertThat(p9.at("/details/index_bytes").asLong()).isPositive();
+  }
+}
