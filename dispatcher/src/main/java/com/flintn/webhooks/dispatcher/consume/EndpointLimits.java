@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,8 +38,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * A delivery read from the overflow lane waits for its slot as long as it takes: that lane is read
- * at the endpoint's own pace. State of an endpoint or host with nothing in flight or waiting is
- * dropped by {@link #evictIdle}. Thread safe.
+ * at the endpoint's own pace.
+ *
+ * <p>An endpoint with a rate limit of its own (docs/design.md §6.6) is paced where exactly one
+ * dispatcher reads it: every delivery of it read from a main lane overflows at once, and one read
+ * from the overflow lane first waits for its turn in the endpoint's {@link TokenBucket}, then for a
+ * slot as above. State of an endpoint or host with nothing in flight or waiting is dropped by
+ * {@link #evictIdle}. Thread safe.
  */
 final class EndpointLimits {
   private final int inFlight;
@@ -50,6 +56,9 @@ final class EndpointLimits {
   private final Map<EndpointId, Slots> endpoints = new ConcurrentHashMap<>();
   private final Map<String, Slots> hosts = new ConcurrentHashMap<>();
   private volatile boolean stopping;
+  private final AtomicInteger pacedWaiting = new AtomicInteger();
+  private final AtomicLong paced = new AtomicLong();
+  private final AtomicLong movedForRate = new AtomicLong();
 
   EndpointLimits(
       int inFlight, int queued, int perHost, int share, Duration holdLimit, Clock clock) {
@@ -101,13 +110,37 @@ final class EndpointLimits {
    */
   Admission enter(EndpointId endpoint, String host, Lane lane, Object partition)
       throws InterruptedException {
-    Slots e = use(endpoints, endpoint, inFlight);
+    return enter(endpoint, host, lane, partition, 0);
+  }
+
+  /**
+   * As {@link #enter(EndpointId, String, Lane, Object)}, for an endpoint limited to {@code
+   * rateLimit} deliveries a second (0: no limit of its own). Such a delivery read from a main lane
+   * overflows at once; one read from the overflow lane waits for its token first.
+   */
+  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition, int rateLimit)
+      throws InterruptedException {
     boolean main = lane == Lane.MAIN;
+    if (rateLimit > 0 && main) {
+      if (stopping) {
+        return ABANDON;
+      }
+      // Paced only by the one dispatcher that reads its overflow partition: that is what makes
+      // the limit hold across dispatchers without any coordination between them.
+      movedForRate.incrementAndGet();
+      return OVERFLOW;
+    }
+    Slots e = use(endpoints, endpoint, inFlight);
     long deadline = main ? clock.millis() + holdLimit.toMillis() : Long.MAX_VALUE;
     Admission a = null;
     e.lock.lock();
     try {
-      a = e.acquire(main ? partition : null, deadline);
+      if (rateLimit > 0) {
+        a = e.pace(rateLimit);
+      }
+      if (a == null) {
+        a = e.acquire(main ? partition : null, deadline);
+      }
     } finally {
       e.lock.unlock();
       if (!(a instanceof Admission.Permit)) {
@@ -148,11 +181,27 @@ final class EndpointLimits {
         s.lock.lock();
         try {
           s.changed.signalAll();
+          s.turn.signalAll();
         } finally {
           s.lock.unlock();
         }
       }
     }
+  }
+
+  /** Deliveries waiting now for their endpoint's rate limit to let them go. */
+  int pacedWaiting() {
+    return pacedWaiting.get();
+  }
+
+  /** Deliveries that had to wait for their endpoint's rate limit, since start. */
+  long paced() {
+    return paced.get();
+  }
+
+  /** Deliveries of rate-limited endpoints moved from a main lane to the overflow lane. */
+  long movedForRate() {
+    return movedForRate.get();
   }
 
   /** Deliveries that entered overflow since the last call, by endpoint, most first. */
@@ -207,6 +256,13 @@ final class EndpointLimits {
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
+
+    /** Signalled only by a stop: deliveries waiting for their rate limit's turn wait on it. */
+    final Condition turn = lock.newCondition();
+
+    /** The endpoint's pace, once it has a rate limit; null otherwise. */
+    TokenBucket bucket;
+
     final AtomicInteger users = new AtomicInteger();
     final AtomicInteger overflowed = new AtomicInteger();
     final int capacity;
@@ -228,7 +284,52 @@ final class EndpointLimits {
     }
 
     boolean idle() {
-      return users.get() == 0 && available == capacity && !overflowing && held.isEmpty();
+      lock.lock();
+      try {
+        // A bucket that is not full yet must be kept: a new one would start full, a burst early.
+        return users.get() == 0
+            && available == capacity
+            && !overflowing
+            && held.isEmpty()
+            && (bucket == null || bucket.full(clock.millis()));
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Waits for this delivery's turn at {@code rate} a second: null once it may go on to a slot, or
+     * {@code ABANDON} if a stop came first. The turn is reserved at once, so waiting deliveries go
+     * one token apart in the order they came.
+     */
+    Admission pace(int rate) throws InterruptedException {
+      if (stopping) {
+        return ABANDON;
+      }
+      long now = clock.millis();
+      if (bucket == null) {
+        bucket = new TokenBucket(rate, now);
+      }
+      long when = bucket.reserve(rate, now);
+      if (when <= now) {
+        return null;
+      }
+      paced.incrementAndGet();
+      pacedWaiting.incrementAndGet();
+      try {
+        while (true) {
+          if (stopping) {
+            return ABANDON;
+          }
+          long left = when - clock.millis();
+          if (left <= 0) {
+            return null;
+          }
+          turn.await(left, TimeUnit.MILLISECONDS);
+        }
+      } finally {
+        pacedWaiting.decrementAndGet();
+      }
     }
 
     /**

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Admission;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Lane;
+import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,10 +39,15 @@ class EndpointLimitsTest {
 
   private CompletableFuture<Admission> enterAsync(
       EndpointLimits l, EndpointId e, String host, Lane lane, Object partition) {
+    return enterAsync(l, e, host, lane, partition, 0);
+  }
+
+  private CompletableFuture<Admission> enterAsync(
+      EndpointLimits l, EndpointId e, String host, Lane lane, Object partition, int rate) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return l.enter(e, host, lane, partition);
+            return l.enter(e, host, lane, partition, rate);
           } catch (InterruptedException ex) {
             throw new IllegalStateException(ex);
           }
@@ -197,5 +204,67 @@ class EndpointLimitsTest {
     assertThat(l.drainOverflowCounts()).isEmpty();
     a.release(true);
     b.release(true);
+  }
+
+  @Test
+  void aRateLimitedEndpointLeavesTheMainLanesAtOnceEvenWithFreeSlots() throws Exception {
+    EndpointLimits l = limits(16, 64, 100, 100, LONG_HOLD);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 5))
+        .isInstanceOf(Admission.Overflow.class);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p1", 5))
+        .isInstanceOf(Admission.Overflow.class);
+    assertThat(l.movedForRate()).isEqualTo(2);
+    // its neighbours on the partition are served as before
+    permit(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).release(true);
+  }
+
+  @Test
+  void fromTheOverflowLaneARateLimitedDeliveryWaitsForItsTurnOnTheClock() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    // 2 a second, a burst of one: the first goes at once, the next half a second later
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    letItWait(second);
+    letItWait(third);
+    assertThat(l.pacedWaiting()).isEqualTo(2);
+    // the endpoint has 16 free slots; only the clock lets them go, one token apart
+    permit(l.enter(OTHER, "other:443", Lane.OVERFLOW, null)).release(true);
+
+    clock.advance(Duration.ofMillis(500));
+    CompletableFuture<Admission> first =
+        CompletableFuture.anyOf(second, third).thenApply(a -> (Admission) a);
+    permit(first.get(10, TimeUnit.SECONDS)).release(true);
+    CompletableFuture<Admission> last = second.isDone() ? third : second;
+    letItWait(last);
+    clock.advance(Duration.ofMillis(500));
+    permit(last.get(10, TimeUnit.SECONDS)).release(true);
+    assertThat(l.pacedWaiting()).isZero();
+    assertThat(l.paced()).isEqualTo(2);
+  }
+
+  @Test
+  void stopAbandonsDeliveriesWaitingForTheirRateLimit() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    CompletableFuture<Admission> waiting = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 1);
+    letItWait(waiting);
+    l.stop();
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 1)).isInstanceOf(Admission.Abandon.class);
+  }
+
+  @Test
+  void aRateLimitedEndpointIsKeptUntilItsBucketIsFullAgain() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    l.evictIdle();
+    assertThat(l.tracked()).as("the endpoint's used token is remembered").isEqualTo(1);
+    clock.advance(Duration.ofSeconds(1));
+    l.evictIdle();
+    assertThat(l.tracked()).isZero();
   }
 }
