@@ -156,7 +156,8 @@ public final class WebhookApi {
             c.eventTypes(),
             secret,
             null,
-            clock.instant());
+            clock.instant(),
+            c.rateLimit());
     Result r;
     EndpointQuota.Hold hold = quota.holdCreates(account);
     try {
@@ -199,7 +200,8 @@ public final class WebhookApi {
             u.eventTypes(),
             null,
             null,
-            clock.instant());
+            clock.instant(),
+            u.rateLimit());
     json(
         ctx,
         200,
