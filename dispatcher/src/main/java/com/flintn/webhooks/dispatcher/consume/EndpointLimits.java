@@ -4,10 +4,12 @@ import com.flintn.webhooks.common.message.EndpointId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +61,9 @@ final class EndpointLimits {
   private final AtomicInteger pacedWaiting = new AtomicInteger();
   private final AtomicLong paced = new AtomicLong();
   private final AtomicLong movedForRate = new AtomicLong();
+
+  /** Partitions no longer this dispatcher's: deliveries from them stop waiting for their turn. */
+  private final Set<Object> revoked = ConcurrentHashMap.newKeySet();
 
   EndpointLimits(
       int inFlight, int queued, int perHost, int share, Duration holdLimit, Clock clock) {
@@ -136,7 +141,7 @@ final class EndpointLimits {
     e.lock.lock();
     try {
       if (rateLimit > 0) {
-        a = e.pace(rateLimit);
+        a = e.pace(rateLimit, partition);
       }
       if (a == null) {
         a = e.acquire(main ? partition : null, deadline);
@@ -187,6 +192,31 @@ final class EndpointLimits {
         }
       }
     }
+  }
+
+  /**
+   * The partitions (as passed to {@link #enter}) are no longer this dispatcher's: deliveries read
+   * from them that wait for their rate limit's turn are abandoned at once, so that the next owner,
+   * which reads them again, is the only one to send them and the pace is kept by one bucket.
+   */
+  void revoked(Collection<?> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    revoked.addAll(partitions);
+    for (Slots s : endpoints.values()) {
+      s.lock.lock();
+      try {
+        s.turn.signalAll();
+      } finally {
+        s.lock.unlock();
+      }
+    }
+  }
+
+  /** The partitions are this dispatcher's (again). */
+  void assigned(Collection<?> partitions) {
+    revoked.removeAll(partitions);
   }
 
   /** Deliveries waiting now for their endpoint's rate limit to let them go. */
@@ -299,11 +329,11 @@ final class EndpointLimits {
 
     /**
      * Waits for this delivery's turn at {@code rate} a second: null once it may go on to a slot, or
-     * {@code ABANDON} if a stop came first. The turn is reserved at once, so waiting deliveries go
-     * one token apart in the order they came.
+     * {@code ABANDON} if a stop, or the revocation of {@code partition}, came first. The turn is
+     * reserved at once, so waiting deliveries go one token apart in the order they came.
      */
-    Admission pace(int rate) throws InterruptedException {
-      if (stopping) {
+    Admission pace(int rate, Object partition) throws InterruptedException {
+      if (stopping || (partition != null && revoked.contains(partition))) {
         return ABANDON;
       }
       long now = clock.millis();
@@ -318,7 +348,7 @@ final class EndpointLimits {
       pacedWaiting.incrementAndGet();
       try {
         while (true) {
-          if (stopping) {
+          if (stopping || (partition != null && revoked.contains(partition))) {
             return ABANDON;
           }
           long left = when - clock.millis();

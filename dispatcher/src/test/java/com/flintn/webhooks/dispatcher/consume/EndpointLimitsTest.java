@@ -9,6 +9,7 @@ import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -254,6 +255,29 @@ class EndpointLimitsTest {
     l.stop();
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 1)).isInstanceOf(Admission.Abandon.class);
+  }
+
+  @Test
+  void aRevokedPartitionsDeliveriesStopWaitingForTheirTurnOthersKeepTheirs() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0", 1)).release(true);
+    CompletableFuture<Admission> moving = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    CompletableFuture<Admission> staying = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o1", 1);
+    letItWait(moving);
+    letItWait(staying);
+
+    l.revoked(List.of("o0"));
+    // the next owner reads it again and sends it; this dispatcher must not send it as well
+    assertThat(moving.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    letItWait(staying);
+
+    l.assigned(List.of("o0"));
+    CompletableFuture<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    letItWait(back);
+    clock.advance(Duration.ofSeconds(5));
+    permit(staying.get(10, TimeUnit.SECONDS)).release(true);
+    permit(back.get(10, TimeUnit.SECONDS)).release(true);
   }
 
   @Test
