@@ -123,7 +123,9 @@ class EndpointRateLimitTest {
     long[] t = atMillis.clone();
     java.util.Arrays.sort(t);
     int burst = Math.max(1, rate / 10); // TokenBucket.burst: a tenth of a second's worth
-    int slack = 1;
+    // Arrival times are taken by the receiver after TLS and HTTP/2 framing, on a machine other
+    // builds share: a delivery held up there by 150 ms arrives closer to the next one.
+    int slack = 2;
     double allowed = 0;
     for (int i = 0; i < t.length; i++) {
       for (int j = i + 1; j < t.length; j++) {

@@ -290,8 +290,14 @@ final class EndpointLimits {
     /** Signalled only by a stop: deliveries waiting for their rate limit's turn wait on it. */
     final Condition turn = lock.newCondition();
 
-    /** The endpoint's pace, once it has a rate limit; null otherwise. */
+    /** The endpoint's pace, once it has a rate limit: turns reserved as deliveries come. */
     TokenBucket bucket;
+
+    /**
+     * The same pace on the times deliveries really go: one that wakes late for its turn (a pause of
+     * the process) must not let the next one, woken on time, go right behind it.
+     */
+    TokenBucket gate;
 
     final AtomicInteger users = new AtomicInteger();
     final AtomicInteger overflowed = new AtomicInteger();
@@ -321,7 +327,8 @@ final class EndpointLimits {
             && available == capacity
             && !overflowing
             && held.isEmpty()
-            && (bucket == null || bucket.full(clock.millis()));
+            && (bucket == null || bucket.full(clock.millis()))
+            && (gate == null || gate.full(clock.millis()));
       } finally {
         lock.unlock();
       }
@@ -330,36 +337,46 @@ final class EndpointLimits {
     /**
      * Waits for this delivery's turn at {@code rate} a second: null once it may go on to a slot, or
      * {@code ABANDON} if a stop, or the revocation of {@code partition}, came first. The turn is
-     * reserved at once, so waiting deliveries go one token apart in the order they came.
+     * reserved at once, so waiting deliveries wake one token apart in the order they came; once
+     * woken, a delivery also takes a token of the {@code gate} at the time it really goes on.
      */
     Admission pace(int rate, Object partition) throws InterruptedException {
-      if (stopping || (partition != null && revoked.contains(partition))) {
+      if (gone(partition)) {
         return ABANDON;
       }
       long now = clock.millis();
       if (bucket == null) {
         bucket = new TokenBucket(rate, now);
+        gate = new TokenBucket(rate, now);
       }
       long when = bucket.reserve(rate, now);
-      if (when <= now) {
+      long wait = when > now ? when - now : gate.take(rate, now);
+      if (wait == 0) {
         return null;
       }
       paced.incrementAndGet();
       pacedWaiting.incrementAndGet();
       try {
         while (true) {
-          if (stopping || (partition != null && revoked.contains(partition))) {
+          if (gone(partition)) {
             return ABANDON;
           }
           long left = when - clock.millis();
           if (left <= 0) {
-            return null;
+            left = gate.take(rate, clock.millis());
+            if (left == 0) {
+              return null;
+            }
           }
           turn.await(left, TimeUnit.MILLISECONDS);
         }
       } finally {
         pacedWaiting.decrementAndGet();
       }
+    }
+
+    private boolean gone(Object partition) {
+      return stopping || (partition != null && revoked.contains(partition));
     }
 
     /**

@@ -3,9 +3,10 @@ package com.flintn.webhooks.dispatcher.consume;
 /**
  * The pace of one rate-limited endpoint (docs/design.md §6.6): a token bucket refilled at the
  * endpoint's {@code rate_limit} tokens a second, holding at most {@link #burst(int)} tokens. Each
- * delivery reserves the next token and is told when it may go; a reservation is never taken back,
- * so waiting deliveries go out one token apart, in the order they reserved. In any interval of t
- * seconds at most {@code burst + rate * t} deliveries are let through. Pure logic on the times it
+ * delivery either reserves the next token and is told when it may go ({@link #reserve}: a
+ * reservation is never taken back, so waiting deliveries are spread one token apart, in the order
+ * they reserved) or takes one only if it is there now ({@link #take}). Over the times given, at
+ * most {@code burst + rate * t} tokens go in any interval of t seconds. Pure logic on the times it
  * is given; not thread safe (its endpoint's lock guards it).
  */
 final class TokenBucket {
@@ -41,6 +42,19 @@ final class TokenBucket {
       return nowMillis;
     }
     return nowMillis + (long) Math.ceil(-tokens * 1000.0 / this.rate);
+  }
+
+  /**
+   * Takes a token at {@code nowMillis} if one is there: returns 0 then; otherwise takes nothing and
+   * returns the millis until one will be (at least 1).
+   */
+  long take(int rate, long nowMillis) {
+    refill(rate, nowMillis);
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) * 1000.0 / this.rate));
   }
 
   /** Whether the bucket is full at {@code nowMillis}: forgetting it would let nothing more out. */

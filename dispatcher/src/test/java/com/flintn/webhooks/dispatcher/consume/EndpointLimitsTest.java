@@ -246,6 +246,30 @@ class EndpointLimitsTest {
   }
 
   @Test
+  void turnsThatCameDueTogetherAfterAPauseStillGoOneTokenApart() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    letItWait(second);
+    letItWait(third);
+
+    // Their turns were at +500 and +1000 ms; the process was held up until +1000 ms.
+    clock.advance(Duration.ofMillis(1000));
+    CompletableFuture<Admission> one =
+        CompletableFuture.anyOf(second, third).thenApply(a -> (Admission) a);
+    permit(one.get(10, TimeUnit.SECONDS)).release(true);
+    CompletableFuture<Admission> other = second.isDone() ? third : second;
+    // Each waiter sleeps at most until its own turn (in real time, here at most 1 s) before it
+    // looks at the clock again; past that, only the clock decides, and it has not moved.
+    Thread.sleep(1200);
+    assertThat(other).as("not right behind the late one").isNotDone();
+    clock.advance(Duration.ofMillis(500));
+    permit(other.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
   void stopAbandonsDeliveriesWaitingForTheirRateLimit() throws Exception {
     ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
     EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
@@ -275,8 +299,9 @@ class EndpointLimitsTest {
     l.assigned(List.of("o0"));
     CompletableFuture<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
     letItWait(back);
-    clock.advance(Duration.ofSeconds(5));
+    clock.advance(Duration.ofSeconds(2));
     permit(staying.get(10, TimeUnit.SECONDS)).release(true);
+    clock.advance(Duration.ofSeconds(1));
     permit(back.get(10, TimeUnit.SECONDS)).release(true);
   }
 

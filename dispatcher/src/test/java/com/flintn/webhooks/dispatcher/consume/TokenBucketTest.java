@@ -63,4 +63,14 @@ class TokenBucketTest {
     assertThat(b.full(T0 + 249)).isFalse();
     assertThat(b.full(T0 + 500)).isTrue();
   }
+
+  @Test
+  void takeTakesOnlyATokenThatIsThereNow() {
+    TokenBucket b = new TokenBucket(4, T0);
+    assertThat(b.take(4, T0)).isZero();
+    assertThat(b.take(4, T0)).isEqualTo(250);
+    assertThat(b.take(4, T0 + 100)).isEqualTo(150);
+    assertThat(b.take(4, T0 + 250)).isZero();
+    assertThat(b.take(4, T0 + 251)).isEqualTo(249);
+  }
 }
