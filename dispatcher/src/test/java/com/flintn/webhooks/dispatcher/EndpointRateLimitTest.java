@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * An endpoint's own rate limit holds across every dispatcher of the group (docs/design.md §6.6):
  * with two dispatchers reading events spread over four partitions, the receiver's own arrival times
- * never show more than the limit allows (with one delivery of slack for the bucket's burst and for
- * the network), every event arrives, and another endpoint fed from the same partitions is not held
- * to that pace.
+ * never show more than the limit allows (beyond the bucket's burst, two deliveries of slack for the
+ * network and the receiver), every event arrives, and another endpoint fed from the same partitions
+ * is not held to that pace.
  */
 @Tag("broker")
 class EndpointRateLimitTest {
@@ -117,7 +117,7 @@ class EndpointRateLimitTest {
 
   /**
    * In every stretch of the arrivals, the number of deliveries is at most the limit's share of the
-   * time they span, plus the bucket's burst and one for network jitter.
+   * time they span, plus the bucket's burst and two for jitter.
    */
   static void assertPacedAt(int rate, long[] atMillis) {
     long[] t = atMillis.clone();
