@@ -411,6 +411,7 @@
     setText('detail-url', ep.url || '');
     setText('detail-id', ep.id);
     byId('detail-events').replaceChildren(eventChips(ep.event_types));
+    renderRateLimit(ep);
     setTime(byId('detail-created'), ep.created_at);
     setTime(byId('detail-updated'), ep.updated_at);
     const allowed = ACTIONS_BY_STATUS[ep.status] || [];
@@ -440,7 +441,8 @@
   // ---------- Edit form ----------
 
   function fillEditForm(ep) {
-    const values = { name: ep.name || '', url: ep.url || '', events: (ep.event_types || []).join(', ') };
+    const values = { name: ep.name || '', url: ep.url || '', events: (ep.event_types || []).join(', '), rate: rateLimitInputValue(ep) };
+    byId('edit-rate').value = values.rate;
     byId('edit-name').value = values.name;
     byId('edit-url').value = values.url;
     byId('edit-events').value = values.events;
@@ -453,7 +455,7 @@
   function renderEditForm(ep) {
     show('edit-section', ep.status !== 'revoked');
     const base = state.editBase;
-    const dirty = Boolean(base) && ['name', 'url', 'events'].some((f) => byId(`edit-${f}`).value !== base[f]);
+    const dirty = Boolean(base) && ['name', 'url', 'events', 'rate'].some((f) => byId(`edit-${f}`).value !== base[f]);
     // Never overwrite what the user is typing: refill only for another endpoint or an untouched form.
     if (!base || base.id !== ep.id || (base.updatedAt !== ep.updated_at && !dirty)) fillEditForm(ep);
   }
@@ -467,6 +469,7 @@
     if (values.name !== ep.name) patch.name = values.name;
     if (values.url !== ep.url) patch.url = values.url;
     if (values.event_types.join(',') !== (ep.event_types || []).join(',')) patch.event_types = values.event_types;
+    addRateLimitPatch(patch, values, ep);
     if (Object.keys(patch).length === 0) { showNotice('No changes to save.'); return; }
     await whileBusy([byId('edit-save'), byId('edit-reset')], async () => {
       hideError();
@@ -488,6 +491,8 @@
       events: eventTypes.length ? ''
         : catalogue().length ? 'Select at least one event type, or All events (*).' : 'Enter at least one event type, or * for all events.',
     };
+    const rate = readRateLimit(prefix);
+    problems.rate = rate.problem;
     let first = null;
     for (const [field, message] of Object.entries(problems)) {
       setFieldError(`${prefix}-${field}`, message);
@@ -497,7 +502,9 @@
       (first.hidden && first.id === `${prefix}-events` ? byId(`${prefix}-events-filter`) : first).focus();
       return null;
     }
-    return { name, url, event_types: eventTypes };
+    const values = { name, url, event_types: eventTypes };
+    if (rate.value !== null) values.rate_limit = rate.value; // absent on create: no limit
+    return values;
   }
 
   function urlProblem(url) {
@@ -514,7 +521,41 @@
     else byId(inputId).removeAttribute('aria-invalid');
   }
   function clearFieldErrors(prefix) {
-    for (const field of ['name', 'url', 'events']) setFieldError(`${prefix}-${field}`, '');
+    for (const field of ['name', 'url', 'events', 'rate']) setFieldError(`${prefix}-${field}`, '');
+  }
+
+  // ---------- Rate limit (rate_limit) ----------
+  // An optional whole number of events a second, 1 to 10,000; empty means no limit. The detail
+  // shows it, the forms set it, and an edit sends it only when it changed (null removes it).
+
+  const RATE_LIMIT_MAX = 10000;
+
+  function rateLimitInputValue(ep) {
+    return Number.isInteger(ep.rate_limit) ? String(ep.rate_limit) : '';
+  }
+
+  function renderRateLimit(ep) {
+    const limit = ep.rate_limit;
+    setText('detail-rate-limit', Number.isInteger(limit)
+      ? `${limit.toLocaleString()} event${limit === 1 ? '' : 's'} / second`
+      : 'No limit');
+  }
+
+  // { value: number or null, problem: '' or a message } from the form's rate field.
+  function readRateLimit(prefix) {
+    const text = byId(`${prefix}-rate`).value.trim().replace(/[\s,_]/g, '');
+    if (!text) return { value: null, problem: '' };
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > RATE_LIMIT_MAX) {
+      return { value: null, problem: 'Enter a whole number of events per second from 1 to 10,000, or leave it empty for no limit.' };
+    }
+    return { value: n, problem: '' };
+  }
+
+  function addRateLimitPatch(patch, values, ep) {
+    const now = Number.isInteger(ep.rate_limit) ? ep.rate_limit : null;
+    const wanted = values.rate_limit === undefined ? null : values.rate_limit;
+    if (wanted !== now) patch.rate_limit = wanted;
   }
 
   // ---------- Event-type picker ----------

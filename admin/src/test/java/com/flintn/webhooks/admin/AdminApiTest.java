@@ -35,6 +35,48 @@ class AdminApiTest {
   }
 
   @Test
+  void aRateLimitIsSetOnCreateChangedAndRemovedByPatchAndShownOnRead() throws Exception {
+    String url = f.receiver.url("/rate");
+    Answer created =
+        f.call(
+            "POST",
+            "/v1/webhooks",
+            KEY_A,
+            "{\"name\":\"Paced\",\"url\":\""
+                + url
+                + "\",\"event_types\":[\"*\"],\"rate_limit\":5}");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.body().get("rate_limit").asInt()).isEqualTo(5);
+    String path = "/v1/webhooks/" + created.body().get("id").asText();
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").asInt()).isEqualTo(5);
+
+    // a PATCH of something else keeps it
+    Answer renamed = f.call("PATCH", path, KEY_A, "{\"name\":\"Paced orders\"}");
+    assertThat(renamed.body().get("rate_limit").asInt()).isEqualTo(5);
+    Answer faster = f.call("PATCH", path, KEY_A, "{\"rate_limit\":250}");
+    assertThat(faster.status()).isEqualTo(200);
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").asInt()).isEqualTo(250);
+
+    for (String bad : List.of("0", "10001", "2.5", "\"5\"", "-1", "99999999999")) {
+      Answer refused = f.call("PATCH", path, KEY_A, "{\"rate_limit\":" + bad + "}");
+      assertThat(refused.status()).as(bad).isEqualTo(422);
+      assertThat(refused.errorMessage())
+          .isEqualTo(
+              "rate_limit must be a whole number of events per second from 1 to 10000, or null"
+                  + " for no limit");
+    }
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").asInt()).isEqualTo(250);
+
+    Answer unlimited = f.call("PATCH", path, KEY_A, "{\"rate_limit\":null}");
+    assertThat(unlimited.status()).isEqualTo(200);
+    assertThat(unlimited.body().get("rate_limit").isNull()).isTrue();
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").isNull()).isTrue();
+
+    Answer plain = f.create(KEY_A, "Unpaced", url, "order.created");
+    assertThat(plain.body().get("rate_limit").isNull()).as("none unless set").isTrue();
+  }
+
+  @Test
   void wholeLifecycleReadsItsOwnWrites() throws Exception {
     String url = f.receiver.url("/life");
     Answer created = f.create(KEY_A, "Production Orders", url, "order.created", "order.paid");

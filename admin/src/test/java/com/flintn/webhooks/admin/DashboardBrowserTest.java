@@ -368,6 +368,48 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE - 1) // after the tests that expect a fresh page and their endpoint first
+  void aRateLimitIsSetShownChangedAndRemovedThroughThePage() throws Exception {
+    signIn();
+    visible("#create-open").click();
+    type(visible("#create-name"), "Paced (browser)");
+    type(visible("#create-url"), f.receiver.url("/bpaced"));
+    type(visible("#create-events"), "order.created");
+    type(visible("#create-rate"), "fast");
+    visible("#create-submit").click();
+    assertThat(visible("#create-rate-error").getText()).contains("from 1 to 10,000");
+    type(visible("#create-rate"), "5");
+    visible("#create-submit").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> visible("#secret-value").getAttribute("value"),
+            v -> v != null && v.startsWith("whsec_"));
+    visible("#secret-dismiss").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> visible("#detail-rate-limit").getText().equals("5 events / second"));
+    String path = "/v1/webhooks/" + visible("#detail-id").getText().strip();
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").asInt()).isEqualTo(5);
+    assertThat(visible("#edit-rate").getAttribute("value")).isEqualTo("5");
+    screenshot("dashboard-rate-limit.png");
+
+    type(visible("#edit-rate"), "20");
+    visible("#edit-save").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> visible("#detail-rate-limit").getText().equals("20 events / second"));
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").asInt()).isEqualTo(20);
+
+    visible("#edit-rate").clear();
+    visible("#edit-save").click();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> visible("#detail-rate-limit").getText().equals("No limit"));
+    assertThat(f.call("GET", path, KEY_A, null).body().get("rate_limit").isNull()).isTrue();
+  }
+
+  @Test
   void apiErrorsAreShownInThePage() {
     browser.get(f.base() + "/");
     if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()

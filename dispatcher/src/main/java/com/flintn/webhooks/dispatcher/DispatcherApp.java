@@ -17,6 +17,7 @@ import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
 import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
 import com.flintn.webhooks.dispatcher.record.EventSchemas;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -141,6 +142,7 @@ public final class DispatcherApp implements AutoCloseable {
             "Deliveries held back in the overflow lane on the assigned partitions (unread or in"
                 + " flight)")
         .register(r);
+    bindRateLimitMeters(r, l);
     EndpointGauges.bind(r, view);
     log.info(
         "dispatcher started: group {}, {} endpoints known, consuming {}, {} and {}",
@@ -149,6 +151,21 @@ public final class DispatcherApp implements AutoCloseable {
         topics.events().name(),
         topics.deliveriesDue().name(),
         topics.overflow().name());
+  }
+
+  /** The meters of endpoints' own rate limits (docs/design.md §6.6). */
+  private static void bindRateLimitMeters(MeterRegistry r, DeliveryLoops l) {
+    Gauge.builder(WebhookMetrics.RATE_LIMIT_WAITING, l, DeliveryLoops::rateLimitWaiting)
+        .description("Deliveries waiting for their endpoint's rate limit to let them go")
+        .register(r);
+    FunctionCounter.builder(WebhookMetrics.RATE_LIMIT_PACED, l, DeliveryLoops::rateLimitPaced)
+        .description("Deliveries that waited for their endpoint's rate limit")
+        .register(r);
+    FunctionCounter.builder(WebhookMetrics.RATE_LIMIT_MOVED, l, DeliveryLoops::rateLimitMoved)
+        .description(
+            "Deliveries of rate-limited endpoints moved to the overflow lane, where one"
+                + " dispatcher paces each endpoint")
+        .register(r);
   }
 
   /**

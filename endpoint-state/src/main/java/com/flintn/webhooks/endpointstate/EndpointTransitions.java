@@ -57,7 +57,7 @@ final class EndpointTransitions {
           current.status() == EndpointStatus.REVOKED
               ? reject(c, at, "a revoked endpoint cannot be changed")
               : Result.write(
-                  current.withSettings(c.name(), c.url(), c.eventTypes(), at),
+                  current.withSettings(c.name(), c.url(), c.eventTypes(), c.rateLimit(), at),
                   event(EndpointEvent.UPDATED, current, at, null, c));
       case DISABLE ->
           switch (current.status()) {
@@ -152,7 +152,8 @@ final class EndpointTransitions {
             at,
             1,
             at,
-            null);
+            null,
+            c.rateLimit());
     return Result.write(created, event(EndpointEvent.CREATED, created, at, null, c));
   }
 

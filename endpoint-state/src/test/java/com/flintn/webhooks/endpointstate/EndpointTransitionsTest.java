@@ -84,6 +84,40 @@ class EndpointTransitionsTest {
   }
 
   @Test
+  void aRateLimitIsSetAtCreateKeptByOtherUpdatesAndRemovedWithZero() {
+    EndpointChange create =
+        new EndpointChange(
+            "chg_create",
+            Type.CREATE,
+            EP,
+            ACC,
+            "Orders",
+            "https://old.example.com/hook",
+            List.of("order.created"),
+            Secret.generate(),
+            null,
+            T0,
+            50);
+    Endpoint limited = EndpointTransitions.apply(null, create, T0, GRACE).next().orElseThrow();
+    assertThat(limited.rateLimit()).isEqualTo(50);
+    assertThat(created().rateLimited()).as("a create without one has none").isFalse();
+
+    Endpoint renamed = updated(limited, "Renamed", null, T0.plusSeconds(1));
+    assertThat(renamed.rateLimit()).isEqualTo(50);
+    Endpoint slower = limitedTo(renamed, 5, T0.plusSeconds(2));
+    assertThat(slower.rateLimit()).isEqualTo(5);
+    assertThat(slower.name()).isEqualTo("Renamed");
+    assertThat(limitedTo(slower, 0, T0.plusSeconds(3)).rateLimited()).isFalse();
+  }
+
+  private static Endpoint limitedTo(Endpoint current, int rate, Instant at) {
+    EndpointChange update =
+        new EndpointChange(
+            "chg_rate", Type.UPDATE, EP, ACC, null, null, null, null, null, at, rate);
+    return EndpointTransitions.apply(current, update, at, GRACE).next().orElseThrow();
+  }
+
+  @Test
   void anUpdateThatKeepsTheUrlMovesNoFence() {
     Instant renamedAt = T0.plusSeconds(60);
     Endpoint renamed = updated(created(), "Renamed", null, renamedAt);

@@ -22,6 +22,11 @@ final class ApiJson {
     ArrayNode types = o.putArray("event_types");
     e.eventTypes().forEach(types::add);
     o.put("status", e.status().wireName());
+    if (e.rateLimited()) {
+      o.put("rate_limit", e.rateLimit());
+    } else {
+      o.putNull("rate_limit");
+    }
     if (e.disabledReason() != null) {
       o.put("disabled_reason", e.disabledReason());
     }

@@ -31,15 +31,19 @@ public final class EndpointRequests {
   static final int MAX_NAME = 100;
   static final int MAX_URL = 2048;
   static final int MAX_EVENT_TYPES = 100;
-  private static final Set<String> FIELDS = Set.of("name", "url", "event_types");
+  private static final Set<String> FIELDS = Set.of("name", "url", "event_types", "rate_limit");
+  private static final Set<String> REQUIRED = Set.of("name", "url", "event_types");
   private static final ObjectMapper JSON = Json.mapper();
   private static final Logger log = LoggerFactory.getLogger(EndpointRequests.class);
 
-  /** A checked create request. */
-  record Create(String name, String url, List<String> eventTypes) {}
+  /** A checked create request; {@code rateLimit} null is no limit. */
+  record Create(String name, String url, List<String> eventTypes, Integer rateLimit) {}
 
-  /** A checked update: null means "leave as it is". */
-  record Update(String name, String url, List<String> eventTypes) {}
+  /**
+   * A checked update: null means "leave as it is"; {@code rateLimit} 0 removes the limit (the
+   * request sent {@code "rate_limit": null}).
+   */
+  record Update(String name, String url, List<String> eventTypes, Integer rateLimit) {}
 
   private final UrlGuard guard;
   private final HostResolver resolver;
@@ -61,23 +65,30 @@ public final class EndpointRequests {
 
   Create create(byte[] body) {
     JsonNode o = object(body);
-    for (String f : FIELDS) {
+    for (String f : REQUIRED) {
       if (!o.has(f) || o.get(f).isNull()) {
         throw ApiError.invalid(f + " is required");
       }
     }
-    return new Create(name(o.get("name")), url(o.get("url")), eventTypes(o.get("event_types")));
+    Integer limit = o.has("rate_limit") ? rateLimit(o.get("rate_limit")) : null;
+    return new Create(
+        name(o.get("name")),
+        url(o.get("url")),
+        eventTypes(o.get("event_types")),
+        limit == null || limit == 0 ? null : limit);
   }
 
   Update update(byte[] body) {
     JsonNode o = object(body);
     if (o.isEmpty()) {
-      throw ApiError.invalid("nothing to change: send at least one of name, url, event_types");
+      throw ApiError.invalid(
+          "nothing to change: send at least one of name, url, event_types, rate_limit");
     }
     return new Update(
         o.has("name") ? name(o.get("name")) : null,
         o.has("url") ? url(o.get("url")) : null,
-        o.has("event_types") ? eventTypes(o.get("event_types")) : null);
+        o.has("event_types") ? eventTypes(o.get("event_types")) : null,
+        o.has("rate_limit") ? rateLimit(o.get("rate_limit")) : null);
   }
 
   private static JsonNode object(byte[] body) {
@@ -107,7 +118,9 @@ public final class EndpointRequests {
       String n = names.next();
       if (!FIELDS.contains(n)) {
         throw ApiError.invalid(
-            "unknown field " + Printable.quote(n) + "; the fields are name, url and event_types");
+            "unknown field "
+                + Printable.quote(n)
+                + "; the fields are name, url, event_types and rate_limit");
       }
     }
     return o;
@@ -167,6 +180,28 @@ public final class EndpointRequests {
       }
     }
     return url;
+  }
+
+  /**
+   * A rate limit in events per second: an integer from {@link Endpoint#MIN_RATE_LIMIT} to {@link
+   * Endpoint#MAX_RATE_LIMIT}, or null for none (returned as 0).
+   */
+  private static int rateLimit(JsonNode n) {
+    if (n.isNull()) {
+      return 0;
+    }
+    if (!n.isIntegralNumber()
+        || !n.canConvertToInt()
+        || n.asInt() < Endpoint.MIN_RATE_LIMIT
+        || n.asInt() > Endpoint.MAX_RATE_LIMIT) {
+      throw ApiError.invalid(
+          "rate_limit must be a whole number of events per second from "
+              + Endpoint.MIN_RATE_LIMIT
+              + " to "
+              + Endpoint.MAX_RATE_LIMIT
+              + ", or null for no limit");
+    }
+    return n.asInt();
   }
 
   private static List<String> eventTypes(JsonNode n) {

@@ -181,7 +181,8 @@ public final class WebhookApi {
             c.eventTypes(),
             secret,
             null,
-            clock.instant());
+            clock.instant(),
+            c.rateLimit());
     Result r;
     EndpointQuota.Hold hold = quota.holdCreates(account);
     try {
@@ -224,7 +225,8 @@ public final class WebhookApi {
             u.eventTypes(),
             null,
             null,
-            clock.instant());
+            clock.instant(),
+            u.rateLimit());
     json(
         ctx,
         200,

@@ -17,6 +17,10 @@ import java.util.Objects;
  * was sent to another URL, so it says nothing about the current one and cannot disable the
  * endpoint. Unlike a status change, a URL change does not drop queued retries: they go to the new
  * URL.
+ *
+ * <p>{@code rate_limit} is the customer's cap on deliveries to the endpoint, in events per second,
+ * across every dispatcher (docs/design.md §6.6); absent means no cap of its own. Records written
+ * before the field existed read as having none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(
@@ -32,9 +36,47 @@ public record Endpoint(
     @JsonProperty("updated_at") Instant updatedAt,
     @JsonProperty("version") long version,
     @JsonProperty("status_changed_at") Instant statusChangedAt,
-    @JsonProperty("url_changed_at") Instant urlChangedAt) {
+    @JsonProperty("url_changed_at") Instant urlChangedAt,
+    @JsonProperty("rate_limit") Integer rateLimit) {
 
   public static final String ALL_EVENT_TYPES = "*";
+
+  /** The lowest and highest {@code rate_limit} a customer may set, in events per second. */
+  public static final int MIN_RATE_LIMIT = 1;
+
+  public static final int MAX_RATE_LIMIT = 10_000;
+
+  /** An endpoint without a rate limit of its own. */
+  public Endpoint(
+      EndpointId endpointId,
+      AccountId accountId,
+      String name,
+      String url,
+      List<String> eventTypes,
+      EndpointStatus status,
+      String disabledReason,
+      SigningSecrets secrets,
+      Instant createdAt,
+      Instant updatedAt,
+      long version,
+      Instant statusChangedAt,
+      Instant urlChangedAt) {
+    this(
+        endpointId,
+        accountId,
+        name,
+        url,
+        eventTypes,
+        status,
+        disabledReason,
+        secrets,
+        createdAt,
+        updatedAt,
+        version,
+        statusChangedAt,
+        urlChangedAt,
+        null);
+  }
 
   public Endpoint {
     Objects.requireNonNull(endpointId, "endpoint_id");
@@ -43,6 +85,14 @@ public record Endpoint(
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(secrets, "secrets");
     eventTypes = List.copyOf(Objects.requireNonNull(eventTypes, "event_types"));
+    if (rateLimit != null && rateLimit <= 0) {
+      rateLimit = null; // 0 or less is no limit; kept absent so that the record stays as before
+    }
+  }
+
+  /** Whether deliveries to this endpoint are paced by a rate limit of its own. */
+  public boolean rateLimited() {
+    return rateLimit != null;
   }
 
   /**
@@ -87,7 +137,8 @@ public record Endpoint(
         at,
         version + 1,
         at,
-        urlChangedAt);
+        urlChangedAt,
+        rateLimit);
   }
 
   /**
@@ -95,6 +146,15 @@ public record Endpoint(
    * URL that differs from the current one moves {@code url_changed_at} to {@code at}.
    */
   public Endpoint withSettings(String newName, String newUrl, List<String> newTypes, Instant at) {
+    return withSettings(newName, newUrl, newTypes, null, at);
+  }
+
+  /**
+   * As {@link #withSettings(String, String, List, Instant)}, also setting the rate limit: null
+   * keeps it, 0 removes it, a positive number sets it.
+   */
+  public Endpoint withSettings(
+      String newName, String newUrl, List<String> newTypes, Integer newRateLimit, Instant at) {
     boolean newUrlDiffers = newUrl != null && !newUrl.equals(url);
     return new Endpoint(
         endpointId,
@@ -109,7 +169,8 @@ public record Endpoint(
         at,
         version + 1,
         statusChangedAt,
-        newUrlDiffers ? at : urlChangedAt);
+        newUrlDiffers ? at : urlChangedAt,
+        newRateLimit == null ? rateLimit : newRateLimit);
   }
 
   /** This endpoint signing with {@code newSecrets} as of {@code at}, one version later. */
@@ -127,6 +188,7 @@ public record Endpoint(
         at,
         version + 1,
         statusChangedAt,
-        urlChangedAt);
+        urlChangedAt,
+        rateLimit);
   }
 }

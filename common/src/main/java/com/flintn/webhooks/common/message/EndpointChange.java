@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param changeId the requester's id for this command; rejections carry it back
  * @param secret the new signing secret, for {@code create} and {@code rotate_secret}
  * @param rotationGrace how long the previous secret keeps signing after {@code rotate_secret}
+ * @param rateLimit for {@code create} and {@code update}: events per second; 0 removes the limit
+ *     (update), absent keeps it (update) or sets none (create). Commands written before the field
+ *     existed read as absent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EndpointChange(
@@ -29,7 +32,8 @@ public record EndpointChange(
     @JsonProperty("event_types") List<String> eventTypes,
     @JsonProperty("secret") Secret secret,
     @JsonProperty("rotation_grace_ms") Long rotationGraceMs,
-    @JsonProperty("requested_at") Instant requestedAt) {
+    @JsonProperty("requested_at") Instant requestedAt,
+    @JsonProperty("rate_limit") Integer rateLimit) {
 
   /** The kinds of change. */
   public enum Type {
@@ -58,6 +62,32 @@ public record EndpointChange(
     Objects.requireNonNull(accountId, "account_id");
     Objects.requireNonNull(requestedAt, "requested_at");
     eventTypes = eventTypes == null ? null : List.copyOf(eventTypes);
+  }
+
+  /** A change that leaves the rate limit alone. */
+  public EndpointChange(
+      String changeId,
+      Type type,
+      EndpointId endpointId,
+      AccountId accountId,
+      String name,
+      String url,
+      List<String> eventTypes,
+      Secret secret,
+      Long rotationGraceMs,
+      Instant requestedAt) {
+    this(
+        changeId,
+        type,
+        endpointId,
+        accountId,
+        name,
+        url,
+        eventTypes,
+        secret,
+        rotationGraceMs,
+        requestedAt,
+        null);
   }
 
   /** A change with only the fields every type has. */

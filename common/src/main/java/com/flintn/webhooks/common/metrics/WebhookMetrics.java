@@ -38,6 +38,9 @@ public final class WebhookMetrics {
   public static final String HEALTH = "webhook.health";
   public static final String OVERFLOW_MOVED = "webhook.overflow.moved";
   public static final String OVERFLOW_BACKLOG = "webhook.overflow.backlog";
+  public static final String RATE_LIMIT_WAITING = "webhook.rate.limit.waiting";
+  public static final String RATE_LIMIT_PACED = "webhook.rate.limit.paced";
+  public static final String RATE_LIMIT_MOVED = "webhook.rate.limit.moved";
   public static final String ADMIN_REQUESTS = "webhook.admin.requests";
 
   private static final Duration[] DELIVERY_BUCKETS = {

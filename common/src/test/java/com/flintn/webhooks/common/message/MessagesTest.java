@@ -41,6 +41,68 @@ class MessagesTest {
   }
 
   @Test
+  void aRateLimitIsAnOptionalFieldThatOlderRecordsAndCommandsDoWithout() {
+    Instant t = Instant.parse("2026-11-27T10:00:00Z");
+    Endpoint plain =
+        new Endpoint(
+            EndpointId.of("ep_1"),
+            AccountId.of("acc_1"),
+            "Orders",
+            "https://example.com/hook",
+            List.of("*"),
+            EndpointStatus.ACTIVE,
+            null,
+            SigningSecrets.of(Secret.generate()),
+            t,
+            t,
+            1,
+            t,
+            null);
+    JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
+    // Without a limit the record is written exactly as before the field existed.
+    String old = new String(serde.serialize("t", plain), StandardCharsets.UTF_8);
+    assertThat(old).doesNotContain("rate_limit");
+    Endpoint read = serde.deserialize("t", old.getBytes(StandardCharsets.UTF_8));
+    assertThat(read.rateLimit()).isNull();
+    assertThat(read.rateLimited()).isFalse();
+
+    Endpoint limited = plain.withSettings(null, null, null, 25, t.plusSeconds(1));
+    String text = new String(serde.serialize("t", limited), StandardCharsets.UTF_8);
+    assertThat(text).contains("\"rate_limit\":25");
+    assertThat(serde.deserialize("t", text.getBytes(StandardCharsets.UTF_8))).isEqualTo(limited);
+    // Other changes keep it; an update without one keeps it; 0 removes it.
+    assertThat(limited.withStatus(EndpointStatus.DISABLED, "requested", t).rateLimit())
+        .isEqualTo(25);
+    assertThat(limited.withSettings("Renamed", null, null, t).rateLimit()).isEqualTo(25);
+    assertThat(limited.withSettings(null, null, null, 0, t).rateLimited()).isFalse();
+
+    // A change command written before the field existed.
+    String oldCommand =
+        "{\"change_id\":\"chg_1\",\"type\":\"update\",\"endpoint_id\":\"ep_1\","
+            + "\"account_id\":\"acc_1\",\"name\":\"New\","
+            + "\"requested_at\":\"2026-11-27T10:00:00Z\"}";
+    JsonSerde<EndpointChange> changes = new JsonSerde<>(EndpointChange.class);
+    EndpointChange c = changes.deserialize("t", oldCommand.getBytes(StandardCharsets.UTF_8));
+    assertThat(c.rateLimit()).isNull();
+    assertThat(c.name()).isEqualTo("New");
+    EndpointChange withLimit =
+        new EndpointChange(
+            "chg_2",
+            EndpointChange.Type.UPDATE,
+            EndpointId.of("ep_1"),
+            AccountId.of("acc_1"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            t,
+            7);
+    assertThat(changes.deserialize("t", changes.serialize("t", withLimit)).rateLimit())
+        .isEqualTo(7);
+  }
+
+  @Test
   void deliveryIdsAreStablePerEventAndEndpoint() {
     assertThat(Delivery.idFor(EventId.of("evt_1"), EndpointId.of("ep_1")))
         .isEqualTo(Delivery.idFor(EventId.of("evt_1"), EndpointId.of("ep_1")))

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.consume;
 
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.dispatcher.record.SourceRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -367,9 +368,10 @@ final class DeliveryLoop implements Runnable {
       }
       done.whenComplete(
           (ok, e) -> {
-            if (e != null && !running) {
-              // stopping: unfinished work stays uncommitted and is redone by the next owner; the
-              // stop does not wait for it
+            if (e != null && (!running || abandoned(e))) {
+              // stopping, or the partition was revoked while a delivery waited for its rate
+              // limit's turn: unfinished work stays uncommitted and is redone by the next owner;
+              // the stop does not wait for it
               progress.abandon(offset);
               return;
             }
@@ -391,6 +393,18 @@ final class DeliveryLoop implements Runnable {
     }
     pauseFull();
     reportFailures();
+  }
+
+  private static boolean abandoned(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return cause instanceof RecordHandler.Abandoned;
+  }
+
+  /** The partitions as {@link EndpointLimits} knows them. */
+  private static List<SourceRecord.Partition> keys(Collection<TopicPartition> partitions) {
+    return partitions.stream()
+        .map(tp -> new SourceRecord(tp.topic(), tp.partition(), 0).partitionKey())
+        .toList();
   }
 
   /**
@@ -543,6 +557,7 @@ final class DeliveryLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      limits.revoked(keys(partitions)); // deliveries waiting for their rate limit's turn let go
       if (!commitOnExit) {
         return;
       }
@@ -558,6 +573,7 @@ final class DeliveryLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      limits.revoked(keys(partitions));
       for (TopicPartition tp : partitions) {
         tracker.revoke(tp);
         committed.remove(tp);
@@ -568,6 +584,7 @@ final class DeliveryLoop implements Runnable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      limits.assigned(keys(partitions));
       for (TopicPartition tp : partitions) {
         tracker.assign(tp);
       }

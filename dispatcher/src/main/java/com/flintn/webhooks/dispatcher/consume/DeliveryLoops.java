@@ -42,6 +42,7 @@ public final class DeliveryLoops {
   private final Admin admin;
   private final Thread thread;
   private final Duration shutdownTimeout;
+  private final EndpointLimits limits;
 
   public DeliveryLoops(
       FlintnConfig config,
@@ -67,7 +68,7 @@ public final class DeliveryLoops {
       workers.shutdownNow();
       throw e;
     }
-    EndpointLimits limits =
+    this.limits =
         new EndpointLimits(
             config.http().maxInFlightPerEndpoint(),
             config.dispatcher().maxQueuedPerEndpoint(),
@@ -119,6 +120,21 @@ public final class DeliveryLoops {
   /** Records not yet read on the assigned partitions. */
   public long lag() {
     return loop.lag();
+  }
+
+  /** Deliveries waiting now for their endpoint's rate limit (docs/design.md §6.6). */
+  public int rateLimitWaiting() {
+    return limits.pacedWaiting();
+  }
+
+  /** Deliveries that had to wait for their endpoint's rate limit, since start. */
+  public long rateLimitPaced() {
+    return limits.paced();
+  }
+
+  /** Deliveries of rate-limited endpoints moved from a main lane to the overflow lane. */
+  public long rateLimitMoved() {
+    return limits.movedForRate();
   }
 
   public int assignedPartitions() {

@@ -4,13 +4,16 @@ import com.flintn.webhooks.common.message.EndpointId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,8 +40,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * A delivery read from the overflow lane waits for its slot as long as it takes: that lane is read
- * at the endpoint's own pace. State of an endpoint or host with nothing in flight or waiting is
- * dropped by {@link #evictIdle}. Thread safe.
+ * at the endpoint's own pace.
+ *
+ * <p>An endpoint with a rate limit of its own (docs/design.md §6.6) is paced where exactly one
+ * dispatcher reads it: every delivery of it read from a main lane overflows at once, and one read
+ * from the overflow lane first waits for its turn in the endpoint's {@link TokenBucket}, then for a
+ * slot as above. State of an endpoint or host with nothing in flight or waiting is dropped by
+ * {@link #evictIdle}. Thread safe.
  */
 final class EndpointLimits {
   private final int inFlight;
@@ -50,6 +58,12 @@ final class EndpointLimits {
   private final Map<EndpointId, Slots> endpoints = new ConcurrentHashMap<>();
   private final Map<String, Slots> hosts = new ConcurrentHashMap<>();
   private volatile boolean stopping;
+  private final AtomicInteger pacedWaiting = new AtomicInteger();
+  private final AtomicLong paced = new AtomicLong();
+  private final AtomicLong movedForRate = new AtomicLong();
+
+  /** Partitions no longer this dispatcher's: deliveries from them stop waiting for their turn. */
+  private final Set<Object> revoked = ConcurrentHashMap.newKeySet();
 
   EndpointLimits(
       int inFlight, int queued, int perHost, int share, Duration holdLimit, Clock clock) {
@@ -101,13 +115,37 @@ final class EndpointLimits {
    */
   Admission enter(EndpointId endpoint, String host, Lane lane, Object partition)
       throws InterruptedException {
-    Slots e = use(endpoints, endpoint, inFlight);
+    return enter(endpoint, host, lane, partition, 0);
+  }
+
+  /**
+   * As {@link #enter(EndpointId, String, Lane, Object)}, for an endpoint limited to {@code
+   * rateLimit} deliveries a second (0: no limit of its own). Such a delivery read from a main lane
+   * overflows at once; one read from the overflow lane waits for its token first.
+   */
+  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition, int rateLimit)
+      throws InterruptedException {
     boolean main = lane == Lane.MAIN;
+    if (rateLimit > 0 && main) {
+      if (stopping) {
+        return ABANDON;
+      }
+      // Paced only by the one dispatcher that reads its overflow partition: that is what makes
+      // the limit hold across dispatchers without any coordination between them.
+      movedForRate.incrementAndGet();
+      return OVERFLOW;
+    }
+    Slots e = use(endpoints, endpoint, inFlight);
     long deadline = main ? clock.millis() + holdLimit.toMillis() : Long.MAX_VALUE;
     Admission a = null;
     e.lock.lock();
     try {
-      a = e.acquire(main ? partition : null, deadline);
+      if (rateLimit > 0) {
+        a = e.pace(rateLimit, partition);
+      }
+      if (a == null) {
+        a = e.acquire(main ? partition : null, deadline);
+      }
     } finally {
       e.lock.unlock();
       if (!(a instanceof Admission.Permit)) {
@@ -148,11 +186,52 @@ final class EndpointLimits {
         s.lock.lock();
         try {
           s.changed.signalAll();
+          s.turn.signalAll();
         } finally {
           s.lock.unlock();
         }
       }
     }
+  }
+
+  /**
+   * The partitions (as passed to {@link #enter}) are no longer this dispatcher's: deliveries read
+   * from them that wait for their rate limit's turn are abandoned at once, so that the next owner,
+   * which reads them again, is the only one to send them and the pace is kept by one bucket.
+   */
+  void revoked(Collection<?> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    revoked.addAll(partitions);
+    for (Slots s : endpoints.values()) {
+      s.lock.lock();
+      try {
+        s.turn.signalAll();
+      } finally {
+        s.lock.unlock();
+      }
+    }
+  }
+
+  /** The partitions are this dispatcher's (again). */
+  void assigned(Collection<?> partitions) {
+    revoked.removeAll(partitions);
+  }
+
+  /** Deliveries waiting now for their endpoint's rate limit to let them go. */
+  int pacedWaiting() {
+    return pacedWaiting.get();
+  }
+
+  /** Deliveries that had to wait for their endpoint's rate limit, since start. */
+  long paced() {
+    return paced.get();
+  }
+
+  /** Deliveries of rate-limited endpoints moved from a main lane to the overflow lane. */
+  long movedForRate() {
+    return movedForRate.get();
   }
 
   /** Deliveries that entered overflow since the last call, by endpoint, most first. */
@@ -207,6 +286,19 @@ final class EndpointLimits {
 
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
+
+    /** Signalled only by a stop: deliveries waiting for their rate limit's turn wait on it. */
+    final Condition turn = lock.newCondition();
+
+    /** The endpoint's pace, once it has a rate limit: turns reserved as deliveries come. */
+    TokenBucket bucket;
+
+    /**
+     * The same pace on the times deliveries really go: one that wakes late for its turn (a pause of
+     * the process) must not let the next one, woken on time, go right behind it.
+     */
+    TokenBucket gate;
+
     final AtomicInteger users = new AtomicInteger();
     final AtomicInteger overflowed = new AtomicInteger();
     final int capacity;
@@ -228,7 +320,63 @@ final class EndpointLimits {
     }
 
     boolean idle() {
-      return users.get() == 0 && available == capacity && !overflowing && held.isEmpty();
+      lock.lock();
+      try {
+        // A bucket that is not full yet must be kept: a new one would start full, a burst early.
+        return users.get() == 0
+            && available == capacity
+            && !overflowing
+            && held.isEmpty()
+            && (bucket == null || bucket.full(clock.millis()))
+            && (gate == null || gate.full(clock.millis()));
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Waits for this delivery's turn at {@code rate} a second: null once it may go on to a slot, or
+     * {@code ABANDON} if a stop, or the revocation of {@code partition}, came first. The turn is
+     * reserved at once, so waiting deliveries wake one token apart in the order they came; once
+     * woken, a delivery also takes a token of the {@code gate} at the time it really goes on.
+     */
+    Admission pace(int rate, Object partition) throws InterruptedException {
+      if (gone(partition)) {
+        return ABANDON;
+      }
+      long now = clock.millis();
+      if (bucket == null) {
+        bucket = new TokenBucket(rate, now);
+        gate = new TokenBucket(rate, now);
+      }
+      long when = bucket.reserve(rate, now);
+      long wait = when > now ? when - now : gate.take(rate, now);
+      if (wait == 0) {
+        return null;
+      }
+      paced.incrementAndGet();
+      pacedWaiting.incrementAndGet();
+      try {
+        while (true) {
+          if (gone(partition)) {
+            return ABANDON;
+          }
+          long left = when - clock.millis();
+          if (left <= 0) {
+            left = gate.take(rate, clock.millis());
+            if (left == 0) {
+              return null;
+            }
+          }
+          turn.await(left, TimeUnit.MILLISECONDS);
+        }
+      } finally {
+        pacedWaiting.decrementAndGet();
+      }
+    }
+
+    private boolean gone(Object partition) {
+      return stopping || (partition != null && revoked.contains(partition));
     }
 
     /**

@@ -33,10 +33,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
  * subscribed endpoint of its account, a due or overflowed delivery is sent; each attempt is sent on
- * a virtual thread and recorded. A delivery whose endpoint is over its share of a main lane is
- * moved to the overflow lane instead (see {@link EndpointLimits}). The future completes when
- * everything the record caused has been acknowledged by Kafka; it fails with {@link Abandoned} for
- * work left unfinished by a stop. Never throws for bad input. Thread safe.
+ * a virtual thread and recorded. A delivery whose endpoint is over its share of a main lane, or has
+ * a rate limit of its own, is moved to the overflow lane instead (see {@link EndpointLimits}). The
+ * future completes when everything the record caused has been acknowledged by Kafka; it fails with
+ * {@link Abandoned} for work left unfinished by a stop. Never throws for bad input. Thread safe.
  */
 final class RecordHandler implements RecordWork {
   private final String eventsTopic;
@@ -212,7 +212,8 @@ final class RecordHandler implements RecordWork {
                         endpoint.endpointId(),
                         hosts.of(endpoint.url()),
                         lane,
-                        source.partitionKey());
+                        source.partitionKey(),
+                        endpoint.rateLimited() ? endpoint.rateLimit() : 0);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Abandoned();

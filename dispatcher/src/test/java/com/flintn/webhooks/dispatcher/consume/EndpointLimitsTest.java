@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Admission;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Lane;
+import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,10 +40,15 @@ class EndpointLimitsTest {
 
   private CompletableFuture<Admission> enterAsync(
       EndpointLimits l, EndpointId e, String host, Lane lane, Object partition) {
+    return enterAsync(l, e, host, lane, partition, 0);
+  }
+
+  private CompletableFuture<Admission> enterAsync(
+      EndpointLimits l, EndpointId e, String host, Lane lane, Object partition, int rate) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return l.enter(e, host, lane, partition);
+            return l.enter(e, host, lane, partition, rate);
           } catch (InterruptedException ex) {
             throw new IllegalStateException(ex);
           }
@@ -197,5 +205,115 @@ class EndpointLimitsTest {
     assertThat(l.drainOverflowCounts()).isEmpty();
     a.release(true);
     b.release(true);
+  }
+
+  @Test
+  void aRateLimitedEndpointLeavesTheMainLanesAtOnceEvenWithFreeSlots() throws Exception {
+    EndpointLimits l = limits(16, 64, 100, 100, LONG_HOLD);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 5))
+        .isInstanceOf(Admission.Overflow.class);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p1", 5))
+        .isInstanceOf(Admission.Overflow.class);
+    assertThat(l.movedForRate()).isEqualTo(2);
+    // its neighbours on the partition are served as before
+    permit(l.enter(OTHER, "other:443", Lane.MAIN, "p0")).release(true);
+  }
+
+  @Test
+  void fromTheOverflowLaneARateLimitedDeliveryWaitsForItsTurnOnTheClock() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    // 2 a second, a burst of one: the first goes at once, the next half a second later
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    letItWait(second);
+    letItWait(third);
+    assertThat(l.pacedWaiting()).isEqualTo(2);
+    // the endpoint has 16 free slots; only the clock lets them go, one token apart
+    permit(l.enter(OTHER, "other:443", Lane.OVERFLOW, null)).release(true);
+
+    clock.advance(Duration.ofMillis(500));
+    CompletableFuture<Admission> first =
+        CompletableFuture.anyOf(second, third).thenApply(a -> (Admission) a);
+    permit(first.get(10, TimeUnit.SECONDS)).release(true);
+    CompletableFuture<Admission> last = second.isDone() ? third : second;
+    letItWait(last);
+    clock.advance(Duration.ofMillis(500));
+    permit(last.get(10, TimeUnit.SECONDS)).release(true);
+    assertThat(l.pacedWaiting()).isZero();
+    assertThat(l.paced()).isEqualTo(2);
+  }
+
+  @Test
+  void turnsThatCameDueTogetherAfterAPauseStillGoOneTokenApart() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    letItWait(second);
+    letItWait(third);
+
+    // Their turns were at +500 and +1000 ms; the process was held up until +1000 ms.
+    clock.advance(Duration.ofMillis(1000));
+    CompletableFuture<Admission> one =
+        CompletableFuture.anyOf(second, third).thenApply(a -> (Admission) a);
+    permit(one.get(10, TimeUnit.SECONDS)).release(true);
+    CompletableFuture<Admission> other = second.isDone() ? third : second;
+    // Each waiter sleeps at most until its own turn (in real time, here at most 1 s) before it
+    // looks at the clock again; past that, only the clock decides, and it has not moved.
+    Thread.sleep(1200);
+    assertThat(other).as("not right behind the late one").isNotDone();
+    clock.advance(Duration.ofMillis(500));
+    permit(other.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
+  void stopAbandonsDeliveriesWaitingForTheirRateLimit() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    CompletableFuture<Admission> waiting = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 1);
+    letItWait(waiting);
+    l.stop();
+    assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 1)).isInstanceOf(Admission.Abandon.class);
+  }
+
+  @Test
+  void aRevokedPartitionsDeliveriesStopWaitingForTheirTurnOthersKeepTheirs() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0", 1)).release(true);
+    CompletableFuture<Admission> moving = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    CompletableFuture<Admission> staying = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o1", 1);
+    letItWait(moving);
+    letItWait(staying);
+
+    l.revoked(List.of("o0"));
+    // the next owner reads it again and sends it; this dispatcher must not send it as well
+    assertThat(moving.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
+    letItWait(staying);
+
+    l.assigned(List.of("o0"));
+    CompletableFuture<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    letItWait(back);
+    clock.advance(Duration.ofSeconds(2));
+    permit(staying.get(10, TimeUnit.SECONDS)).release(true);
+    clock.advance(Duration.ofSeconds(1));
+    permit(back.get(10, TimeUnit.SECONDS)).release(true);
+  }
+
+  @Test
+  void aRateLimitedEndpointIsKeptUntilItsBucketIsFullAgain() throws Exception {
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    l.evictIdle();
+    assertThat(l.tracked()).as("the endpoint's used token is remembered").isEqualTo(1);
+    clock.advance(Duration.ofSeconds(1));
+    l.evictIdle();
+    assertThat(l.tracked()).isZero();
   }
 }
