@@ -23,4 +23,11 @@ record CommandRun(int status, String out, String err) {
       System.setErr(err);
     }
   }
+
+  /** The lines of standard error that the command wrote itself, each ended by a newline. */
+  String ownErrorLines() {
+    return err.lines()
+        .filter(l -> l.startsWith("flintn-webhooks:"))
+        .reduce("", (a, b) -> a + b + "\n");
+  }
 }
