@@ -41,7 +41,7 @@ class WrongEncryptionKeyCommandTest {
               new String[] {"dispatcher", "--config", config.toString()},
               new String[] {"dlq", "replay", "--config", config.toString()})) {
         CommandRun r = CommandRun.of(args);
-        assertThat(r.status()).as(args[0]).isEqualTo(2);
+        r.refusal();
         assertThat(r.ownErrorLines())
             .as(args[0])
             .isEqualTo(
@@ -49,7 +49,6 @@ class WrongEncryptionKeyCommandTest {
                     + " cannot be decrypted with this key (first: ep_k); it is not the key they"
                     + " were written with. Configure that key, or delete and recreate those"
                     + " endpoints\n");
-        assertThat(r.err()).doesNotContain("\tat ");
       }
     }
   }
@@ -79,14 +78,13 @@ class WrongEncryptionKeyCommandTest {
 
       CommandRun refused =
           CommandRun.of("dlq", "replay", "--dry-run", "--config", strict.toString());
-      assertThat(refused.status()).isEqualTo(2);
+      assertThat(refused.refusal()).doesNotContain(e.secrets().current().reveal());
       assertThat(refused.ownErrorLines())
           .isEqualTo(
               "flintn-webhooks: configuration: secrets.allow-plaintext: 1 endpoint record cannot"
                   + " be read: they hold plain-text secrets (first: ep_p); set"
                   + " secrets.allow-plaintext=true while migrating, run `flintn-webhooks secrets"
                   + " rekey`, then remove it\n");
-      assertThat(refused.err()).doesNotContain(e.secrets().current().reveal());
       CommandRun read =
           CommandRun.of("dlq", "replay", "--dry-run", "--config", migrating.toString());
       assertThat(read.status()).as(read.ownErrorLines()).isZero();

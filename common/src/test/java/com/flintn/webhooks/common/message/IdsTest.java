@@ -30,7 +30,6 @@ class IdsTest {
     for (String s : cases) {
       assertThat(Ids.isSafeId(s)).as(s).isEqualTo(Ids.SAFE_ID.matcher(s).matches());
     }
-    assertThat(Ids.isSafeId(null)).isFalse();
   }
 
   @Test
@@ -59,7 +58,6 @@ class IdsTest {
       boolean expected = s.length() <= 200 && Ids.EVENT_TYPE.matcher(s).matches();
       assertThat(Ids.isEventType(s)).as(s).isEqualTo(expected);
     }
-    assertThat(Ids.isEventType(null)).isFalse();
   }
 
   @Test
@@ -108,6 +106,12 @@ class IdsTest {
       }
     }
     assertThat(fast).as("the fast path is taken for the common form").isGreaterThan(1000);
+  }
+
+  @Test
+  void nullIsNeitherASafeIdNorAnEventTypeNorATime() {
+    assertThat(Ids.isSafeId(null)).isFalse();
+    assertThat(Ids.isEventType(null)).isFalse();
     assertThat(Ids.isOffsetDateTime(null)).isFalse();
   }
 
