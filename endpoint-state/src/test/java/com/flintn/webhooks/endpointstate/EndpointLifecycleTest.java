@@ -42,6 +42,12 @@ class EndpointLifecycleTest {
   private static final AccountId ACC = AccountId.of("acc_life");
   private static final Clock CLOCK = Clock.systemUTC();
 
+  /** The first change of each test: an endpoint for every event type. */
+  private static EndpointChange create(String name, String url, Secret secret) {
+    return new EndpointChange(
+        "chg_1", Type.CREATE, EP, ACC, name, url, List.of("*"), secret, null, CLOCK.instant());
+  }
+
   @Test
   void fiveFailuresDisableOnceLaterEventsAreDroppedReactivationDeliversAndRevokedIsFinal()
       throws Exception {
@@ -58,19 +64,7 @@ class EndpointLifecycleTest {
           DispatcherApp dispatcher = new DispatcherApp(env.config(), CLOCK);
           RetrySchedulerApp scheduler = new RetrySchedulerApp(env.config(), CLOCK)) {
         state.start();
-        change(
-            env,
-            new EndpointChange(
-                "chg_1",
-                Type.CREATE,
-                EP,
-                ACC,
-                "Life",
-                receiver.url("/life"),
-                List.of("*"),
-                Secret.generate(),
-                null,
-                CLOCK.instant()));
+        change(env, create("Life", receiver.url("/life"), Secret.generate()));
         await().atMost(Duration.ofSeconds(60)).until(() -> latest(env) != null);
         dispatcher.start();
         scheduler.start();
@@ -165,32 +159,8 @@ class EndpointLifecycleTest {
       try (EndpointStateApp state = new EndpointStateApp(env.config());
           DispatcherApp dispatcher = new DispatcherApp(env.config(), CLOCK)) {
         state.start();
-        change(
-            env,
-            new EndpointChange(
-                "chg_1",
-                Type.CREATE,
-                EP,
-                ACC,
-                "Rot",
-                receiver.url("/rot"),
-                List.of("*"),
-                old,
-                null,
-                CLOCK.instant()));
-        change(
-            env,
-            new EndpointChange(
-                "chg_2",
-                Type.ROTATE_SECRET,
-                EP,
-                ACC,
-                null,
-                null,
-                null,
-                next,
-                Duration.ofSeconds(4).toMillis(),
-                CLOCK.instant()));
+        change(env, create("Rot", receiver.url("/rot"), old));
+        change(env, Changes.rotate("chg_2", EP, ACC, next, Duration.ofSeconds(4), CLOCK.instant()));
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> latest(env) != null && latest(env).version() == 2);

@@ -8,14 +8,11 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.DeliveryId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
-import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.EventId;
-import com.flintn.webhooks.common.sign.Secret;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The transitions as the pure functions they are: no Kafka, no topology. */
@@ -26,24 +23,12 @@ class EndpointTransitionsTest {
   private static final Duration GRACE = Duration.ofHours(24);
 
   private static Endpoint created() {
-    EndpointChange create =
-        new EndpointChange(
-            "chg_create",
-            Type.CREATE,
-            EP,
-            ACC,
-            "Orders",
-            "https://old.example.com/hook",
-            List.of("order.created"),
-            Secret.generate(),
-            null,
-            T0);
+    EndpointChange create = Changes.createOrders(EP, ACC, "https://old.example.com/hook", T0);
     return EndpointTransitions.apply(null, create, T0, GRACE).next().orElseThrow();
   }
 
   private static Endpoint updated(Endpoint current, String name, String url, Instant at) {
-    EndpointChange update =
-        new EndpointChange("chg_upd", Type.UPDATE, EP, ACC, name, url, null, null, null, at);
+    EndpointChange update = Changes.update("chg_upd", EP, ACC, name, url, null, at);
     return EndpointTransitions.apply(current, update, at, GRACE).next().orElseThrow();
   }
 
