@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Admission;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Lane;
+import com.flintn.webhooks.testkit.BlockingCall;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,17 +35,9 @@ class EndpointLimitsTest {
     return new EndpointLimits(inFlight, queued, perHost, share, hold, Clock.systemUTC());
   }
 
-  private CompletableFuture<Admission> enterAsync(
+  private BlockingCall<Admission> enterAsync(
       EndpointLimits l, EndpointId e, String host, Lane lane, Object partition) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return l.enter(e, host, lane, partition);
-          } catch (InterruptedException ex) {
-            throw new IllegalStateException(ex);
-          }
-        },
-        threads);
+    return BlockingCall.start(() -> l.enter(e, host, lane, partition), threads);
   }
 
   private static Admission.Permit permit(Admission a) {
@@ -53,10 +45,18 @@ class EndpointLimitsTest {
     return (Admission.Permit) a;
   }
 
-  /** Gives a waiter time to block; the assertions never depend on how long that takes. */
-  private static void letItWait(CompletableFuture<Admission> f) throws InterruptedException {
-    Thread.sleep(50);
+  /** Waits until the entry blocks (or, wrongly, ends), then checks that it waits for a slot. */
+  private static void letItWait(BlockingCall<Admission> f) {
+    f.awaitBlockedOrDone(Duration.ofSeconds(10));
     assertThat(f).as("still waiting for a slot").isNotDone();
+  }
+
+  /** {@code waiter} waits while {@code held} is taken and gets the slot once it is released. */
+  private static void getsTheSlotOnceReleased(BlockingCall<Admission> waiter, Admission.Permit held)
+      throws Exception {
+    letItWait(waiter);
+    held.release(true);
+    permit(waiter.get(10, TimeUnit.SECONDS)).release(true);
   }
 
   @Test
@@ -64,7 +64,7 @@ class EndpointLimitsTest {
       throws Exception {
     EndpointLimits l = limits(1, 64, 100, 2, LONG_HOLD);
     Admission.Permit first = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
-    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
     letItWait(second);
 
     // two held from p0 (one in flight, one waiting): the third leaves for the overflow lane
@@ -108,10 +108,8 @@ class EndpointLimitsTest {
   void theOverflowLaneWaitsForItsSlotAsLongAsItTakes() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 1, Duration.ZERO);
     Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
-    CompletableFuture<Admission> next = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
-    letItWait(next);
-    busy.release(true);
-    permit(next.get(10, TimeUnit.SECONDS)).release(true);
+    BlockingCall<Admission> next = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    getsTheSlotOnceReleased(next, busy);
   }
 
   @Test
@@ -122,7 +120,7 @@ class EndpointLimitsTest {
     permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).release(false);
     Admission.Permit a = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
     Admission.Permit b = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
-    CompletableFuture<Admission> queuedOne = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    BlockingCall<Admission> queuedOne = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
     letItWait(queuedOne);
     assertThat(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null)).isInstanceOf(Admission.Defer.class);
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Defer.class);
@@ -141,19 +139,17 @@ class EndpointLimitsTest {
             enterAsync(l, OTHER, "shared.example:443", Lane.MAIN, "p1").get(10, TimeUnit.SECONDS))
         .isInstanceOf(Admission.Overflow.class);
     // from the overflow lane it waits for the host
-    CompletableFuture<Admission> waiting =
+    BlockingCall<Admission> waiting =
         enterAsync(l, OTHER, "shared.example:443", Lane.OVERFLOW, null);
-    letItWait(waiting);
-    first.release(true);
-    permit(waiting.get(10, TimeUnit.SECONDS)).release(true);
+    getsTheSlotOnceReleased(waiting, first);
   }
 
   @Test
   void stopAbandonsWaitingAndNewDeliveries() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 100, LONG_HOLD);
     Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
-    CompletableFuture<Admission> mainWaiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
-    CompletableFuture<Admission> laneWaiter = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    BlockingCall<Admission> mainWaiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    BlockingCall<Admission> laneWaiter = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
     letItWait(mainWaiter);
     letItWait(laneWaiter);
 
