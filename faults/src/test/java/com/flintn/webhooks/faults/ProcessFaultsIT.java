@@ -301,30 +301,25 @@ class ProcessFaultsIT {
     }
   }
 
-  private static void awaitQuiet(ReceiverLog log, Duration quiet, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.currentTimeMillis() - log.lastAtMillis() < quiet.toMillis()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the receiver never went quiet for " + quiet);
-      }
-      Thread.sleep(200);
-    }
+  private static void awaitQuiet(ReceiverLog log, Duration quiet, Duration timeout) {
+    await()
+        .alias("the receiver quiet for " + quiet)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> System.currentTimeMillis() - log.lastAtMillis() >= quiet.toMillis());
   }
 
-  private static long awaitRequestAfter(ReceiverLog log, long afterMillis, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (log.lastAtMillis() > afterMillis) {
-        return log.answers().stream()
-            .mapToLong(ReceiverLog.Answer::atMillis)
-            .filter(t -> t > afterMillis)
-            .min()
-            .orElseThrow();
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no delivery within " + timeout + " of the restart");
+  /** Waits for a request later than {@code afterMillis}; returns when the first one came. */
+  private static long awaitRequestAfter(ReceiverLog log, long afterMillis, Duration timeout) {
+    await()
+        .alias("a delivery after the restart")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> log.lastAtMillis() > afterMillis);
+    return log.answers().stream()
+        .mapToLong(ReceiverLog.Answer::atMillis)
+        .filter(t -> t > afterMillis)
+        .min()
+        .orElseThrow();
   }
 }
