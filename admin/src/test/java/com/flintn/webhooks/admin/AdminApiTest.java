@@ -208,12 +208,7 @@ class AdminApiTest {
 
   @Test
   void deadLettersCanBeListedAndReplayedOnceAfterTheEndpointIsFixed() throws Exception {
-    AtomicInteger status = new AtomicInteger(400);
-    f.receiver.respondWith(
-        r ->
-            new mockwebserver3.MockResponse.Builder()
-                .code(r.path().startsWith("/dead") ? status.get() : 200)
-                .build());
+    AtomicInteger status = f.answerUnder("/dead", 400);
     String id = f.create(KEY_A, "Dead", f.receiver.url("/dead"), "*").body().get("id").asText();
     String path = "/v1/webhooks/" + id + "/dead-letters";
     f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);

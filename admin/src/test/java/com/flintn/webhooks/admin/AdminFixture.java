@@ -20,6 +20,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockResponse;
 
 /**
  * The admin API on the real broker with what stands behind it: the endpoint-state app that applies
@@ -79,6 +81,20 @@ final class AdminFixture implements AutoCloseable {
             ApiKeys.of(List.of(KEY_A, KEY_B), List.of(ACCOUNT_A, ACCOUNT_B)),
             adminClock);
     admin.start();
+  }
+
+  /**
+   * Makes the receiver answer requests to paths under {@code prefix} with {@code status}, and every
+   * other one with a 200. The test sets the returned status to mend those endpoints.
+   */
+  AtomicInteger answerUnder(String prefix, int status) {
+    AtomicInteger answer = new AtomicInteger(status);
+    receiver.respondWith(
+        r ->
+            new MockResponse.Builder()
+                .code(r.path().startsWith(prefix) ? answer.get() : 200)
+                .build());
+    return answer;
   }
 
   String base() {

@@ -36,15 +36,7 @@ class AdminUndecryptableEndpointTest {
     try (TestEnvironment env =
         TestEnvironment.create(
             "admin-wrong-key", 1, Optional.empty(), Map.of(ConfigKey.ADMIN_PORT, "0"))) {
-      Endpoint e =
-          endpoint(
-              "ep_1", "acc_a", "https://127.0.0.1:9/hook", List.of("*"), EndpointStatus.ACTIVE);
-      String topic = env.topics().endpoints().name();
-      JsonSerde<Endpoint> otherKey =
-          new JsonSerde<>(
-              Endpoint.class,
-              Json.mapperEncrypting(SecretCipher.fromBase64Key(SecretCipher.generateKey())));
-      env.send(topic, "ep_1".getBytes(StandardCharsets.UTF_8), otherKey.serialize(topic, e));
+      putWithAnotherKey(env, "ep_1");
 
       try (AdminApp admin =
           new AdminApp(
@@ -80,15 +72,7 @@ class AdminUndecryptableEndpointTest {
         org.assertj.core.api.Assertions.assertThat(
                 health.report().get("admin_endpoint_table").healthy())
             .isTrue();
-        Endpoint e =
-            endpoint(
-                "ep_2", "acc_a", "https://127.0.0.1:9/hook", List.of("*"), EndpointStatus.ACTIVE);
-        String topic = env.topics().endpoints().name();
-        JsonSerde<Endpoint> otherKey =
-            new JsonSerde<>(
-                Endpoint.class,
-                Json.mapperEncrypting(SecretCipher.fromBase64Key(SecretCipher.generateKey())));
-        env.send(topic, "ep_2".getBytes(StandardCharsets.UTF_8), otherKey.serialize(topic, e));
+        putWithAnotherKey(env, "ep_2");
         org.awaitility.Awaitility.await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> !health.report().get("admin_endpoint_table").healthy());
@@ -98,5 +82,17 @@ class AdminUndecryptableEndpointTest {
             .contains("first: ep_2");
       }
     }
+  }
+
+  /** Writes endpoint {@code id} of acc_a to the table, its secret sealed with a key of its own. */
+  private static void putWithAnotherKey(TestEnvironment env, String id) {
+    Endpoint e =
+        endpoint(id, "acc_a", "https://127.0.0.1:9/hook", List.of("*"), EndpointStatus.ACTIVE);
+    String topic = env.topics().endpoints().name();
+    JsonSerde<Endpoint> otherKey =
+        new JsonSerde<>(
+            Endpoint.class,
+            Json.mapperEncrypting(SecretCipher.fromBase64Key(SecretCipher.generateKey())));
+    env.send(topic, id.getBytes(StandardCharsets.UTF_8), otherKey.serialize(topic, e));
   }
 }

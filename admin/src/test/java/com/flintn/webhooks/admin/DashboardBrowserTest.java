@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -88,9 +89,7 @@ class DashboardBrowserTest {
 
   @Test
   void createTestEventAttemptRowAndDisableThroughThePageAlone() throws Exception {
-    browser.get(f.base() + "/");
-    type(visible("#api-key"), KEY_A);
-    visible("#connect").click();
+    signIn();
 
     visible("#create-open").click();
     type(visible("#create-name"), "Orders (browser)");
@@ -114,12 +113,10 @@ class DashboardBrowserTest {
     row.click();
 
     visible("#action-test").click();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                browser.findElements(By.cssSelector("#attempts tbody tr td.status")).stream()
-                    .anyMatch(td -> td.getText().strip().equals("200")));
+    awaitAny(
+        "#attempts tbody tr td.status",
+        td -> td.getText().strip().equals("200"),
+        Duration.ofSeconds(30));
     assertThat(f.receiver.receivedAt("/browser")).hasSize(1);
     assertThat(f.receiver.receivedAt("/browser").get(0).header("X-Event-Type"))
         .isEqualTo("webhook.test");
@@ -141,12 +138,7 @@ class DashboardBrowserTest {
 
   @Test
   void deadLettersAreShownAndReplayedFromThePanel() throws Exception {
-    AtomicInteger status = new AtomicInteger(410);
-    f.receiver.respondWith(
-        r ->
-            new mockwebserver3.MockResponse.Builder()
-                .code(r.path().startsWith("/bdead") ? status.get() : 200)
-                .build());
+    AtomicInteger status = f.answerUnder("/bdead", 410);
     String id =
         f.create(KEY_A, "Gone (browser)", f.receiver.url("/bdead"), "*").body().get("id").asText();
     f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
@@ -357,6 +349,15 @@ class DashboardBrowserTest {
     assertThat(browser.findElements(By.cssSelector(found))).isEmpty();
   }
 
+  /**
+   * Waits, at most {@code timeout}, until an element that {@code css} selects passes {@code test}.
+   */
+  private static void awaitAny(String css, Predicate<WebElement> test, Duration timeout) {
+    await()
+        .atMost(timeout)
+        .until(() -> browser.findElements(By.cssSelector(css)).stream().anyMatch(test));
+  }
+
   private static void signIn() {
     browser.get(f.base() + "/");
     if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()
@@ -411,25 +412,17 @@ class DashboardBrowserTest {
 
   @Test
   void apiErrorsAreShownInThePage() {
-    browser.get(f.base() + "/");
-    if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()
-        && browser.findElement(By.cssSelector("#sign-out")).isDisplayed()) {
-      browser.findElement(By.cssSelector("#sign-out")).click();
-    }
-    type(visible("#api-key"), KEY_A);
-    visible("#connect").click();
+    signIn();
     visible("#create-open").click();
     type(visible("#create-name"), "Plain HTTP");
     // the page's own check would catch http://; a private address only the server refuses
     type(visible("#create-url"), "https://10.0.0.1/hook");
     type(visible("#create-events"), "order.created");
     visible("#create-submit").click();
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                browser.findElements(By.cssSelector("[role=alert]")).stream()
-                    .anyMatch(e -> e.isDisplayed() && e.getText().contains("private")));
+    awaitAny(
+        "[role=alert]",
+        e -> e.isDisplayed() && e.getText().contains("private"),
+        Duration.ofSeconds(20));
   }
 
   private static WebElement visible(String css) {

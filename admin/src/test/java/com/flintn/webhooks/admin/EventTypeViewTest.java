@@ -24,16 +24,12 @@ class EventTypeViewTest {
   void loadsTheCatalogueAtStartThenFollowsPutsReplacementsAndTombstones() throws Exception {
     try (TestEnvironment env =
             TestEnvironment.create("event-type-view", 3, Optional.empty(), Map.of());
-        EventTypeWriter writer =
-            new EventTypeWriter(env.config().kafka(), env.topics().eventTypes(), WAIT)) {
+        EventTypeWriter writer = writer(env)) {
       writer.put(type("order.paid", "Paid."));
       writer.put(type("order.created", "Placed."));
       writer.put(type("customer.updated", "Changed."));
       writer.remove("customer.updated");
-      try (EventTypeView view =
-          new EventTypeView(env.config().kafka(), env.topics().eventTypes())) {
-        view.start();
-        assertThat(view.awaitCaughtUp(WAIT)).isTrue();
+      try (EventTypeView view = caughtUpView(env)) {
         assertThat(view.all())
             .as("what the topic held at start, by name, without the removed type")
             .extracting(EventType::name)
@@ -56,8 +52,7 @@ class EventTypeViewTest {
   void anUnreadableRecordOrOneFiledUnderAnotherNameIsSkipped() throws Exception {
     try (TestEnvironment env =
             TestEnvironment.create("event-type-bad", 1, Optional.empty(), Map.of());
-        EventTypeWriter writer =
-            new EventTypeWriter(env.config().kafka(), env.topics().eventTypes(), WAIT)) {
+        EventTypeWriter writer = writer(env)) {
       String topic = env.topics().eventTypes().name();
       env.send(topic, bytes("order.created"), bytes("{not json"));
       env.send(
@@ -67,10 +62,7 @@ class EventTypeViewTest {
       env.send(
           topic, bytes("Not A Name"), bytes("{\"name\":\"Not A Name\",\"description\":\"x\"}"));
       writer.put(type("customer.updated", "Changed."));
-      try (EventTypeView view =
-          new EventTypeView(env.config().kafka(), env.topics().eventTypes())) {
-        view.start();
-        assertThat(view.awaitCaughtUp(WAIT)).isTrue();
+      try (EventTypeView view = caughtUpView(env)) {
         assertThat(view.names()).containsExactly("customer.updated");
       }
     }
@@ -80,10 +72,25 @@ class EventTypeViewTest {
   void anEmptyCatalogueIsLoadedAtOnce() throws Exception {
     try (TestEnvironment env =
             TestEnvironment.create("event-type-empty", 2, Optional.empty(), Map.of());
-        EventTypeView view = new EventTypeView(env.config().kafka(), env.topics().eventTypes())) {
+        EventTypeView view = caughtUpView(env)) {
+      assertThat(view.isEmpty()).isTrue();
+    }
+  }
+
+  private static EventTypeWriter writer(TestEnvironment env) {
+    return new EventTypeWriter(env.config().kafka(), env.topics().eventTypes(), WAIT);
+  }
+
+  /** A view of the environment's catalogue, started and caught up with the topic. */
+  private static EventTypeView caughtUpView(TestEnvironment env) throws Exception {
+    EventTypeView view = new EventTypeView(env.config().kafka(), env.topics().eventTypes());
+    try {
       view.start();
       assertThat(view.awaitCaughtUp(WAIT)).isTrue();
-      assertThat(view.isEmpty()).isTrue();
+      return view;
+    } catch (Exception | AssertionError e) {
+      view.close();
+      throw e;
     }
   }
 

@@ -1,14 +1,11 @@
 package com.flintn.webhooks.admin;
 
 import static com.flintn.webhooks.admin.AdminFixture.KEY_B;
-import static com.flintn.webhooks.admin.HostileRig.TIMEOUT;
 import static com.flintn.webhooks.admin.HostileRig.utf8;
 
 import com.flintn.webhooks.admin.HostileRig.Expect;
-import com.flintn.webhooks.admin.HostileRig.Probe;
+import com.flintn.webhooks.admin.HostileRig.Probes;
 import com.flintn.webhooks.admin.RawHttp.Reply;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +24,7 @@ class HostileAccountIsolationTest extends HostileTestBase {
 
   @Test
   void anotherAccountsEndpointAnswersExactlyLikeAMissingOne() throws Exception {
-    List<String> failures = new ArrayList<>();
-    long started = System.nanoTime();
-    int before = rig.requests();
+    Probes probes = rig.probes("isolation", "another account's ids");
     String missing = "ep_" + "Q".repeat(rig.a1.length() - 3);
     String[][] calls = {
       {"GET", "", null},
@@ -53,30 +48,20 @@ class HostileAccountIsolationTest extends HostileTestBase {
       byte[] body = c[2] == null ? null : utf8(c[2]);
       String type = body == null ? null : "application/json";
       Reply foreign =
-          rig.probe(
-              new Probe(
-                  c[0] + " account A's endpoint" + c[1],
-                  rig.raw(c[0], "/v1/webhooks/" + rig.a1 + c[1], KEY_B, type, body),
-                  Expect.INVALID,
-                  true,
-                  TIMEOUT),
-              "isolation",
-              failures);
+          probes.send(
+              c[0] + " account A's endpoint" + c[1],
+              rig.raw(c[0], "/v1/webhooks/" + rig.a1 + c[1], KEY_B, type, body),
+              Expect.INVALID);
       Reply absent =
-          rig.probe(
-              new Probe(
-                  c[0] + " a missing endpoint" + c[1],
-                  rig.raw(c[0], "/v1/webhooks/" + missing + c[1], KEY_B, type, body),
-                  Expect.INVALID,
-                  true,
-                  TIMEOUT),
-              "isolation",
-              failures);
+          probes.send(
+              c[0] + " a missing endpoint" + c[1],
+              rig.raw(c[0], "/v1/webhooks/" + missing + c[1], KEY_B, type, body),
+              Expect.INVALID);
       if (foreign != null && absent != null) {
         String one = foreign.status() + " " + foreign.bodyText().replace(rig.a1, "{id}");
         String other = absent.status() + " " + absent.bodyText().replace(missing, "{id}");
         if (!one.equals(other)) {
-          failures.add(
+          probes.fail(
               c[0]
                   + " "
                   + c[1]
@@ -87,7 +72,7 @@ class HostileAccountIsolationTest extends HostileTestBase {
         }
       }
     }
-    rig.report("another account's ids", failures, started, before);
+    probes.report();
     rig.accountAIsUntouchedAndTheServerServesNormalRequests();
   }
 }

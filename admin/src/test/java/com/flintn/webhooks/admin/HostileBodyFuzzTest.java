@@ -12,6 +12,7 @@ import static com.flintn.webhooks.admin.HostileRig.utf8;
 
 import com.flintn.webhooks.admin.HostileRig.Expect;
 import com.flintn.webhooks.admin.HostileRig.Probe;
+import com.flintn.webhooks.admin.HostileRig.Probes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,41 +131,32 @@ class HostileBodyFuzzTest extends HostileTestBase {
   @Test
   void fuzzedBodiesOnEveryRouteAreAnsweredAsValidOrAs4xx() throws Exception {
     Random rnd = new Random(SEED);
-    List<String> failures = new ArrayList<>();
-    long started = System.nanoTime();
-    int before = rig.requests();
+    Probes probes = rig.probes("fuzz", "fuzzed bodies");
     for (Route route : routes()) {
       for (int i = 0; i < 55; i++) {
         Body b = fuzz(route, rnd);
         Expect expect = route.alwaysInvalid() ? Expect.INVALID : b.expect();
-        rig.probe(
+        probes.send(
             new Probe(
                 route.label() + " #" + i + " " + b.what(),
                 rig.raw(
                     route.method(), route.path(route.ownId()), KEY_B, b.contentType(), b.bytes()),
                 expect,
                 true,
-                expect == Expect.INVALID ? TIMEOUT : WRITE_TIMEOUT),
-            "fuzz",
-            failures);
+                expect == Expect.INVALID ? TIMEOUT : WRITE_TIMEOUT));
       }
       if (route.ownId() == null) {
         continue;
       }
       for (int i = 0; i < 12; i++) {
         Body b = fuzz(route, rnd);
-        rig.probe(
-            new Probe(
-                route.label() + " on account A's endpoint #" + i + " " + b.what(),
-                rig.raw(route.method(), route.path(rig.a1), KEY_B, b.contentType(), b.bytes()),
-                Expect.INVALID,
-                true,
-                TIMEOUT),
-            "fuzz",
-            failures);
+        probes.send(
+            route.label() + " on account A's endpoint #" + i + " " + b.what(),
+            rig.raw(route.method(), route.path(rig.a1), KEY_B, b.contentType(), b.bytes()),
+            Expect.INVALID);
       }
     }
-    rig.report("fuzzed bodies", failures, started, before);
+    probes.report();
     rig.accountAIsUntouchedAndTheServerServesNormalRequests();
   }
 
@@ -262,27 +254,18 @@ class HostileBodyFuzzTest extends HostileTestBase {
       }
       case 6 -> {
         String bad = pick(rnd, BAD_UTF8);
-        return new Body(
-            "invalid UTF-8 " + bad + " in " + field,
-            insertInString(route, fields, field, HexFormat.of().parseHex(bad), rnd),
-            "application/json",
-            Expect.INVALID);
+        byte[] insert = HexFormat.of().parseHex(bad);
+        return inString("invalid UTF-8 " + bad, route, fields, field, insert, rnd);
       }
       case 7 -> {
         byte control = (byte) rnd.nextInt(0x20);
-        return new Body(
-            "raw control byte " + control + " in " + field,
-            insertInString(route, fields, field, new byte[] {control}, rnd),
-            "application/json",
-            Expect.INVALID);
+        return inString(
+            "raw control byte " + control, route, fields, field, new byte[] {control}, rnd);
       }
       case 8 -> {
         String esc = pick(rnd, UNSAFE_ESCAPES);
-        return new Body(
-            "escaped " + esc + " in " + field,
-            insertInString(route, fields, field, esc.getBytes(StandardCharsets.US_ASCII), rnd),
-            "application/json",
-            Expect.INVALID);
+        byte[] insert = esc.getBytes(StandardCharsets.US_ASCII);
+        return inString("escaped " + esc, route, fields, field, insert, rnd);
       }
       case 9 -> {
         byte[] whole = utf8(render(fields));
@@ -509,6 +492,21 @@ class HostileBodyFuzzTest extends HostileTestBase {
       }
     }
     return b.toString();
+  }
+
+  /** An invalid body: {@code insert} inside the string value of {@code field}. */
+  private Body inString(
+      String what,
+      Route route,
+      Map<String, String> fields,
+      String field,
+      byte[] insert,
+      Random rnd) {
+    return new Body(
+        what + " in " + field,
+        insertInString(route, fields, field, insert, rnd),
+        "application/json",
+        Expect.INVALID);
   }
 
   /**

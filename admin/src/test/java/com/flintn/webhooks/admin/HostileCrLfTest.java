@@ -1,7 +1,7 @@
 package com.flintn.webhooks.admin;
 
 import static com.flintn.webhooks.admin.AdminFixture.KEY_B;
-import static com.flintn.webhooks.admin.HostileRig.TIMEOUT;
+import static com.flintn.webhooks.admin.HostileRig.AUTH_B;
 import static com.flintn.webhooks.admin.HostileRig.WRITE_TIMEOUT;
 import static com.flintn.webhooks.admin.HostileRig.latin1;
 import static com.flintn.webhooks.admin.HostileRig.utf8;
@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.flintn.webhooks.admin.HostileRig.Expect;
 import com.flintn.webhooks.admin.HostileRig.Probe;
+import com.flintn.webhooks.admin.HostileRig.Probes;
 import com.flintn.webhooks.admin.RawHttp.Reply;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +32,7 @@ class HostileCrLfTest extends HostileTestBase {
 
   @Test
   void crLfNeverSplitsOrInjectsAResponseHeader() throws Exception {
-    List<String> failures = new ArrayList<>();
-    long started = System.nanoTime();
-    int before = rig.requests();
-    String auth = "Authorization: Bearer " + KEY_B;
-    String host = "Host: 127.0.0.1:" + rig.port;
+    Probes probes = rig.probes("crlf", "CR/LF injection");
     Map<String, byte[]> wire = new LinkedHashMap<>();
     String[] injections = {
       "\r\nX-Injected: yes", "\nX-Injected: yes", "\rX-Injected: yes", "\r\n\r\nHTTP/1.1 200 OK\r\n"
@@ -45,55 +41,52 @@ class HostileCrLfTest extends HostileTestBase {
       String shown = inj.replace("\r", "\\r").replace("\n", "\\n");
       wire.put(
           "CR/LF in the request line: " + shown,
-          latin1(
-              "GET /v1/webhooks?x=1" + inj + " HTTP/1.1\r\n" + host + "\r\n" + auth + "\r\n\r\n"));
+          latin1(rig.asB("GET /v1/webhooks?x=1" + inj + " HTTP/1.1", "\r\n\r\n")));
       wire.put(
           "CR/LF in a header value: " + shown,
           latin1(
               "GET /v1/webhooks HTTP/1.1\r\n"
-                  + host
+                  + rig.host
                   + "\r\nX-Note: a"
                   + inj
                   + "\r\n"
-                  + auth
+                  + AUTH_B
                   + "\r\nConnection: close\r\n\r\n"));
       wire.put(
           "CR/LF in the bearer key: " + shown,
           latin1(
               "GET /v1/webhooks HTTP/1.1\r\n"
-                  + host
+                  + rig.host
                   + "\r\nAuthorization: Bearer x"
                   + inj
                   + "\r\nConnection: close\r\n\r\n"));
       wire.put(
           "CR/LF in Content-Type: " + shown,
           latin1(
-              "POST /v1/webhooks HTTP/1.1\r\n"
-                  + host
-                  + "\r\n"
-                  + auth
-                  + "\r\nContent-Type: application/json"
-                  + inj
-                  + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"));
+              rig.asB(
+                  "POST /v1/webhooks HTTP/1.1",
+                  "\r\nContent-Type: application/json"
+                      + inj
+                      + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")));
     }
     wire.put(
         "obs-fold header continuation",
         latin1(
             "GET /v1/webhooks HTTP/1.1\r\n"
-                + host
+                + rig.host
                 + "\r\nX-A: 1\r\n X-Injected: yes\r\n"
-                + auth
+                + AUTH_B
                 + "\r\n\r\n"));
     wire.put(
         "NUL in a header value",
         latin1(
             "GET /v1/webhooks HTTP/1.1\r\n"
-                + host
+                + rig.host
                 + "\r\nX-A: 1\u0000X-Injected: yes\r\n"
-                + auth
+                + AUTH_B
                 + "\r\n\r\n"));
     for (Map.Entry<String, byte[]> c : wire.entrySet()) {
-      rig.probe(new Probe(c.getKey(), c.getValue(), Expect.ANY, true, TIMEOUT), "crlf", failures);
+      probes.send(c.getKey(), c.getValue(), Expect.ANY);
     }
     // CR/LF in JSON: names, URLs, event types, dead-letter filters; and in query parameters.
     String[] jsonInjections = {
@@ -113,44 +106,29 @@ class HostileCrLfTest extends HostileTestBase {
                   + "\",\"event_types\":[\"a.b\"]}",
               "{\"name\":\"Bravo\",\"url\":\"" + url + "\",\"event_types\":[\"a.b" + inj + "\"]}");
       for (String body : bodies) {
-        rig.probe(
-            new Probe(
-                "create with " + body,
-                rig.raw("POST", "/v1/webhooks", KEY_B, "application/json", utf8(body)),
-                Expect.INVALID,
-                true,
-                TIMEOUT),
-            "crlf",
-            failures);
+        probes.send(
+            "create with " + body,
+            rig.raw("POST", "/v1/webhooks", KEY_B, "application/json", utf8(body)),
+            Expect.INVALID);
       }
-      rig.probe(
-          new Probe(
-              "patch name with " + inj,
-              rig.raw(
-                  "PATCH",
-                  "/v1/webhooks/" + rig.b1,
-                  KEY_B,
-                  "application/json",
-                  utf8("{\"name\":\"B" + inj + "\"}")),
-              Expect.INVALID,
-              true,
-              TIMEOUT),
-          "crlf",
-          failures);
-      rig.probe(
-          new Probe(
-              "replay event_type with " + inj,
-              rig.raw(
-                  "POST",
-                  "/v1/webhooks/" + rig.b4 + "/dead-letters/replay",
-                  KEY_B,
-                  "application/json",
-                  utf8("{\"dry_run\":true,\"event_type\":\"a" + inj + "\"}")),
-              Expect.INVALID,
-              true,
-              TIMEOUT),
-          "crlf",
-          failures);
+      probes.send(
+          "patch name with " + inj,
+          rig.raw(
+              "PATCH",
+              "/v1/webhooks/" + rig.b1,
+              KEY_B,
+              "application/json",
+              utf8("{\"name\":\"B" + inj + "\"}")),
+          Expect.INVALID);
+      probes.send(
+          "replay event_type with " + inj,
+          rig.raw(
+              "POST",
+              "/v1/webhooks/" + rig.b4 + "/dead-letters/replay",
+              KEY_B,
+              "application/json",
+              utf8("{\"dry_run\":true,\"event_type\":\"a" + inj + "\"}")),
+          Expect.INVALID);
     }
     for (String query :
         List.of(
@@ -160,19 +138,14 @@ class HostileCrLfTest extends HostileTestBase {
             "/dead-letters?reason=%0d%0aSet-Cookie:%20a=b",
             "/dead-letters?since=1h%0d%0aX-Injected:%20yes",
             "/dead-letters?limit=5%0aX-Injected:%20yes")) {
-      rig.probe(
-          new Probe(
-              "query " + query,
-              rig.raw("GET", "/v1/webhooks/" + rig.b4 + query, KEY_B, null, null),
-              Expect.INVALID,
-              true,
-              TIMEOUT),
-          "crlf",
-          failures);
+      probes.send(
+          "query " + query,
+          rig.raw("GET", "/v1/webhooks/" + rig.b4 + query, KEY_B, null, null),
+          Expect.INVALID);
     }
     // A valid create: the one header built from the request's outcome is exactly the new path.
     Reply created =
-        rig.probe(
+        probes.send(
             new Probe(
                 "valid create",
                 rig.raw(
@@ -186,13 +159,11 @@ class HostileCrLfTest extends HostileTestBase {
                             + "\",\"event_types\":[\"a.b\"]}")),
                 Expect.VALID,
                 true,
-                WRITE_TIMEOUT),
-            "crlf",
-            failures);
+                WRITE_TIMEOUT));
     if (created != null && created.status() == 201) {
       assertThat(created.header("Location")).matches("/v1/webhooks/ep_[A-Za-z0-9]{24}");
     }
-    rig.report("CR/LF injection", failures, started, before);
+    probes.report();
     rig.accountAIsUntouchedAndTheServerServesNormalRequests();
   }
 }

@@ -1,15 +1,14 @@
 package com.flintn.webhooks.admin;
 
 import static com.flintn.webhooks.admin.AdminFixture.KEY_B;
-import static com.flintn.webhooks.admin.HostileRig.TIMEOUT;
 import static com.flintn.webhooks.admin.HostileRig.percentEncodeAll;
 import static com.flintn.webhooks.admin.HostileRig.utf8;
 
 import com.flintn.webhooks.admin.HostileRig.Expect;
-import com.flintn.webhooks.admin.HostileRig.Probe;
-import java.util.ArrayList;
+import com.flintn.webhooks.admin.HostileRig.Probes;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +28,7 @@ class HostilePathTest extends HostileTestBase {
 
   @Test
   void pathTricksNeverReachAnotherAccountsEndpoint() throws Exception {
-    List<String> failures = new ArrayList<>();
-    long started = System.nanoTime();
-    int before = rig.requests();
+    Probes probes = rig.probes("paths", "path tricks");
     String a = rig.a1;
     String b = rig.b1;
     List<String> onA =
@@ -89,15 +86,10 @@ class HostilePathTest extends HostileTestBase {
       for (String method : List.of("GET", "PATCH", "POST")) {
         String t = method.equals("POST") ? target + "/disable" : target;
         byte[] body = method.equals("GET") ? null : utf8("{\"name\":\"taken over\"}");
-        rig.probe(
-            new Probe(
-                method + " " + t,
-                rig.raw(method, t, KEY_B, body == null ? null : "application/json", body),
-                Expect.INVALID,
-                true,
-                TIMEOUT),
-            "paths",
-            failures);
+        probes.send(
+            method + " " + t,
+            rig.raw(method, t, KEY_B, body == null ? null : "application/json", body),
+            Expect.INVALID);
       }
     }
     List<String> odd =
@@ -125,36 +117,18 @@ class HostilePathTest extends HostileTestBase {
             "/v1",
             "/v1/",
             "/v1/webhooks/" + a + "/../../../health");
-    for (String target : odd) {
-      rig.probe(
-          new Probe(
-              "GET " + target,
-              rig.raw("GET", target, KEY_B, null, null),
-              Expect.ANY,
-              true,
-              TIMEOUT),
-          "paths",
-          failures);
-    }
     // The caller's own endpoint through the same tricks: allowed to succeed, never anyone else's.
-    for (String target :
+    List<String> own =
         List.of(
             "/v1/webhooks/" + b + "/",
             "/v1/webhooks/./" + b,
             "/v1/webhooks/" + b + ";x=y",
             "/v1/webhooks?account_id=acc_a",
-            "/v1/webhooks/?account_id=acc_a")) {
-      rig.probe(
-          new Probe(
-              "GET " + target,
-              rig.raw("GET", target, KEY_B, null, null),
-              Expect.ANY,
-              true,
-              TIMEOUT),
-          "paths",
-          failures);
+            "/v1/webhooks/?account_id=acc_a");
+    for (String target : Stream.concat(odd.stream(), own.stream()).toList()) {
+      probes.send("GET " + target, rig.raw("GET", target, KEY_B, null, null), Expect.ANY);
     }
-    rig.report("path tricks", failures, started, before);
+    probes.report();
     rig.accountAIsUntouchedAndTheServerServesNormalRequests();
   }
 }

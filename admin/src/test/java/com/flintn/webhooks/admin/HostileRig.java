@@ -60,8 +60,14 @@ final class HostileRig implements AutoCloseable {
   /** One request on the wire, what it is, and what must come back. */
   record Probe(String what, byte[] request, Expect expect, boolean asAccountB, Duration timeout) {}
 
+  /** Account B's bearer key as a request header line. */
+  static final String AUTH_B = "Authorization: Bearer " + KEY_B;
+
   final AdminFixture f;
   final int port;
+
+  /** The Host header line of a request to this server. */
+  final String host;
 
   /** Account A's endpoints, and every string of theirs that must never reach account B. */
   final String a1;
@@ -88,6 +94,7 @@ final class HostileRig implements AutoCloseable {
     // test (AccountLimitsTest), so it is lifted here to keep every valid body a 202.
     f = new AdminFixture(name, Map.of(ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, "10000"));
     port = f.admin.port();
+    host = "Host: 127.0.0.1:" + port;
     // The first write can wait for the endpoint-state app to settle; later ones are quick.
     a1 = createWithRetry(KEY_A, "Alpha Payroll Secret Qx7", f.receiver.url("/alpha-secret-q7x"));
     a2 = createWithRetry(KEY_A, "Alpha Ledger Hidden Zk3", f.receiver.url("/alpha-hidden-z3k"));
@@ -152,7 +159,7 @@ final class HostileRig implements AutoCloseable {
   }
 
   /** Sends one probe, checks its answer, and returns it (null if there was none). */
-  Reply probe(Probe p, String group, List<String> failures) {
+  private Reply probe(Probe p, String group, List<String> failures) {
     requests++;
     counts.merge(group, 1, Integer::sum);
     Reply r;
@@ -277,16 +284,59 @@ final class HostileRig implements AutoCloseable {
         && new String(p.request(), 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
   }
 
-  void report(String what, List<String> failures, long started, int before) {
-    long ms = (System.nanoTime() - started) / 1_000_000;
-    System.out.printf(
-        "hostile API input: %s: %d requests in %.1f s, %d failures (seed %d)%n",
-        what, requests - before, ms / 1000.0, failures.size(), SEED);
-    assertThat(failures)
-        .as(
-            "%s: %d of %d requests answered wrongly; seed %d (repeat with -Dflintn.fuzz.seed=%d)",
-            what, failures.size(), requests - before, SEED, SEED)
-        .isEmpty();
+  /** The probes of one test, counted under {@code group} and reported as {@code what}. */
+  Probes probes(String group, String what) {
+    return new Probes(group, what);
+  }
+
+  /** One test's probes: each is sent and checked at once, its failures kept for {@link #report}. */
+  final class Probes {
+    private final String group;
+    private final String what;
+    private final List<String> failures = new ArrayList<>();
+    private final long started = System.nanoTime();
+    private final int before = requests;
+
+    private Probes(String group, String what) {
+      this.group = group;
+      this.what = what;
+    }
+
+    /** Sends {@code p}, checks its answer, and returns it (null if there was none). */
+    Reply send(Probe p) {
+      return probe(p, group, failures);
+    }
+
+    /** Sends {@code request} as account B, to be answered within {@link #TIMEOUT} as expected. */
+    Reply send(String what, byte[] request, Expect expect) {
+      return send(new Probe(what, request, expect, true, TIMEOUT));
+    }
+
+    /** Records a failure that the test found itself, beyond the checks of every answer. */
+    void fail(String failure) {
+      failures.add(failure);
+    }
+
+    /** Prints how many requests were sent and fails if any was answered wrongly. */
+    void report() {
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      System.out.printf(
+          "hostile API input: %s: %d requests in %.1f s, %d failures (seed %d)%n",
+          what, requests - before, ms / 1000.0, failures.size(), SEED);
+      assertThat(failures)
+          .as(
+              "%s: %d of %d requests answered wrongly; seed %d (repeat with -Dflintn.fuzz.seed=%d)",
+              what, failures.size(), requests - before, SEED, SEED)
+          .isEmpty();
+    }
+  }
+
+  /**
+   * A request as account B sends it on the wire: {@code requestLine}, the Host line, B's bearer
+   * key, then {@code rest} (further header lines, the blank line, any body).
+   */
+  String asB(String requestLine, String rest) {
+    return requestLine + "\r\n" + host + "\r\n" + AUTH_B + rest;
   }
 
   private static String shown(Probe p) {

@@ -75,7 +75,7 @@ class SlowEndpointIsolationTest {
           for (int i = 0; i < fastEvents; i++) {
             send(env, "acc_fast", "ep_fast", "evt_fast_" + i, i % 2 == 1);
             env.flush();
-            Thread.sleep(20);
+            Thread.sleep(20); // pacing, not a wait: the steady rate is the scenario
           }
           await()
               .atMost(Duration.ofSeconds(60))

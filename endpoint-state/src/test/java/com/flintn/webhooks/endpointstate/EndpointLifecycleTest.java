@@ -19,7 +19,7 @@ import com.flintn.webhooks.dispatcher.DispatcherApp;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.IndependentVerifier;
-import com.flintn.webhooks.testkit.ShiftableClock;
+import com.flintn.webhooks.testkit.ManualClock;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -43,6 +43,12 @@ class EndpointLifecycleTest {
   private static final AccountId ACC = AccountId.of("acc_life");
   private static final Clock CLOCK = Clock.systemUTC();
 
+  /** The first change of each test: an endpoint for every event type. */
+  private static EndpointChange create(String name, String url, Secret secret) {
+    return new EndpointChange(
+        "chg_1", Type.CREATE, EP, ACC, name, url, List.of("*"), secret, null, CLOCK.instant());
+  }
+
   @Test
   void fiveFailuresDisableOnceLaterEventsAreDroppedReactivationDeliversAndRevokedIsFinal()
       throws Exception {
@@ -59,19 +65,7 @@ class EndpointLifecycleTest {
           DispatcherApp dispatcher = new DispatcherApp(env.config(), CLOCK);
           RetrySchedulerApp scheduler = new RetrySchedulerApp(env.config(), CLOCK)) {
         state.start();
-        change(
-            env,
-            new EndpointChange(
-                "chg_1",
-                Type.CREATE,
-                EP,
-                ACC,
-                "Life",
-                receiver.url("/life"),
-                List.of("*"),
-                Secret.generate(),
-                null,
-                CLOCK.instant()));
+        change(env, create("Life", receiver.url("/life"), Secret.generate()));
         await().atMost(Duration.ofSeconds(60)).until(() -> latest(env) != null);
         dispatcher.start();
         scheduler.start();
@@ -163,38 +157,14 @@ class EndpointLifecycleTest {
             TestEnvironment.create("rotation", 1, Optional.of(receiver), Map.of())) {
       Secret old = Secret.generate();
       Secret next = Secret.generate();
-      // The grace is long enough that no busy machine outruns it before the first delivery; the
-      // dispatcher's clock then jumps past it.
-      ShiftableClock clock = new ShiftableClock();
+      // The dispatcher signs on a clock the test moves: the grace ends when the test says so,
+      // however long the first delivery takes to arrive.
+      ManualClock dispatcherClock = new ManualClock(CLOCK.instant());
       try (EndpointStateApp state = new EndpointStateApp(env.config());
-          DispatcherApp dispatcher = new DispatcherApp(env.config(), clock)) {
+          DispatcherApp dispatcher = new DispatcherApp(env.config(), dispatcherClock)) {
         state.start();
-        change(
-            env,
-            new EndpointChange(
-                "chg_1",
-                Type.CREATE,
-                EP,
-                ACC,
-                "Rot",
-                receiver.url("/rot"),
-                List.of("*"),
-                old,
-                null,
-                CLOCK.instant()));
-        change(
-            env,
-            new EndpointChange(
-                "chg_2",
-                Type.ROTATE_SECRET,
-                EP,
-                ACC,
-                null,
-                null,
-                null,
-                next,
-                Duration.ofHours(1).toMillis(),
-                CLOCK.instant()));
+        change(env, create("Rot", receiver.url("/rot"), old));
+        change(env, Changes.rotate("chg_2", EP, ACC, next, Duration.ofSeconds(4), CLOCK.instant()));
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> latest(env) != null && latest(env).version() == 2);
@@ -215,7 +185,7 @@ class EndpointLifecycleTest {
                     + IndependentVerifier.expectedStandard(
                         old.reveal(), "evt_during", ts, during.body()));
 
-        clock.jump(Duration.between(clock.instant(), graceEnds).plusSeconds(1));
+        dispatcherClock.advance(Duration.between(dispatcherClock.instant(), graceEnds));
         send(env, "evt_after");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
         var after = receiver.received().get(1);

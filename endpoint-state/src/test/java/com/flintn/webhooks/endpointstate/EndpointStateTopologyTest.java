@@ -15,6 +15,7 @@ import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
+import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,26 +60,20 @@ class EndpointStateTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(EndpointStateApp.topology(topics, Duration.ofHours(24)), p);
-    changes =
-        driver.createInputTopic(
-            topics.endpointChanges().name(),
-            Serdes.String().serializer(),
-            topics.endpointChanges().valueSerde().serializer());
-    attempts =
-        driver.createInputTopic(
-            topics.attempts().name(),
-            Serdes.String().serializer(),
-            topics.attempts().valueSerde().serializer());
-    endpoints =
-        driver.createOutputTopic(
-            topics.endpoints().name(),
-            Serdes.String().deserializer(),
-            topics.endpoints().valueSerde().deserializer());
-    events =
-        driver.createOutputTopic(
-            topics.endpointEvents().name(),
-            Serdes.String().deserializer(),
-            topics.endpointEvents().valueSerde().deserializer());
+    changes = input(topics.endpointChanges());
+    attempts = input(topics.attempts());
+    endpoints = output(topics.endpoints());
+    events = output(topics.endpointEvents());
+  }
+
+  private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
+    return driver.createInputTopic(
+        topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer());
+  }
+
+  private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
+    return driver.createOutputTopic(
+        topic.name(), Serdes.String().deserializer(), topic.valueSerde().deserializer());
   }
 
   @AfterEach
@@ -96,18 +91,7 @@ class EndpointStateTopologyTest {
   }
 
   private void create() {
-    change(
-        new EndpointChange(
-            "chg_create",
-            Type.CREATE,
-            EP,
-            ACC,
-            "Orders",
-            "https://example.com/hook",
-            List.of("order.created"),
-            Secret.generate(),
-            null,
-            now));
+    change(Changes.createOrders(EP, ACC, "https://example.com/hook", now));
   }
 
   private AttemptRecord exhausted(String event, Instant started) {
@@ -331,18 +315,7 @@ class EndpointStateTopologyTest {
   void anExhaustedAttemptToTheOldUrlDoesNotDisableTheEndpointAfterItsUrlIsFixed() {
     create();
     Instant sentToOldUrl = now.plusMillis(500);
-    change(
-        new EndpointChange(
-            "chg_fix",
-            Type.UPDATE,
-            EP,
-            ACC,
-            null,
-            "https://example.com/fixed",
-            null,
-            null,
-            null,
-            now));
+    change(Changes.update("chg_fix", EP, ACC, null, "https://example.com/fixed", null, now));
     attempt(exhausted("evt_1", sentToOldUrl)); // attempt 5 was in flight during the fix
     assertThat(latest().status()).isEqualTo(EndpointStatus.ACTIVE);
     attempt(exhausted("evt_2", now)); // one that failed against the new URL
@@ -357,18 +330,7 @@ class EndpointStateTopologyTest {
     create();
     Secret first = latest().secrets().current();
     Secret next = Secret.generate();
-    change(
-        new EndpointChange(
-            "chg_rot",
-            Type.ROTATE_SECRET,
-            EP,
-            ACC,
-            null,
-            null,
-            null,
-            next,
-            Duration.ofHours(1).toMillis(),
-            now));
+    change(Changes.rotate("chg_rot", EP, ACC, next, Duration.ofHours(1), now));
     Endpoint e = latest();
     assertThat(e.secrets().current()).isEqualTo(next);
     assertThat(e.secrets().previous()).isEqualTo(first);
@@ -381,17 +343,7 @@ class EndpointStateTopologyTest {
   void updateChangesSettingsAndDeleteWritesATombstone() {
     create();
     change(
-        new EndpointChange(
-            "chg_upd",
-            Type.UPDATE,
-            EP,
-            ACC,
-            "Renamed",
-            "https://example.com/v2",
-            List.of("*"),
-            null,
-            null,
-            now));
+        Changes.update("chg_upd", EP, ACC, "Renamed", "https://example.com/v2", List.of("*"), now));
     Endpoint e = latest();
     assertThat(e.name()).isEqualTo("Renamed");
     assertThat(e.url()).isEqualTo("https://example.com/v2");

@@ -26,24 +26,12 @@ class EndpointTransitionsTest {
   private static final Duration GRACE = Duration.ofHours(24);
 
   private static Endpoint created() {
-    EndpointChange create =
-        new EndpointChange(
-            "chg_create",
-            Type.CREATE,
-            EP,
-            ACC,
-            "Orders",
-            "https://old.example.com/hook",
-            List.of("order.created"),
-            Secret.generate(),
-            null,
-            T0);
+    EndpointChange create = Changes.createOrders(EP, ACC, "https://old.example.com/hook", T0);
     return EndpointTransitions.apply(null, create, T0, GRACE).next().orElseThrow();
   }
 
   private static Endpoint updated(Endpoint current, String name, String url, Instant at) {
-    EndpointChange update =
-        new EndpointChange("chg_upd", Type.UPDATE, EP, ACC, name, url, null, null, null, at);
+    EndpointChange update = Changes.update("chg_upd", EP, ACC, name, url, null, at);
     return EndpointTransitions.apply(current, update, at, GRACE).next().orElseThrow();
   }
 

@@ -114,12 +114,7 @@ final class ChildProcess implements AutoCloseable {
   /** The Prometheus text of {@code /metrics}. */
   String metrics() throws InterruptedException {
     try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get("/metrics", Duration.ofSeconds(5));
       if (r.statusCode() != 200) {
         throw new AssertionError(name + " /metrics answered " + r.statusCode());
       }
@@ -131,11 +126,22 @@ final class ChildProcess implements AutoCloseable {
 
   /** The value of the unlabelled (or only) sample named {@code sample} in {@link #metrics()}. */
   double metric(String sample) throws InterruptedException {
+    return metric(sample, "");
+  }
+
+  /** The value of the first sample named {@code sample} whose labels contain {@code label}. */
+  double metric(String sample, String label) throws InterruptedException {
     Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(sample) + "(?:\\{[^}]*\\})? (\\S+)$")
+        Pattern.compile(
+                "(?m)^"
+                    + Pattern.quote(sample)
+                    + (label.isEmpty()
+                        ? "(?:\\{[^}]*\\})?"
+                        : "\\{[^}]*" + Pattern.quote(label) + "[^}]*\\}")
+                    + " (\\S+)$")
             .matcher(metrics());
     if (!m.find()) {
-      throw new AssertionError(name + " /metrics has no " + sample);
+      throw new AssertionError(name + " /metrics has no " + sample + " " + label);
     }
     return Double.parseDouble(m.group(1));
   }
@@ -150,12 +156,7 @@ final class ChildProcess implements AutoCloseable {
         throw new AssertionError(name + " exited with " + process.exitValue() + "; see " + log);
       }
       try {
-        HttpResponse<String> r =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get("/health", Duration.ofSeconds(2));
         if (r.statusCode() == 200) {
           return Duration.ofNanos(System.nanoTime() - start);
         }
@@ -166,6 +167,16 @@ final class ChildProcess implements AutoCloseable {
       Thread.sleep(100);
     }
     throw new AssertionError(name + " not healthy within " + timeout + ": " + last);
+  }
+
+  /** A GET of {@code path} on the process's metrics port. */
+  private HttpResponse<String> get(String path, Duration timeout)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+            .timeout(timeout)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Override

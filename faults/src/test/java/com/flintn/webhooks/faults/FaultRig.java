@@ -13,6 +13,7 @@ import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import com.flintn.webhooks.common.topic.TopicCreator;
+import com.flintn.webhooks.faults.ReceiverLog.Behaviour;
 import com.flintn.webhooks.testkit.HttpsReceiver;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.io.IOException;
@@ -34,7 +35,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,19 +66,17 @@ final class FaultRig implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final List<ChildProcess> children = new ArrayList<>();
   private final Map<String, List<String>> subscriptions = new LinkedHashMap<>();
+  private final HttpsReceiver receiver;
 
-  FaultRig(String name, String bootstrap, int partitions, HttpsReceiver receiver)
+  /**
+   * A rig on {@code bootstrap} with {@code partitions} partitions a topic and the product's
+   * settings changed by {@code overrides}. Its receiver speaks HTTP/1.1 and answers each endpoint
+   * at the path {@code /<endpoint id>}.
+   */
+  FaultRig(String name, String bootstrap, int partitions, Map<ConfigKey, String> overrides)
       throws IOException, InterruptedException {
-    this(name, bootstrap, partitions, receiver, Map.of());
-  }
-
-  FaultRig(
-      String name,
-      String bootstrap,
-      int partitions,
-      HttpsReceiver receiver,
-      Map<ConfigKey, String> overrides)
-      throws IOException, InterruptedException {
+    this.receiver = new HttpsReceiver();
+    receiver.http1Only();
     this.prefix = name + "-" + ProcessHandle.current().pid();
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
     values.put(ConfigKey.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
@@ -137,13 +138,27 @@ final class FaultRig implements AutoCloseable {
     return producer;
   }
 
-  /** Creates an endpoint as the admin API does: a {@code create} command with a new secret. */
-  void createEndpoint(String id, String url, List<String> eventTypes) {
-    createEndpoint(ACCOUNT, id, url, eventTypes);
+  /**
+   * Makes the receiver answer every request as {@code policy} chooses, and returns the log of what
+   * it answered.
+   */
+  ReceiverLog answer(ReceiverLog.Policy policy, Function<Behaviour, MockResponse> responses) {
+    ReceiverLog log = new ReceiverLog();
+    log.install(receiver, policy, responses);
+    return log;
   }
 
-  /** As {@link #createEndpoint(String, String, List)}, for an endpoint of {@code account}. */
-  void createEndpoint(String account, String id, String url, List<String> eventTypes) {
+  /**
+   * Creates an endpoint as the admin API does: a {@code create} command with a new secret, for the
+   * receiver's path of that endpoint.
+   */
+  void createEndpoint(String id, List<String> eventTypes) {
+    createEndpoint(ACCOUNT, id, eventTypes);
+  }
+
+  /** As {@link #createEndpoint(String, List)}, for an endpoint of {@code account}. */
+  void createEndpoint(String account, String id, List<String> eventTypes) {
+    String url = receiver.url("/" + id);
     subscriptions.put(id, List.copyOf(eventTypes));
     send(
         topics.endpointChanges(),
@@ -324,5 +339,6 @@ final class FaultRig implements AutoCloseable {
       c.close();
     }
     producer.close(Duration.ofSeconds(5));
+    receiver.close();
   }
 }

@@ -7,7 +7,6 @@ import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.faults.Ledger.Pair;
-import com.flintn.webhooks.testkit.HttpsReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,22 +54,18 @@ class MultiBrokerFaultsIT {
       cluster.startAll(Duration.ofSeconds(120));
       List<String> notes = new ArrayList<>();
       notes.add("3 nodes up in " + (System.currentTimeMillis() - bootAt) + " ms");
-      try (HttpsReceiver receiver = new HttpsReceiver();
-          FaultRig rig =
-              new FaultRig(
-                  "multi",
-                  cluster.bootstrapServers(),
-                  PARTITIONS,
-                  receiver,
-                  Map.of(
-                      ConfigKey.TOPICS_REPLICATION_FACTOR,
-                      "3",
-                      ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION,
-                      String.valueOf(IN_FLIGHT)))) {
+      try (FaultRig rig =
+          new FaultRig(
+              "multi",
+              cluster.bootstrapServers(),
+              PARTITIONS,
+              Map.of(
+                  ConfigKey.TOPICS_REPLICATION_FACTOR,
+                  "3",
+                  ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION,
+                  String.valueOf(IN_FLIGHT)))) {
         assertReplicated(cluster, rig);
-        receiver.http1Only();
-        ReceiverLog log = new ReceiverLog();
-        log.install(receiver, ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
+        ReceiverLog log = rig.answer(ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
         ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
         ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
         List<ChildProcess> all = List.of(dispatcher, scheduler);
@@ -78,7 +73,7 @@ class MultiBrokerFaultsIT {
         // One endpoint per event type: each event is one delivery.
         for (int i = 0; i < TYPES.size(); i++) {
           String id = "ep_" + (char) ('a' + i);
-          rig.createEndpoint(id, receiver.url("/" + id), List.of(TYPES.get(i)));
+          rig.createEndpoint(id, List.of(TYPES.get(i)));
         }
         rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
 
@@ -86,7 +81,7 @@ class MultiBrokerFaultsIT {
         Topic<String, Delivery> tier = rig.topics().retryTier(0);
         Load load = Load.start(rig, TYPES, RATE, LOAD_MILLIS);
 
-        Thread.sleep(15_000);
+        Thread.sleep(15_000); // the fault schedule, not a wait: 15 s of load before the kill
         int first = cluster.leaderOfMost(events);
         Set<Integer> firstParts = ledBy(cluster.leaders(events), first);
         long firstKill = System.currentTimeMillis();
@@ -100,7 +95,7 @@ class MultiBrokerFaultsIT {
                 + firstParts
                 + ") killed at second "
                 + (firstKill - load.startMillis) / 1000);
-        Thread.sleep(15_000);
+        Thread.sleep(15_000); // the fault schedule: the node stays down 15 s
         long restartedAt = System.currentTimeMillis();
         cluster.start(first);
         cluster.awaitNodes(3, Duration.ofSeconds(60));
@@ -132,7 +127,7 @@ class MultiBrokerFaultsIT {
                 + secondParts
                 + ") killed at second "
                 + (secondKill - load.startMillis) / 1000);
-        Thread.sleep(15_000);
+        Thread.sleep(15_000); // the fault schedule: the node stays down 15 s
         cluster.start(second);
         cluster.awaitNodes(3, Duration.ofSeconds(60));
 

@@ -13,7 +13,6 @@ import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.faults.Ledger.Pair;
 import com.flintn.webhooks.faults.ReceiverLog.Behaviour;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
-import com.flintn.webhooks.testkit.HttpsReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,39 +72,33 @@ class OverflowAndStopFaultsIT {
   @Test
   void sigkillWhileDeliveriesWaitInTheOverflowLaneLosesNothing() throws Exception {
     int perEndpoint = 2;
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig =
-            new FaultRig(
-                "overflow-kill",
-                broker.bootstrapServers(),
-                3,
-                receiver,
-                Map.of(
-                    ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, String.valueOf(perEndpoint),
-                    ConfigKey.DISPATCHER_MAX_HOLD, "1s",
-                    ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64"))) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
+    try (FaultRig rig =
+        rig(
+            "overflow-kill",
+            Map.of(
+                ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, String.valueOf(perEndpoint),
+                ConfigKey.DISPATCHER_MAX_HOLD, "1s",
+                ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64"))) {
       AtomicBoolean slow = new AtomicBoolean(true);
-      log.install(
-          receiver,
-          (pair, attempt) ->
-              pair.endpointId().equals("ep_slow") && slow.get()
-                  ? Behaviour.LATE_200
-                  : Behaviour.OK_200,
-          b -> respond(b, Duration.ofSeconds(1)));
+      ReceiverLog log =
+          rig.answer(
+              (pair, attempt) ->
+                  pair.endpointId().equals("ep_slow") && slow.get()
+                      ? Behaviour.LATE_200
+                      : Behaviour.OK_200,
+              b -> ReceiverLog.respond(b, Duration.ofSeconds(1)));
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       FaultRig.startHealthy(List.of(dispatcher, scheduler));
-      rig.createEndpoint("ep_slow", receiver.url("/ep_slow"), List.of("lane.slow"));
-      rig.createEndpoint("acc_other", "ep_fast", receiver.url("/ep_fast"), List.of("lane.fast"));
+      rig.createEndpoint("ep_slow", List.of("lane.slow"));
+      rig.createEndpoint("acc_other", "ep_fast", List.of("lane.fast"));
       rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
 
       Load fast = Load.start(rig, List.of("lane.fast"), "acc_other", 20, 14_000);
-      Thread.sleep(1_000);
+      Thread.sleep(1_000); // the scenario, not a wait: the fast account's traffic runs first
       long burstAt = System.currentTimeMillis();
       Load burst = Load.start(rig, List.of("lane.slow"), FaultRig.ACCOUNT, 500, 800);
-      Thread.sleep(2_000);
+      Thread.sleep(2_000); // the scenario: the fast events sent in the burst's first 2 s are judged
       Set<String> fastDuringBurst = fast.acked().keySet();
       // The kill comes once the overflow lane holds deliveries, and no sooner than 8 s into the
       // burst: the fast endpoint's events of its first 2 s have had 6 s or more to arrive, and
@@ -155,12 +146,7 @@ class OverflowAndStopFaultsIT {
       events.putAll(fast.awaitAndGet());
 
       Verdict v = Verdict.await(rig, events, log, DRAIN);
-      Set<Pair> pendingSet = new HashSet<>(pending);
-      List<Pair> repeatedOutsidePending =
-          v.ledger.terminals.entrySet().stream()
-              .filter(e -> e.getValue().size() > 1 && !pendingSet.contains(e.getKey()))
-              .map(Map.Entry::getKey)
-              .toList();
+      List<Pair> repeatedOutsidePending = repeatedOutside(v, pending);
       v.print(
           "overflow lane (SIGKILL dispatcher with deliveries waiting in the lane)",
           burst,
@@ -210,39 +196,33 @@ class OverflowAndStopFaultsIT {
   void sigtermWithRequestsHangingStopsWithinTheBoundAndLosesNothing() throws Exception {
     int perEndpoint = 16;
     Duration bound = Duration.ofSeconds(10);
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig =
-            new FaultRig(
-                "bounded-stop",
-                broker.bootstrapServers(),
-                3,
-                receiver,
-                Map.of(
-                    ConfigKey.HTTP_TIMEOUT,
-                    "30s",
-                    ConfigKey.SHUTDOWN_TIMEOUT,
-                    bound.toSeconds() + "s",
-                    ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT,
-                    String.valueOf(perEndpoint),
-                    ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION,
-                    "64"))) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
+    try (FaultRig rig =
+        rig(
+            "bounded-stop",
+            Map.of(
+                ConfigKey.HTTP_TIMEOUT,
+                "30s",
+                ConfigKey.SHUTDOWN_TIMEOUT,
+                bound.toSeconds() + "s",
+                ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT,
+                String.valueOf(perEndpoint),
+                ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION,
+                "64"))) {
       AtomicBoolean fastAgain = new AtomicBoolean();
-      log.install(
-          receiver,
-          (pair, attempt) -> {
-            if (fastAgain.get()) {
-              return Behaviour.OK_200;
-            }
-            return pair.endpointId().equals("ep_late") ? Behaviour.LATE_200 : Behaviour.STALL;
-          },
-          b -> respond(b, Duration.ofSeconds(5)));
+      ReceiverLog log =
+          rig.answer(
+              (pair, attempt) -> {
+                if (fastAgain.get()) {
+                  return Behaviour.OK_200;
+                }
+                return pair.endpointId().equals("ep_late") ? Behaviour.LATE_200 : Behaviour.STALL;
+              },
+              b -> ReceiverLog.respond(b, Duration.ofSeconds(5)));
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       FaultRig.startHealthy(List.of(dispatcher, scheduler));
-      rig.createEndpoint("ep_late", receiver.url("/ep_late"), List.of("stop.late"));
-      rig.createEndpoint("ep_mute", receiver.url("/ep_mute"), List.of("stop.mute"));
+      rig.createEndpoint("ep_late", List.of("stop.late"));
+      rig.createEndpoint("ep_mute", List.of("stop.mute"));
       rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
 
       Load load = Load.start(rig, List.of("stop.late", "stop.mute"), 400, 500);
@@ -259,7 +239,7 @@ class OverflowAndStopFaultsIT {
         }
         Thread.sleep(100);
       }
-      Thread.sleep(1_000);
+      Thread.sleep(1_000); // the scenario: SIGTERM 1 s into the requests, the 5 s ones unanswered
       int requestsBeforeStop = log.answers().size();
 
       long t = System.nanoTime();
@@ -283,12 +263,7 @@ class OverflowAndStopFaultsIT {
       Verdict v = Verdict.await(rig, load.acked(), log, DRAIN);
       Matcher stopped = STOPPED.matcher(stopLog);
       boolean said = stopped.find();
-      Set<Pair> pendingSet = new HashSet<>(pending);
-      List<Pair> repeatedOutsidePending =
-          v.ledger.terminals.entrySet().stream()
-              .filter(e -> e.getValue().size() > 1 && !pendingSet.contains(e.getKey()))
-              .map(Map.Entry::getKey)
-              .toList();
+      List<Pair> repeatedOutsidePending = repeatedOutside(v, pending);
       v.print(
           "bounded stop (SIGTERM with requests to a 5 s and a silent endpoint in flight)",
           load,
@@ -324,6 +299,20 @@ class OverflowAndStopFaultsIT {
     }
   }
 
+  /** A rig on this suite's broker, with 3 partitions a topic. */
+  private static FaultRig rig(String name, Map<ConfigKey, String> overrides) throws Exception {
+    return new FaultRig(name, broker.bootstrapServers(), 3, overrides);
+  }
+
+  /** Deliveries that ended more than once although none of their records was left pending. */
+  private static List<Pair> repeatedOutside(Verdict v, List<Pair> pending) {
+    Set<Pair> pendingSet = new HashSet<>(pending);
+    return v.ledger.terminals.entrySet().stream()
+        .filter(e -> e.getValue().size() > 1 && !pendingSet.contains(e.getKey()))
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
   private static long requests(ReceiverLog log, String endpoint) {
     return log.answers().stream().filter(a -> a.pair().endpointId().equals(endpoint)).count();
   }
@@ -351,16 +340,5 @@ class OverflowAndStopFaultsIT {
       }
     }
     return out;
-  }
-
-  private static MockResponse respond(Behaviour b, Duration late) {
-    MockResponse.Builder r = new MockResponse.Builder();
-    return switch (b) {
-      case OK_200 -> r.code(200).body("ok").build();
-      case LATE_200 ->
-          r.code(200).headersDelay(late.toMillis(), TimeUnit.MILLISECONDS).body("late").build();
-      case STALL -> r.onResponseStart(SocketEffect.Stall.INSTANCE).build();
-      default -> throw new IllegalArgumentException("not used here: " + b);
-    };
   }
 }

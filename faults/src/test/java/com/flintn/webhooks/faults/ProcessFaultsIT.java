@@ -1,6 +1,7 @@
 package com.flintn.webhooks.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.message.AttemptOutcome;
@@ -9,7 +10,6 @@ import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.faults.Ledger.Pair;
 import com.flintn.webhooks.faults.ReceiverLog.Behaviour;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
-import com.flintn.webhooks.testkit.HttpsReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,6 +40,10 @@ class ProcessFaultsIT {
       List.of("fault.alpha", "fault.beta", "fault.gamma", "fault.delta");
   private static final Duration DRAIN = Duration.ofSeconds(180);
 
+  /** Up to 64 records in flight a partition, so a killed dispatcher leaves that many unfinished. */
+  private static final Map<ConfigKey, String> IN_FLIGHT_64 =
+      Map.of(ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64");
+
   private static Path dataDir;
   private static int port;
   private static EmbeddedKafka broker;
@@ -60,20 +62,25 @@ class ProcessFaultsIT {
     }
   }
 
+  /** A rig on this suite's broker. */
+  private static FaultRig rig(String name, int partitions, Map<ConfigKey, String> overrides)
+      throws Exception {
+    return new FaultRig(name, broker.bootstrapServers(), partitions, overrides);
+  }
+
   /** Four endpoints, each subscribed to two types, so each event is two deliveries. */
-  private static void createEndpoints(FaultRig rig, HttpsReceiver receiver) {
+  private static void createEndpoints(FaultRig rig) {
     for (int i = 0; i < 4; i++) {
       String id = "ep_" + (char) ('a' + i);
-      rig.createEndpoint(id, receiver.url("/" + id), List.of(TYPES.get(i), TYPES.get((i + 1) % 4)));
+      rig.createEndpoint(id, List.of(TYPES.get(i), TYPES.get((i + 1) % 4)));
     }
   }
 
   /** Starts {@code processes}, waits until each is healthy, then creates the four endpoints. */
-  private static void startWithEndpoints(
-      FaultRig rig, HttpsReceiver receiver, List<ChildProcess> processes)
+  private static void startWithEndpoints(FaultRig rig, List<ChildProcess> processes)
       throws InterruptedException {
     FaultRig.startHealthy(processes);
-    createEndpoints(rig, receiver);
+    createEndpoints(rig);
     rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
   }
 
@@ -95,48 +102,27 @@ class ProcessFaultsIT {
     return Behaviour.OK_200;
   }
 
+  /** {@link ReceiverLog#respond}, a late answer coming after 1 s. */
   static MockResponse respond(Behaviour b) {
-    MockResponse.Builder r = new MockResponse.Builder();
-    return switch (b) {
-      case OK_200 -> r.code(200).body("ok").build();
-      case ERROR_500 -> r.code(500).body("boom").build();
-      case TOO_MANY_429 -> r.code(429).addHeader("Retry-After", "1").body("slow down").build();
-      case BAD_REQUEST_400 -> r.code(400).body("bad").build();
-      case GONE_410 -> r.code(410).body("gone").build();
-      case HANG -> r.code(200).headersDelay(6, TimeUnit.SECONDS).body("late").build();
-      case RESET -> r.onResponseStart(new SocketEffect.CloseSocket()).build();
-      case SLOW_BODY_200 ->
-          r.code(200).body("x".repeat(64)).throttleBody(8, 100, TimeUnit.MILLISECONDS).build();
-      case LATE_200 -> r.code(200).headersDelay(1, TimeUnit.SECONDS).body("late").build();
-      case STALL -> r.onResponseStart(SocketEffect.Stall.INSTANCE).build();
-    };
+    return ReceiverLog.respond(b, Duration.ofSeconds(1));
   }
 
   @Test
   void sigkillOfEachProcessUnderLoadLosesNothing() throws Exception {
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig =
-            new FaultRig(
-                "crash",
-                broker.bootstrapServers(),
-                3,
-                receiver,
-                Map.of(ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64"))) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
-      log.install(receiver, ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
+    try (FaultRig rig = rig("crash", 3, IN_FLIGHT_64)) {
+      ReceiverLog log = rig.answer(ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler", "--no-endpoint-state");
       ChildProcess state = rig.process("endpoint-state", "endpoint-state");
-      startWithEndpoints(rig, receiver, List.of(dispatcher, scheduler, state));
+      startWithEndpoints(rig, List.of(dispatcher, scheduler, state));
 
       List<String> recovery = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
       for (ChildProcess victim : List.of(dispatcher, scheduler, state, dispatcher)) {
-        Thread.sleep(5_000);
+        Thread.sleep(5_000); // the fault schedule, not a wait: 5 s of load between kills
         long killedAt = System.currentTimeMillis();
         victim.kill();
-        Thread.sleep(1_000);
+        Thread.sleep(1_000); // the fault schedule: down for 1 s
         victim.start();
         Duration healthy = victim.awaitHealthy(Duration.ofSeconds(120));
         recovery.add(victim.name() + " healthy " + healthy.toMillis() + " ms after restart");
@@ -145,7 +131,7 @@ class ProcessFaultsIT {
           recovery.add("deliveries resumed " + (resumed - killedAt) + " ms after the kill");
         }
       }
-      Thread.sleep(3_000);
+      Thread.sleep(3_000); // the fault schedule: 3 s more load after the last restart
       load.close();
       // Once the repeats of the last kill are done too (every delivery ended, the receiver quiet
       // for longer than the longest tier), a disable drops what follows.
@@ -153,7 +139,10 @@ class ProcessFaultsIT {
       awaitQuiet(log, Duration.ofSeconds(6), DRAIN);
       rig.changeStatus("ep_d", EndpointChange.Type.DISABLE);
       rig.awaitEndpoints(List.of("ep_d"), EndpointStatus.DISABLED, Duration.ofSeconds(60));
-      Thread.sleep(1_000); // the dispatcher follows the same table; allow it a moment
+      // The dispatcher follows the same table: until its own view holds the disable.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> dispatcher.metric("webhook_endpoints", "status=\"disabled\"") >= 1);
       Map<String, String> late = Load.start(rig, TYPES, 100, 2_000).awaitAndGet();
 
       Map<String, String> events = new HashMap<>(load.acked());
@@ -178,17 +167,8 @@ class ProcessFaultsIT {
 
   @Test
   void dispatchersLeavingAndJoiningUnderLoadLoseNothing() throws Exception {
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig =
-            new FaultRig(
-                "scale",
-                broker.bootstrapServers(),
-                6,
-                receiver,
-                Map.of(ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, "64"))) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
-      log.install(receiver, ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
+    try (FaultRig rig = rig("scale", 6, IN_FLIGHT_64)) {
+      ReceiverLog log = rig.answer(ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       List<ChildProcess> dispatchers = new ArrayList<>();
       for (int i = 1; i <= 4; i++) {
@@ -196,18 +176,18 @@ class ProcessFaultsIT {
       }
       List<ChildProcess> first =
           List.of(scheduler, dispatchers.get(0), dispatchers.get(1), dispatchers.get(2));
-      startWithEndpoints(rig, receiver, first);
+      startWithEndpoints(rig, first);
 
       List<String> notes = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the fault schedule, not a wait: 6 s of load before each change
       long t = System.nanoTime();
       notes.add(
           "dispatcher-2 leaves at second "
               + (System.currentTimeMillis() - load.startMillis) / 1000);
       dispatchers.get(1).stop();
       notes.add("dispatcher-2 left (SIGTERM) in " + (System.nanoTime() - t) / 1_000_000 + " ms");
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the fault schedule
       notes.add(
           "dispatcher-4 starts at second "
               + (System.currentTimeMillis() - load.startMillis) / 1000);
@@ -216,7 +196,7 @@ class ProcessFaultsIT {
           "dispatcher-4 joined, healthy in "
               + dispatchers.get(3).awaitHealthy(Duration.ofSeconds(90)).toMillis()
               + " ms");
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the fault schedule
       load.close();
 
       Verdict v = Verdict.await(rig, load.acked(), log, DRAIN);
@@ -232,19 +212,16 @@ class ProcessFaultsIT {
   @Test
   void brokerRestartOnTheSameDataDirectoryLosesNothingAndEveryProcessRecoversByItself()
       throws Exception {
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig = new FaultRig("restart", broker.bootstrapServers(), 3, receiver)) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
-      log.install(receiver, ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
+    try (FaultRig rig = rig("restart", 3, Map.of())) {
+      ReceiverLog log = rig.answer(ProcessFaultsIT::deterministic, ProcessFaultsIT::respond);
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       List<ChildProcess> all = List.of(dispatcher, scheduler);
-      startWithEndpoints(rig, receiver, all);
+      startWithEndpoints(rig, all);
 
       List<String> notes = new ArrayList<>();
       Load load = Load.start(rig, TYPES, 100, Long.MAX_VALUE);
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the fault schedule, not a wait: 6 s of load, then 8 s without a broker
       broker.close();
       Thread.sleep(8_000);
       long upAt = System.currentTimeMillis();
@@ -255,7 +232,7 @@ class ProcessFaultsIT {
       }
       long resumed = awaitRequestAfter(log, upAt, DRAIN);
       notes.add("deliveries resumed " + (resumed - upAt) + " ms after the broker restart began");
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the fault schedule: 6 s more load once deliveries resumed
       load.close();
 
       Verdict v = Verdict.await(rig, load.acked(), log, DRAIN);
@@ -287,28 +264,19 @@ class ProcessFaultsIT {
         mix[i++] = e.getKey();
       }
     }
-    try (HttpsReceiver receiver = new HttpsReceiver();
-        FaultRig rig =
-            new FaultRig(
-                "chaos",
-                broker.bootstrapServers(),
-                3,
-                receiver,
-                Map.of(ConfigKey.HTTP_TIMEOUT, "2s"))) {
-      receiver.http1Only();
-      ReceiverLog log = new ReceiverLog();
-      log.install(
-          receiver,
-          (pair, attempt) -> {
-            synchronized (random) {
-              return mix[random.nextInt(mix.length)];
-            }
-          },
-          ProcessFaultsIT::respond);
+    try (FaultRig rig = rig("chaos", 3, Map.of(ConfigKey.HTTP_TIMEOUT, "2s"))) {
+      ReceiverLog log =
+          rig.answer(
+              (pair, attempt) -> {
+                synchronized (random) {
+                  return mix[random.nextInt(mix.length)];
+                }
+              },
+              ProcessFaultsIT::respond);
       ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
       ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
       List<ChildProcess> all = List.of(dispatcher, scheduler);
-      startWithEndpoints(rig, receiver, all);
+      startWithEndpoints(rig, all);
 
       Load load = Load.start(rig, TYPES, 50, 20_000);
       load.await();
@@ -333,30 +301,25 @@ class ProcessFaultsIT {
     }
   }
 
-  private static void awaitQuiet(ReceiverLog log, Duration quiet, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.currentTimeMillis() - log.lastAtMillis() < quiet.toMillis()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the receiver never went quiet for " + quiet);
-      }
-      Thread.sleep(200);
-    }
+  private static void awaitQuiet(ReceiverLog log, Duration quiet, Duration timeout) {
+    await()
+        .alias("the receiver quiet for " + quiet)
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> System.currentTimeMillis() - log.lastAtMillis() >= quiet.toMillis());
   }
 
-  private static long awaitRequestAfter(ReceiverLog log, long afterMillis, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (log.lastAtMillis() > afterMillis) {
-        return log.answers().stream()
-            .mapToLong(ReceiverLog.Answer::atMillis)
-            .filter(t -> t > afterMillis)
-            .min()
-            .orElseThrow();
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no delivery within " + timeout + " of the restart");
+  /** Waits for a request later than {@code afterMillis}; returns when the first one came. */
+  private static long awaitRequestAfter(ReceiverLog log, long afterMillis, Duration timeout) {
+    await()
+        .alias("a delivery after the restart")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> log.lastAtMillis() > afterMillis);
+    return log.answers().stream()
+        .mapToLong(ReceiverLog.Answer::atMillis)
+        .filter(t -> t > afterMillis)
+        .min()
+        .orElseThrow();
   }
 }

@@ -1,12 +1,15 @@
 package com.flintn.webhooks.faults;
 
 import com.flintn.webhooks.testkit.HttpsReceiver;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import mockwebserver3.MockResponse;
+import mockwebserver3.SocketEffect;
 
 /**
  * The receiver's side of the story: every request it got, for which delivery and attempt, and the
@@ -58,6 +61,28 @@ final class ReceiverLog {
           }
           return responses.apply(b);
         });
+  }
+
+  /**
+   * The answer for {@code b}; {@link Behaviour#LATE_200} comes after {@code late}, a hang after 6 s
+   * (past the product's HTTP timeout in these tests).
+   */
+  static MockResponse respond(Behaviour b, Duration late) {
+    MockResponse.Builder r = new MockResponse.Builder();
+    return switch (b) {
+      case OK_200 -> r.code(200).body("ok").build();
+      case ERROR_500 -> r.code(500).body("boom").build();
+      case TOO_MANY_429 -> r.code(429).addHeader("Retry-After", "1").body("slow down").build();
+      case BAD_REQUEST_400 -> r.code(400).body("bad").build();
+      case GONE_410 -> r.code(410).body("gone").build();
+      case HANG -> r.code(200).headersDelay(6, TimeUnit.SECONDS).body("late").build();
+      case RESET -> r.onResponseStart(new SocketEffect.CloseSocket()).build();
+      case SLOW_BODY_200 ->
+          r.code(200).body("x".repeat(64)).throttleBody(8, 100, TimeUnit.MILLISECONDS).build();
+      case LATE_200 ->
+          r.code(200).headersDelay(late.toMillis(), TimeUnit.MILLISECONDS).body("late").build();
+      case STALL -> r.onResponseStart(SocketEffect.Stall.INSTANCE).build();
+    };
   }
 
   List<Answer> answers() {

@@ -1,5 +1,7 @@
 package com.flintn.webhooks.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,5 +24,22 @@ record CommandRun(int status, String out, String err) {
       System.setOut(out);
       System.setErr(err);
     }
+  }
+
+  /**
+   * Checks that the command refused to run as bad input must be refused: exit status 2 and no stack
+   * trace. Returns what it wrote to standard error.
+   */
+  String refusal() {
+    assertThat(status).as(err).isEqualTo(2);
+    assertThat(err).doesNotContain("\tat ");
+    return err;
+  }
+
+  /** The lines of standard error that the command wrote itself, each ended by a newline. */
+  String ownErrorLines() {
+    return err.lines()
+        .filter(l -> l.startsWith("flintn-webhooks:"))
+        .reduce("", (a, b) -> a + b + "\n");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -18,19 +19,9 @@ class DistributionIT {
 
   @Test
   void theJarRunsOnItsOwnWithLibBesideIt() throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-jar",
-                ROOT.resolve("launcher/target/flintn-webhooks.jar").toString(),
-                "--version")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).startsWith("flintn-webhooks ");
+    Run r = jar("--version");
+    assertThat(r.status()).as(r.out()).isZero();
+    assertThat(r.out()).startsWith("flintn-webhooks ");
   }
 
   /** The product's runtime class path: the jar's manifest names every jar of lib/ it loads. */
@@ -47,22 +38,27 @@ class DistributionIT {
 
   @Test
   void benchWithoutTheHarnessSaysWhereToRunIt() throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-jar",
-                ROOT.resolve("launcher/target/flintn-webhooks.jar").toString(),
-                "bench",
-                "--smoke")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isEqualTo(2);
-    assertThat(out.strip())
+    Run r = jar("bench", "--smoke");
+    assertThat(r.status()).as(r.out()).isEqualTo(2);
+    assertThat(r.out().strip())
         .isEqualTo(
             "flintn-webhooks: bench: the benchmark harness is not part of this distribution; run it"
                 + " from a source checkout with bin/flintn-webhooks bench (see BENCHMARKS.md)");
+  }
+
+  /** What {@code java -jar flintn-webhooks.jar args} printed (output and error) and its status. */
+  private record Run(int status, String out) {}
+
+  /** Runs the built jar with {@code args}; it must end within 60 s. */
+  private static Run jar(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(ROOT.resolve("launcher/target/flintn-webhooks.jar").toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+    return new Run(p.exitValue(), out);
   }
 }

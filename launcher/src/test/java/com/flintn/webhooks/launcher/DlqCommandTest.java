@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,19 +87,11 @@ class DlqCommandTest {
               h));
     }
     env.flush();
-    config = dir.resolve("flintn.properties");
-    Files.writeString(
-        config,
-        "kafka.bootstrap-servers="
-            + env.config().kafka().bootstrapServers()
-            + "\n"
-            + "topics.prefix="
-            + env.prefix()
-            + "\n"
-            + "retry.tiers=500ms,1s,2s,3s\n"
-            + "secrets.encryption-key="
-            + TestEnvironment.TEST_ENCRYPTION_KEY
-            + "\n");
+    config =
+        CommandConfig.write(
+            dir.resolve("flintn.properties"),
+            env,
+            "secrets.encryption-key=" + TestEnvironment.TEST_ENCRYPTION_KEY);
   }
 
   @AfterAll
@@ -109,7 +102,7 @@ class DlqCommandTest {
 
   @Test
   void listPrintsATableAndACount() {
-    CommandRun r = CommandRun.of("dlq", "list", "--config", config.toString());
+    CommandRun r = dlq("list");
     assertThat(r.status()).isZero();
     assertThat(r.out()).contains("TIME (UTC)", "ENDPOINT", "EVENT TYPE", "REASON", "LAST STATUS");
     assertThat(r.out()).contains("ep_cli", "evt_cli_29");
@@ -119,16 +112,7 @@ class DlqCommandTest {
 
   @Test
   void listAsJsonForScripts() throws Exception {
-    CommandRun r =
-        CommandRun.of(
-            "dlq",
-            "list",
-            "--config",
-            config.toString(),
-            "--format",
-            "json",
-            "--reason",
-            "client_error");
+    CommandRun r = dlq("list", "--format", "json", "--reason", "client_error");
     assertThat(r.status()).isZero();
     JsonNode doc = Json.mapper().readTree(r.out());
     assertThat(doc.get("count").asInt()).isEqualTo(10);
@@ -139,15 +123,7 @@ class DlqCommandTest {
   @Test
   void dryRunSaysHowManyShowsASampleAndWritesNothing() {
     int due = env.readAll(env.topics().deliveriesDue().name()).size();
-    CommandRun r =
-        CommandRun.of(
-            "dlq",
-            "replay",
-            "--config",
-            config.toString(),
-            "--reason",
-            "client_error",
-            "--dry-run");
+    CommandRun r = dlq("replay", "--reason", "client_error", "--dry-run");
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.out())
         .contains(
@@ -157,51 +133,35 @@ class DlqCommandTest {
 
   @Test
   void replayReportsAndASecondReplayIsRefused() {
-    CommandRun first =
-        CommandRun.of(
-            "dlq",
-            "replay",
-            "--config",
-            config.toString(),
-            "--reason",
-            "attempts_exhausted",
-            "--rate",
-            "500/s");
+    CommandRun first = dlq("replay", "--reason", "attempts_exhausted", "--rate", "500/s");
     assertThat(first.status()).as(first.err()).isZero();
     assertThat(first.out())
         .contains("replayed 20 dead letters to " + env.prefix() + ".deliveries.due");
     assertThat(first.err())
         .as("plain progress lines when not a terminal")
         .contains("replayed 20 of 20 (100%)");
-    CommandRun second =
-        CommandRun.of(
-            "dlq", "replay", "--config", config.toString(), "--reason", "attempts_exhausted");
+    CommandRun second = dlq("replay", "--reason", "attempts_exhausted");
     assertThat(second.out())
         .contains("replayed 0 dead letters", "skipped 20 already replayed", "--allow-repeat");
   }
 
   @Test
   void badInputIsOneLineAndExit2() {
-    CommandRun unknown =
-        CommandRun.of("dlq", "list", "--config", config.toString(), "--colour", "red");
+    CommandRun unknown = dlq("list", "--colour", "red");
     assertThat(unknown.status()).isEqualTo(2);
     assertThat(unknown.err().strip().lines()).hasSize(1);
     assertThat(unknown.err()).contains("--colour");
-    CommandRun time =
-        CommandRun.of("dlq", "list", "--config", config.toString(), "--since", "yesterday");
+    CommandRun time = dlq("list", "--since", "yesterday");
     assertThat(time.status()).isEqualTo(2);
     assertThat(time.err().strip())
         .startsWith("flintn-webhooks: --since: 'yesterday' is not a time");
     assertThat(time.err().strip().lines()).hasSize(1);
-    CommandRun before1970 =
-        CommandRun.of("dlq", "list", "--config", config.toString(), "--since", "1969-12-31");
+    CommandRun before1970 = dlq("list", "--since", "1969-12-31");
     assertThat(before1970.status()).isEqualTo(2);
     assertThat(before1970.err()).contains("--since", "outside 1970");
-    CommandRun reason =
-        CommandRun.of("dlq", "list", "--config", config.toString(), "--reason", "slow");
+    CommandRun reason = dlq("list", "--reason", "slow");
     assertThat(reason.status()).isEqualTo(2);
-    CommandRun rate =
-        CommandRun.of("dlq", "replay", "--config", config.toString(), "--rate", "fast");
+    CommandRun rate = dlq("replay", "--rate", "fast");
     assertThat(rate.status()).isEqualTo(2);
     assertThat(rate.err()).contains("--rate");
   }
@@ -219,5 +179,12 @@ class DlqCommandTest {
     // commands before logging starts; in this JVM they are on, so only our lines are counted
     assertThat(r.err().lines().filter(l -> !l.contains("org.apache.kafka"))).hasSize(1);
     assertThat(r.err()).contains("cannot read", "127.0.0.1:1");
+  }
+
+  /** {@code dlq <command> --config <the test's file> <options>}. */
+  private static CommandRun dlq(String command, String... options) {
+    List<String> args = new ArrayList<>(List.of("dlq", command, "--config", config.toString()));
+    args.addAll(List.of(options));
+    return CommandRun.of(args.toArray(String[]::new));
   }
 }

@@ -7,6 +7,7 @@ import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,15 +27,7 @@ class EventTypesCommandTest {
   @BeforeAll
   static void start() throws Exception {
     env = TestEnvironment.create("event-types-cli", 2, Optional.empty(), Map.of());
-    Path file = dir.resolve("flintn.properties");
-    Files.writeString(
-        file,
-        "kafka.bootstrap-servers="
-            + env.config().kafka().bootstrapServers()
-            + "\ntopics.prefix="
-            + env.prefix()
-            + "\nretry.tiers=500ms,1s,2s,3s\n");
-    config = file.toString();
+    config = CommandConfig.write(dir.resolve("flintn.properties"), env).toString();
   }
 
   @AfterAll
@@ -50,43 +43,11 @@ class EventTypesCommandTest {
 
     Path schema = dir.resolve("order-created.json");
     Files.writeString(schema, "{\"type\":\"object\",\"required\":[\"order_id\"]}");
-    CommandRun put =
-        CommandRun.of(
-            "event-types",
-            "put",
-            "--name",
-            "order.created",
-            "--description",
-            "An order was placed.",
-            "--schema",
-            schema.toString(),
-            "--config",
-            config);
+    CommandRun put = put("order.created", "An order was placed.", schema);
     assertThat(put.status()).as(put.err()).isZero();
     assertThat(put.out()).contains("put order.created (with a schema) in " + env.prefix());
-    assertThat(
-            CommandRun.of(
-                    "event-types",
-                    "put",
-                    "--name",
-                    "order.paid",
-                    "--description",
-                    "An order was paid.",
-                    "--config",
-                    config)
-                .status())
-        .isZero();
-    assertThat(
-            CommandRun.of(
-                    "event-types",
-                    "put",
-                    "--name",
-                    "order.paid",
-                    "--description",
-                    "An order was paid in full.",
-                    "--config",
-                    config)
-                .status())
+    assertThat(put("order.paid", "An order was paid.", null).status()).isZero();
+    assertThat(put("order.paid", "An order was paid in full.", null).status())
         .as("a second put replaces the entry")
         .isZero();
 
@@ -130,73 +91,29 @@ class EventTypesCommandTest {
 
   @Test
   void badInputIsOneLineAndExitStatus2() throws Exception {
-    CommandRun badName =
-        CommandRun.of(
-            "event-types",
-            "put",
-            "--name",
-            "Order Created",
-            "--description",
-            "x",
-            "--config",
-            config);
+    CommandRun badName = put("Order Created", "x", null);
     assertThat(badName.status()).isEqualTo(2);
     assertThat(badName.err().strip())
         .startsWith("flintn-webhooks: an event type name must be a dotted name")
         .doesNotContain("\n");
 
-    CommandRun blank =
-        CommandRun.of(
-            "event-types", "put", "--name", "a.b", "--description", "  ", "--config", config);
+    CommandRun blank = put("a.b", "  ", null);
     assertThat(blank.status()).isEqualTo(2);
     assertThat(blank.err()).contains("description must be 1 to 500 characters");
 
-    CommandRun noFile =
-        CommandRun.of(
-            "event-types",
-            "put",
-            "--name",
-            "a.b",
-            "--description",
-            "d",
-            "--schema",
-            dir.resolve("absent.json").toString(),
-            "--config",
-            config);
+    CommandRun noFile = put("a.b", "d", dir.resolve("absent.json"));
     assertThat(noFile.status()).isEqualTo(2);
     assertThat(noFile.err()).contains("--schema: no such file");
 
     Path notJson = dir.resolve("bad.json");
     Files.writeString(notJson, "{\"type\":");
-    CommandRun bad =
-        CommandRun.of(
-            "event-types",
-            "put",
-            "--name",
-            "a.b",
-            "--description",
-            "d",
-            "--schema",
-            notJson.toString(),
-            "--config",
-            config);
+    CommandRun bad = put("a.b", "d", notJson);
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("is not valid JSON").doesNotContain("\tat ");
 
     Path unusable = dir.resolve("unusable.json");
     Files.writeString(unusable, "{\"$ref\":\"https://127.0.0.1:1/elsewhere.json\"}");
-    CommandRun badSchema =
-        CommandRun.of(
-            "event-types",
-            "put",
-            "--name",
-            "a.b",
-            "--description",
-            "d",
-            "--schema",
-            unusable.toString(),
-            "--config",
-            config);
+    CommandRun badSchema = put("a.b", "d", unusable);
     assertThat(badSchema.status()).as(badSchema.err()).isEqualTo(2);
     assertThat(badSchema.err()).contains("not a usable JSON Schema").doesNotContain("\tat ");
 
@@ -204,5 +121,17 @@ class EventTypesCommandTest {
     assertThat(noName.status()).isEqualTo(2);
     assertThat(noName.err()).contains("--name");
     assertThat(CommandRun.of("event-types").status()).isEqualTo(2);
+  }
+
+  /** {@code event-types put}, with {@code --schema} when {@code schema} is not null. */
+  private static CommandRun put(String name, String description, Path schema) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("event-types", "put", "--name", name, "--description", description));
+    if (schema != null) {
+      args.addAll(List.of("--schema", schema.toString()));
+    }
+    args.addAll(List.of("--config", config));
+    return CommandRun.of(args.toArray(String[]::new));
   }
 }

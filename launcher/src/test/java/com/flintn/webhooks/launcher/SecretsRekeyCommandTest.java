@@ -17,7 +17,6 @@ import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.testkit.TestEnvironment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,14 +156,12 @@ class SecretsRekeyCommandTest {
           file(env, "b.properties", Map.of(ConfigKey.SECRETS_ENCRYPTION_KEYS, "b=" + KEY_B));
       int before = env.readAll(env.topics().endpointChanges().name()).size();
       CommandRun r = CommandRun.of("secrets", "rekey", "--config", onlyB.toString());
-      assertThat(r.status()).isEqualTo(2);
-      assertThat(r.err())
+      assertThat(r.refusal())
           .contains(
               "flintn-webhooks: configuration: secrets.encryption-keys: 1 endpoint record cannot"
                   + " be decrypted: they were written with key id 'default', which is not"
                   + " configured (configured: b) (first: ep_rk); add that key to"
-                  + " secrets.encryption-keys; nothing was re-encrypted")
-          .doesNotContain("\tat ");
+                  + " secrets.encryption-keys; nothing was re-encrypted");
       assertThat(env.readAll(env.topics().endpointChanges().name())).hasSize(before);
     }
   }
@@ -203,17 +200,12 @@ class SecretsRekeyCommandTest {
 
   private Path file(TestEnvironment env, String name, Map<ConfigKey, String> secrets)
       throws Exception {
-    StringBuilder text =
-        new StringBuilder()
-            .append("kafka.bootstrap-servers=")
-            .append(env.config().kafka().bootstrapServers())
-            .append("\ntopics.prefix=")
-            .append(env.prefix())
-            .append("\nretry.tiers=500ms,1s,2s,3s\n");
-    secrets.forEach((k, v) -> text.append(k.key()).append('=').append(v).append('\n'));
-    Path p = dir.resolve(name);
-    Files.writeString(p, text);
-    return p;
+    return CommandConfig.write(
+        dir.resolve(name),
+        env,
+        secrets.entrySet().stream()
+            .map(e -> e.getKey().key() + "=" + e.getValue())
+            .toArray(String[]::new));
   }
 
   private static EndpointView view(FlintnConfig c) throws InterruptedException {

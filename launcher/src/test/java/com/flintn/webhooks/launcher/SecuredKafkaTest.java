@@ -194,12 +194,7 @@ class SecuredKafkaTest {
   void withoutThePassthroughTheSaslListenerCannotBeReached() {
     FlintnConfig c = config(environment("unsecured", null));
     assertThat(c.kafka().client().isEmpty()).isTrue();
-    assertThatThrownBy(
-            () -> {
-              try (Admin admin = Admin.create(TopicsCommand.adminProperties(c))) {
-                TopicsCommand.create(admin, c, false);
-              }
-            })
+    assertThatThrownBy(() -> createTopics(c))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot reach Kafka")
         .hasMessageContaining("kafka.bootstrap-servers=" + kafka.bootstrapServers());
@@ -208,14 +203,16 @@ class SecuredKafkaTest {
   @Test
   void aWrongPasswordIsReportedAsAnAuthenticationFailure() {
     FlintnConfig c = config(environment("wrong", "not-the-password"));
-    assertThatThrownBy(
-            () -> {
-              try (Admin admin = Admin.create(TopicsCommand.adminProperties(c))) {
-                TopicsCommand.create(admin, c, false);
-              }
-            })
+    assertThatThrownBy(() -> createTopics(c))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Authentication failed")
         .hasMessageNotContaining("not-the-password");
+  }
+
+  /** What {@code topics create} does with {@code c}: connect and create the topics. */
+  private static void createTopics(FlintnConfig c) throws Exception {
+    try (Admin admin = Admin.create(TopicsCommand.adminProperties(c))) {
+      TopicsCommand.create(admin, c, false);
+    }
   }
 }

@@ -53,45 +53,25 @@ class StandaloneDemoIT {
           .anyMatch(
               l -> l.contains("Dashboard and admin API: http://localhost:" + adminPort + "/"));
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> list =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/v1/webhooks"))
-                  .header("Authorization", "Bearer " + key)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      String admin = "http://localhost:" + adminPort;
+      HttpResponse<String> list = get(http, admin + "/v1/webhooks", key);
       assertThat(list.statusCode()).isEqualTo(200);
       assertThat(list.body()).contains("\"id\":\"ep_demo\"", "\"status\":\"active\"");
-      HttpResponse<String> types =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://localhost:" + adminPort + "/v1/event-types"))
-                  .header("Authorization", "Bearer " + key)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> types = get(http, admin + "/v1/event-types", key);
       assertThat(types.body())
           .as("the demo's event types are in the catalogue")
           .contains(
               "\"name\":\"customer.updated\"",
               "\"name\":\"order.created\"",
               "\"name\":\"order.paid\"");
-      HttpResponse<String> page =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/")).build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> page = get(http, admin + "/", null);
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.body()).contains("Flintn Webhooks");
-      HttpResponse<String> health =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/health"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health = get(http, "http://localhost:" + metricsPort + "/health", null);
       assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
       assertThat(health.body()).contains("\"kafka\":{\"status\":\"up\"");
       HttpResponse<String> metrics =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/metrics"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          get(http, "http://localhost:" + metricsPort + "/metrics", null);
       assertThat(metrics.body())
           .contains("webhook_deliveries_total{outcome=\"delivered\",status_class=\"2xx\"} 3.0");
       assertThat(first.lines)
@@ -196,5 +176,15 @@ class StandaloneDemoIT {
         throw new AssertionError("standalone did not stop within 60 s of SIGTERM");
       }
     }
+  }
+
+  /** A GET of {@code url}, with {@code key} as the bearer key unless it is null. */
+  private static HttpResponse<String> get(HttpClient http, String url, String key)
+      throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url));
+    if (key != null) {
+      r.header("Authorization", "Bearer " + key);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.testkit.TestEnvironment;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,43 +30,25 @@ class WrongEncryptionKeyCommandTest {
         TestEnvironment.create("wrong-key-cli", 1, Optional.empty(), Map.of())) {
       env.putEndpoint(
           endpoint("ep_k", "acc_k", "https://127.0.0.1:9/x", List.of("*"), EndpointStatus.ACTIVE));
-      Path config = dir.resolve("flintn.properties");
-      Files.writeString(
-          config,
-          "kafka.bootstrap-servers="
-              + env.config().kafka().bootstrapServers()
-              + "\ntopics.prefix="
-              + env.prefix()
-              + "\nretry.tiers=500ms,1s,2s,3s\nmetrics.port=0\nsecrets.encryption-key="
-              + SecretCipher.generateKey()
-              + "\n");
+      Path config =
+          CommandConfig.write(
+              dir.resolve("flintn.properties"),
+              env,
+              "metrics.port=0",
+              "secrets.encryption-key=" + SecretCipher.generateKey());
       for (String[] args :
           List.of(
               new String[] {"dispatcher", "--config", config.toString()},
               new String[] {"dlq", "replay", "--config", config.toString()})) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        PrintStream before = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-          status = Main.run(args);
-        } finally {
-          System.setErr(before);
-        }
-        String ours =
-            err.toString(StandardCharsets.UTF_8)
-                .lines()
-                .filter(l -> l.startsWith("flintn-webhooks:"))
-                .reduce("", (a, b) -> a + b + "\n");
-        assertThat(status).as(args[0]).isEqualTo(2);
-        assertThat(ours)
+        CommandRun r = CommandRun.of(args);
+        r.refusal();
+        assertThat(r.ownErrorLines())
             .as(args[0])
             .isEqualTo(
                 "flintn-webhooks: configuration: secrets.encryption-key: 1 endpoint record"
                     + " cannot be decrypted with this key (first: ep_k); it is not the key they"
                     + " were written with. Configure that key, or delete and recreate those"
                     + " endpoints\n");
-        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\tat ");
       }
     }
   }
@@ -86,52 +65,29 @@ class WrongEncryptionKeyCommandTest {
           endpoint("ep_p", "acc_p", "https://127.0.0.1:9/x", List.of("*"), EndpointStatus.ACTIVE);
       String topic = env.topics().endpoints().name();
       env.send(topic, "ep_p".getBytes(StandardCharsets.UTF_8), plain.serialize(topic, e));
-      String base =
-          "kafka.bootstrap-servers="
-              + env.config().kafka().bootstrapServers()
-              + "\ntopics.prefix="
-              + env.prefix()
-              + "\nretry.tiers=500ms,1s,2s,3s\nmetrics.port=0\nsecrets.encryption-key="
-              + TestEnvironment.TEST_ENCRYPTION_KEY
-              + "\n";
-      Path strict = dir.resolve("strict.properties");
-      Files.writeString(strict, base);
-      Path migrating = dir.resolve("migrating.properties");
-      Files.writeString(migrating, base + "secrets.allow-plaintext=true\n");
+      String key = "secrets.encryption-key=" + TestEnvironment.TEST_ENCRYPTION_KEY;
+      Path strict =
+          CommandConfig.write(dir.resolve("strict.properties"), env, "metrics.port=0", key);
+      Path migrating =
+          CommandConfig.write(
+              dir.resolve("migrating.properties"),
+              env,
+              "metrics.port=0",
+              key,
+              "secrets.allow-plaintext=true");
 
-      String[] out = new String[1];
-      int status = run(out, "dlq", "replay", "--dry-run", "--config", strict.toString());
-      assertThat(status).isEqualTo(2);
-      assertThat(out[0])
+      CommandRun refused =
+          CommandRun.of("dlq", "replay", "--dry-run", "--config", strict.toString());
+      assertThat(refused.refusal()).doesNotContain(e.secrets().current().reveal());
+      assertThat(refused.ownErrorLines())
           .isEqualTo(
               "flintn-webhooks: configuration: secrets.allow-plaintext: 1 endpoint record cannot"
                   + " be read: they hold plain-text secrets (first: ep_p); set"
                   + " secrets.allow-plaintext=true while migrating, run `flintn-webhooks secrets"
                   + " rekey`, then remove it\n");
-      assertThat(out[0]).doesNotContain(e.secrets().current().reveal());
-      assertThat(run(out, "dlq", "replay", "--dry-run", "--config", migrating.toString()))
-          .as(out[0])
-          .isZero();
-    }
-  }
-
-  /** Runs the command line; {@code out[0]} gets its own lines on standard error. */
-  private static int run(String[] out, String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream before = System.err;
-    PrintStream stdout = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    try {
-      return Main.run(args);
-    } finally {
-      System.setErr(before);
-      System.setOut(stdout);
-      out[0] =
-          err.toString(StandardCharsets.UTF_8)
-              .lines()
-              .filter(l -> l.startsWith("flintn-webhooks:"))
-              .reduce("", (a, b) -> a + b + "\n");
+      CommandRun read =
+          CommandRun.of("dlq", "replay", "--dry-run", "--config", migrating.toString());
+      assertThat(read.status()).as(read.ownErrorLines()).isZero();
     }
   }
 }

@@ -27,6 +27,26 @@ public final class IndependentVerifier {
     return "v1," + Base64.getEncoder().encodeToString(hmac(key, msg));
   }
 
+  /**
+   * Checks both signatures of the delivery {@code r} against {@code secret}, the standard one for
+   * event {@code eventId}; an AssertionError names the header that does not match.
+   */
+  public static void assertSigned(HttpsReceiver.Received r, String secret, String eventId) {
+    check(eventId, "X-Signature-Primary", r, expectedPrimary(secret, r.body()));
+    check(
+        eventId,
+        "webhook-signature",
+        r,
+        expectedStandard(secret, eventId, r.header("webhook-timestamp"), r.body()));
+  }
+
+  private static void check(String eventId, String header, HttpsReceiver.Received r, String want) {
+    if (!want.equals(r.header(header))) {
+      throw new AssertionError(
+          eventId + ": " + header + " is " + r.header(header) + ", expected " + want);
+    }
+  }
+
   private static byte[] hmac(byte[] key, byte[] msg) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

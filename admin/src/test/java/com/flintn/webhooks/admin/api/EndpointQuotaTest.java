@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.testkit.BlockingCall;
 import com.flintn.webhooks.testkit.Endpoints;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,16 +44,14 @@ class EndpointQuotaTest {
   void aSecondCreateOfTheAccountWaitsUntilTheFirstIsDone() throws Exception {
     AccountId account = AccountId.of("acc_a");
     EndpointQuota.Hold first = quota.holdCreates(account);
-    CompletableFuture<Void> second =
-        CompletableFuture.runAsync(
+    BlockingCall<Void> second =
+        BlockingCall.start(
             () -> {
-              try {
-                quota.holdCreates(account).release(); // a lock is released by its own thread
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    Thread.sleep(200);
+              quota.holdCreates(account).release(); // a lock is released by its own thread
+              return null;
+            },
+            ForkJoinPool.commonPool());
+    second.awaitBlockedOrDone(Duration.ofSeconds(10));
     assertThat(second).as("held back while the first create runs").isNotDone();
     first.release();
     second.get(5, TimeUnit.SECONDS);

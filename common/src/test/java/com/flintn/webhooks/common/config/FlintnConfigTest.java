@@ -3,6 +3,7 @@ package com.flintn.webhooks.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.flintn.webhooks.common.sign.SecretCipher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,9 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FlintnConfigTest {
   @TempDir Path dir;
+
+  /** The secrets cipher of a configuration made of {@code env} alone. */
+  private static SecretCipher cipher(Map<String, String> env) {
+    return load(Optional.empty(), env).secrets().requireCipher();
+  }
 
   private static FlintnConfig load(Optional<Path> file, Map<String, String> env) {
     return FlintnConfig.from(ConfigValues.load(file, env, Map.of()));
@@ -35,7 +43,7 @@ class FlintnConfigTest {
   }
 
   @Test
-  void accountLimitsAreReadAndCheckedAgainstTheirRanges() {
+  void accountLimitsAreRead() {
     FlintnConfig c =
         load(
             Optional.empty(),
@@ -44,16 +52,25 @@ class FlintnConfigTest {
                 "FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "600"));
     assertThat(c.admin().maxEndpointsPerAccount()).isEqualTo(3);
     assertThat(c.admin().testEventsPerMinute()).isEqualTo(600);
-    assertThatThrownBy(
-            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_MAX_ENDPOINTS_PER_ACCOUNT", "0")))
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "FLINTN_ADMIN_MAX_ENDPOINTS_PER_ACCOUNT | 0"
+            + " | admin.max-endpoints-per-account: 0 is out of range 1..100000",
+        "FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE | 10001"
+            + " | admin.test-events-per-minute: 10001 is out of range 1..10000",
+        "FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE | ten"
+            + " | admin.test-events-per-minute: 'ten' is not a whole number"
+      })
+  void accountLimitsOutsideTheirRangesAreRefusedNamingTheKey(
+      String variable, String value, String message) {
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of(variable, value)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("admin.max-endpoints-per-account: 0 is out of range 1..100000");
-    assertThatThrownBy(
-            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "10001")))
-        .hasMessageStartingWith("admin.test-events-per-minute: 10001 is out of range 1..10000");
-    assertThatThrownBy(
-            () -> load(Optional.empty(), Map.of("FLINTN_ADMIN_TEST_EVENTS_PER_MINUTE", "ten")))
-        .hasMessageStartingWith("admin.test-events-per-minute: 'ten' is not a whole number");
+        .hasMessageStartingWith(message);
   }
 
   @Test
@@ -142,7 +159,7 @@ class FlintnConfigTest {
 
   @Test
   void aProcessThatHandlesSecretsNeedsTheKeyAndABadKeyIsNamed() {
-    assertThatThrownBy(() -> load(Optional.empty(), Map.of()).secrets().requireCipher())
+    assertThatThrownBy(() -> cipher(Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("secrets.encryption-key: is required")
         .hasMessageContaining("FLINTN_SECRETS_ENCRYPTION_KEY");
@@ -159,10 +176,7 @@ class FlintnConfigTest {
 
   @Test
   void theEncryptionKeyAloneIsAKeyringOfOneKeyCalledDefault() {
-    var cipher =
-        load(Optional.empty(), Map.of("FLINTN_SECRETS_ENCRYPTION_KEY", KEY_A))
-            .secrets()
-            .requireCipher();
+    var cipher = cipher(Map.of("FLINTN_SECRETS_ENCRYPTION_KEY", KEY_A));
     assertThat(cipher.keyIds()).containsExactly("default");
     assertThat(cipher.writeKeyId()).isEqualTo("default");
     assertThat(cipher.allowsPlaintext()).isFalse();
@@ -172,31 +186,25 @@ class FlintnConfigTest {
   void keyringKeysComeFromTheEnvironmentOrAFileAndTheOldKeyKeepsWritingUntilSwitched(
       @TempDir Path dir) throws Exception {
     var adding =
-        load(
-                Optional.empty(),
-                Map.of(
-                    "FLINTN_SECRETS_ENCRYPTION_KEY",
-                    KEY_A,
-                    "FLINTN_SECRETS_ENCRYPTION_KEYS",
-                    "k2=" + KEY_B))
-            .secrets()
-            .requireCipher();
+        cipher(
+            Map.of(
+                "FLINTN_SECRETS_ENCRYPTION_KEY",
+                KEY_A,
+                "FLINTN_SECRETS_ENCRYPTION_KEYS",
+                "k2=" + KEY_B));
     assertThat(adding.keyIds()).containsExactly("default", "k2");
     assertThat(adding.writeKeyId()).isEqualTo("default");
     var switched =
-        load(
-                Optional.empty(),
-                Map.of(
-                    "FLINTN_SECRETS_ENCRYPTION_KEY",
-                    KEY_A,
-                    "FLINTN_SECRETS_ENCRYPTION_KEYS",
-                    "k2=" + KEY_B,
-                    "FLINTN_SECRETS_ENCRYPTION_KEY_ID",
-                    "k2",
-                    "FLINTN_SECRETS_ALLOW_PLAINTEXT",
-                    "true"))
-            .secrets()
-            .requireCipher();
+        cipher(
+            Map.of(
+                "FLINTN_SECRETS_ENCRYPTION_KEY",
+                KEY_A,
+                "FLINTN_SECRETS_ENCRYPTION_KEYS",
+                "k2=" + KEY_B,
+                "FLINTN_SECRETS_ENCRYPTION_KEY_ID",
+                "k2",
+                "FLINTN_SECRETS_ALLOW_PLAINTEXT",
+                "true"));
     assertThat(switched.writeKeyId()).isEqualTo("k2");
     assertThat(switched.allowsPlaintext()).isTrue();
     Path yaml = dir.resolve("c.yaml");
@@ -210,10 +218,7 @@ class FlintnConfigTest {
     var fromFile = load(Optional.of(yaml), Map.of()).secrets().requireCipher();
     assertThat(fromFile.keyIds()).containsExactly("k1", "k2");
     assertThat(fromFile.writeKeyId()).isEqualTo("k1");
-    var single =
-        load(Optional.empty(), Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", " k3=" + KEY_B + " ,"))
-            .secrets()
-            .requireCipher();
+    var single = cipher(Map.of("FLINTN_SECRETS_ENCRYPTION_KEYS", " k3=" + KEY_B + " ,"));
     assertThat(single.writeKeyId()).isEqualTo("k3");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Admission;
 import com.flintn.webhooks.dispatcher.consume.EndpointLimits.Lane;
+import com.flintn.webhooks.testkit.BlockingCall;
 import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,22 +39,14 @@ class EndpointLimitsTest {
     return new EndpointLimits(inFlight, queued, perHost, share, hold, Clock.systemUTC());
   }
 
-  private CompletableFuture<Admission> enterAsync(
+  private BlockingCall<Admission> enterAsync(
       EndpointLimits l, EndpointId e, String host, Lane lane, Object partition) {
     return enterAsync(l, e, host, lane, partition, 0);
   }
 
-  private CompletableFuture<Admission> enterAsync(
+  private BlockingCall<Admission> enterAsync(
       EndpointLimits l, EndpointId e, String host, Lane lane, Object partition, int rate) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return l.enter(e, host, lane, partition, rate);
-          } catch (InterruptedException ex) {
-            throw new IllegalStateException(ex);
-          }
-        },
-        threads);
+    return BlockingCall.start(() -> l.enter(e, host, lane, partition, rate), threads);
   }
 
   private static Admission.Permit permit(Admission a) {
@@ -61,10 +54,18 @@ class EndpointLimitsTest {
     return (Admission.Permit) a;
   }
 
-  /** Gives a waiter time to block; the assertions never depend on how long that takes. */
-  private static void letItWait(CompletableFuture<Admission> f) throws InterruptedException {
-    Thread.sleep(50);
+  /** Waits until the entry blocks (or, wrongly, ends), then checks that it waits for a slot. */
+  private static void letItWait(BlockingCall<Admission> f) {
+    f.awaitBlockedOrDone(Duration.ofSeconds(10));
     assertThat(f).as("still waiting for a slot").isNotDone();
+  }
+
+  /** {@code waiter} waits while {@code held} is taken and gets the slot once it is released. */
+  private static void getsTheSlotOnceReleased(BlockingCall<Admission> waiter, Admission.Permit held)
+      throws Exception {
+    letItWait(waiter);
+    held.release(true);
+    permit(waiter.get(10, TimeUnit.SECONDS)).release(true);
   }
 
   @Test
@@ -72,7 +73,7 @@ class EndpointLimitsTest {
       throws Exception {
     EndpointLimits l = limits(1, 64, 100, 2, LONG_HOLD);
     Admission.Permit first = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
-    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
     letItWait(second);
 
     // two held from p0 (one in flight, one waiting): the third leaves for the overflow lane
@@ -116,10 +117,8 @@ class EndpointLimitsTest {
   void theOverflowLaneWaitsForItsSlotAsLongAsItTakes() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 1, Duration.ZERO);
     Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
-    CompletableFuture<Admission> next = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
-    letItWait(next);
-    busy.release(true);
-    permit(next.get(10, TimeUnit.SECONDS)).release(true);
+    BlockingCall<Admission> next = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    getsTheSlotOnceReleased(next, busy);
   }
 
   @Test
@@ -130,7 +129,7 @@ class EndpointLimitsTest {
     permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).release(false);
     Admission.Permit a = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
     Admission.Permit b = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
-    CompletableFuture<Admission> queuedOne = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    BlockingCall<Admission> queuedOne = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
     letItWait(queuedOne);
     assertThat(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null)).isInstanceOf(Admission.Defer.class);
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Defer.class);
@@ -149,19 +148,17 @@ class EndpointLimitsTest {
             enterAsync(l, OTHER, "shared.example:443", Lane.MAIN, "p1").get(10, TimeUnit.SECONDS))
         .isInstanceOf(Admission.Overflow.class);
     // from the overflow lane it waits for the host
-    CompletableFuture<Admission> waiting =
+    BlockingCall<Admission> waiting =
         enterAsync(l, OTHER, "shared.example:443", Lane.OVERFLOW, null);
-    letItWait(waiting);
-    first.release(true);
-    permit(waiting.get(10, TimeUnit.SECONDS)).release(true);
+    getsTheSlotOnceReleased(waiting, first);
   }
 
   @Test
   void stopAbandonsWaitingAndNewDeliveries() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 100, LONG_HOLD);
     Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
-    CompletableFuture<Admission> mainWaiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
-    CompletableFuture<Admission> laneWaiter = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    BlockingCall<Admission> mainWaiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    BlockingCall<Admission> laneWaiter = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
     letItWait(mainWaiter);
     letItWait(laneWaiter);
 
@@ -225,8 +222,8 @@ class EndpointLimitsTest {
     EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
     // 2 a second, a burst of one: the first goes at once, the next half a second later
     permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
-    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    BlockingCall<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
     letItWait(second);
     letItWait(third);
     assertThat(l.pacedWaiting()).isEqualTo(2);
@@ -237,7 +234,7 @@ class EndpointLimitsTest {
     CompletableFuture<Admission> first =
         CompletableFuture.anyOf(second, third).thenApply(a -> (Admission) a);
     permit(first.get(10, TimeUnit.SECONDS)).release(true);
-    CompletableFuture<Admission> last = second.isDone() ? third : second;
+    BlockingCall<Admission> last = second.isDone() ? third : second;
     letItWait(last);
     clock.advance(Duration.ofMillis(500));
     permit(last.get(10, TimeUnit.SECONDS)).release(true);
@@ -250,8 +247,8 @@ class EndpointLimitsTest {
     ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
     EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
     permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
-    CompletableFuture<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    CompletableFuture<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
+    BlockingCall<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
     letItWait(second);
     letItWait(third);
 
@@ -274,7 +271,7 @@ class EndpointLimitsTest {
     ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
     EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
     permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
-    CompletableFuture<Admission> waiting = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 1);
+    BlockingCall<Admission> waiting = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 1);
     letItWait(waiting);
     l.stop();
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
@@ -286,8 +283,8 @@ class EndpointLimitsTest {
     ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
     EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
     permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0", 1)).release(true);
-    CompletableFuture<Admission> moving = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
-    CompletableFuture<Admission> staying = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o1", 1);
+    BlockingCall<Admission> moving = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    BlockingCall<Admission> staying = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o1", 1);
     letItWait(moving);
     letItWait(staying);
 
@@ -297,7 +294,7 @@ class EndpointLimitsTest {
     letItWait(staying);
 
     l.assigned(List.of("o0"));
-    CompletableFuture<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
+    BlockingCall<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
     letItWait(back);
     clock.advance(Duration.ofSeconds(2));
     permit(staying.get(10, TimeUnit.SECONDS)).release(true);

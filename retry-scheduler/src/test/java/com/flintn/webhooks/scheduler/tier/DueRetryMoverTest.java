@@ -1,6 +1,7 @@
 package com.flintn.webhooks.scheduler.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
@@ -62,10 +63,10 @@ class DueRetryMoverTest {
             consumer, () -> producer, Map.of(TIER, Duration.ofSeconds(1)), DUE, clock);
     Thread thread = Thread.ofPlatform().name("mover-under-test").start(mover);
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (committedOffset(producer) < 8 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> committedOffset(producer) >= 8);
     } finally {
       mover.stop(false);
       thread.join(10_000);
