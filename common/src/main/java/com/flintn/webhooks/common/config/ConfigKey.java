@@ -61,6 +61,12 @@ public enum ConfigKey {
       "`true` checks each event's `data` against the JSON Schema of its type in the event-type"
           + " catalogue; a mismatch goes to `webhooks.events.invalid` with reason `schema_invalid`."
           + " Types without a schema, or not in the catalogue, pass."),
+  EVENTS_DEDUP_WINDOW(
+      "events.dedup-window",
+      "24h",
+      "An event whose `account_id` and `event_id` were already seen in the same partition of"
+          + " `webhooks.events` within this time is not delivered again (counted in"
+          + " `webhook_events_duplicates_total`); `0` turns de-duplication off."),
   URL_GUARD_ALLOW(
       "url-guard.allow",
       "",
