@@ -554,6 +554,7 @@ final class DeliveryLoop implements Runnable {
         forgetStopped(tp);
         resumed.remove(tp);
       }
+      handler.revoked(partitions);
     }
 
     @Override
@@ -564,12 +565,16 @@ final class DeliveryLoop implements Runnable {
         forgetStopped(tp);
         resumed.remove(tp);
       }
+      handler.revoked(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
         tracker.assign(tp);
+      }
+      if (running && !partitions.isEmpty()) {
+        handler.assigned(partitions); // what they need is ready before any record is handled
       }
       if (!running) {
         consumer.pause(partitions); // stopping: start nothing new

@@ -1,0 +1,310 @@
+package com.flintn.webhooks.dispatcher;
+
+import static com.flintn.webhooks.testkit.Endpoints.endpoint;
+import static com.flintn.webhooks.testkit.Endpoints.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.flintn.webhooks.common.config.ConfigKey;
+import com.flintn.webhooks.common.message.AttemptOutcome;
+import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.metrics.WebhookMetrics;
+import com.flintn.webhooks.testkit.HttpsReceiver;
+import com.flintn.webhooks.testkit.SharedKafka;
+import com.flintn.webhooks.testkit.TestEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import mockwebserver3.MockResponse;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * De-duplication of events against the real dispatcher, broker and an HTTPS receiver
+ * (docs/design.md §6.6): a repeat of an account's event id in its partition within {@code
+ * events.dedup-window} is delivered once and counted; after the window it is delivered again; a new
+ * dispatcher remembers what the one before it saw; and the same record read again after a crash is
+ * delivered, not taken for a repeat.
+ */
+@Tag("broker")
+class EventDedupTest {
+  private final HttpsReceiver receiver = new HttpsReceiver();
+
+  @AfterEach
+  void closeReceiver() {
+    receiver.close();
+  }
+
+  @Test
+  void aRepeatWithinTheWindowIsDeliveredOnceAndCounted() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("dedup", 2, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      env.putEndpoint(
+          endpoint("ep_2", "acc_2", receiver.url("/two"), List.of("*"), EndpointStatus.ACTIVE));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (DispatcherApp dispatcher =
+          new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
+        dispatcher.start();
+        String first = event("evt_1", "order.created", "acc_1");
+        String otherContent =
+            event("evt_1", "order.updated", "acc_1", "2026-11-27T11:00:00Z", "{\"again\":true}");
+        send(env, "acc_1", first);
+        send(env, "acc_1", first); // the same record produced twice
+        send(env, "acc_1", otherContent); // the same id with other content
+        // The same event id in another account is another event.
+        send(env, "acc_2", event("evt_1", "order.created", "acc_2"));
+        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+
+        awaitReceived("/one", "evt_last");
+        awaitReceived("/two", "evt_1");
+        awaitNoLag(env, dispatcher.groupId());
+        assertThat(receiver.receivedAt("/one"))
+            .extracting(r -> r.header("X-Event-Id") + " " + r.bodyText())
+            .containsExactlyInAnyOrder(
+                "evt_1 " + first, "evt_last " + event("evt_last", "order.created", "acc_1"));
+        assertThat(duplicates(registry)).isEqualTo(2);
+        // One attempt each: a repeat is not attempted, so it leaves no attempt record.
+        assertThat(env.readValues(env.topics().attempts()))
+            .extracting(a -> a.endpointId().value() + " " + a.eventId().value())
+            .containsExactlyInAnyOrder("ep_1 evt_1", "ep_1 evt_last", "ep_2 evt_1");
+        // Each first sighting is kept on the seen-ids topic, in its events partition's number.
+        assertThat(env.readAll(env.topics().eventsSeen().name())).hasSize(3);
+      }
+    }
+  }
+
+  @Test
+  void aRepeatAfterTheWindowIsDeliveredAgain() throws Exception {
+    ShiftedClock clock = new ShiftedClock();
+    try (TestEnvironment env =
+        TestEnvironment.create(
+            "dedup-window",
+            1,
+            Optional.of(receiver),
+            Map.of(ConfigKey.EVENTS_DEDUP_WINDOW, "1m"))) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (DispatcherApp dispatcher = new DispatcherApp(env.config(), clock, registry)) {
+        dispatcher.start();
+        String body = event("evt_1", "order.created", "acc_1");
+        send(env, "acc_1", body);
+        awaitReceived("/one", "evt_1");
+        clock.shift(Duration.ofSeconds(30));
+        send(env, "acc_1", body); // within the minute: not delivered
+        send(env, "acc_1", event("evt_mark", "order.created", "acc_1"));
+        awaitReceived("/one", "evt_mark");
+        assertThat(duplicates(registry)).isEqualTo(1);
+
+        clock.shift(Duration.ofSeconds(32)); // 62 s after the first sighting
+        send(env, "acc_1", body);
+        send(env, "acc_1", body); // a repeat of the new first sighting
+        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+        awaitReceived("/one", "evt_last");
+        assertThat(receiver.receivedAt("/one"))
+            .extracting(r -> r.header("X-Event-Id"))
+            .containsExactlyInAnyOrder("evt_1", "evt_mark", "evt_1", "evt_last");
+        assertThat(duplicates(registry)).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void aNewDispatcherStillRefusesARepeatOfAnEventSeenBeforeTheRestart() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("dedup-restart", 2, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      String body = event("evt_1", "order.created", "acc_1");
+      try (DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        first.start();
+        send(env, "acc_1", body);
+        awaitReceived("/one", "evt_1");
+        awaitNoLag(env, first.groupId());
+      }
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
+        second.start();
+        send(env, "acc_1", body);
+        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+        awaitReceived("/one", "evt_last");
+        assertThat(receiver.receivedAt("/one"))
+            .extracting(r -> r.header("X-Event-Id"))
+            .containsExactlyInAnyOrder("evt_1", "evt_last");
+        assertThat(duplicates(registry)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void theSameRecordReadAgainAfterACrashBeforeItsCommitIsDeliveredNotCounted() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("dedup-crash", 1, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      // The first request is held unanswered: its record stays unfinished, so nothing is committed.
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicBoolean held = new AtomicBoolean();
+      receiver.respondWith(
+          r -> {
+            if (held.compareAndSet(false, true)) {
+              try {
+                release.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return new MockResponse.Builder().code(200).body("ok").build();
+          });
+      String body = event("evt_1", "order.created", "acc_1");
+      DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC());
+      try {
+        first.start();
+        send(env, "acc_1", body);
+        await().atMost(Duration.ofSeconds(30)).until(held::get);
+        // Its first sighting is written (the record still waits for its delivery)...
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> env.readAll(env.topics().eventsSeen().name()).size() == 1);
+      } finally {
+        first.halt(); // ...when the dispatcher crashes
+        release.countDown();
+      }
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
+        second.start();
+        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+        awaitReceived("/one", "evt_last");
+        // The record read again is the same record, not a repeat: delivered, not counted.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    env.readValues(env.topics().attempts()).stream()
+                        .filter(a -> a.eventId().value().equals("evt_1"))
+                        .anyMatch(a -> a.outcome() == AttemptOutcome.DELIVERED));
+        assertThat(receiver.receivedAt("/one"))
+            .extracting(r -> r.header("X-Event-Id"))
+            .containsExactlyInAnyOrder("evt_1", "evt_1", "evt_last");
+        assertThat(duplicates(registry)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aZeroWindowDeliversEveryRepeatAsBefore() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create(
+            "dedup-off", 1, Optional.of(receiver), Map.of(ConfigKey.EVENTS_DEDUP_WINDOW, "0"))) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      try (DispatcherApp dispatcher =
+          new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
+        dispatcher.start();
+        String body = event("evt_1", "order.created", "acc_1");
+        send(env, "acc_1", body);
+        send(env, "acc_1", body);
+        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+        awaitReceived("/one", "evt_last");
+        assertThat(receiver.receivedAt("/one"))
+            .extracting(r -> r.header("X-Event-Id"))
+            .containsExactlyInAnyOrder("evt_1", "evt_1", "evt_last");
+        assertThat(duplicates(registry)).isZero();
+        assertThat(env.readAll(env.topics().eventsSeen().name())).isEmpty();
+      }
+    }
+  }
+
+  private static void send(TestEnvironment env, String key, String body) {
+    env.send(
+        env.topics().events().name(),
+        key.getBytes(StandardCharsets.UTF_8),
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void awaitReceived(String path, String eventId) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                receiver.receivedAt(path).stream()
+                    .anyMatch(r -> eventId.equals(r.header("X-Event-Id"))));
+  }
+
+  private static double duplicates(MeterRegistry registry) {
+    return registry.get(WebhookMetrics.EVENTS_DUPLICATES).counter().count();
+  }
+
+  /** Waits until the group has committed every record of the events topic. */
+  private static void awaitNoLag(TestEnvironment env, String group) {
+    String events = env.topics().events().name();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+                for (int p = 0; p < env.config().topics().partitions(); p++) {
+                  latest.put(new TopicPartition(events, p), OffsetSpec.latest());
+                }
+                admin
+                    .listOffsets(latest)
+                    .all()
+                    .get()
+                    .forEach(
+                        (tp, end) -> {
+                          OffsetAndMetadata c = committed.get(tp);
+                          assertThat(c == null ? 0 : c.offset())
+                              .as(tp.toString())
+                              .isEqualTo(end.offset());
+                        });
+              });
+    }
+  }
+
+  /** The system clock, moved forward by the test (commits and timeouts keep running on it). */
+  private static final class ShiftedClock extends Clock {
+    private final AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
+
+    void shift(Duration d) {
+      shift.updateAndGet(s -> s.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return Clock.systemUTC().instant().plus(shift.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
