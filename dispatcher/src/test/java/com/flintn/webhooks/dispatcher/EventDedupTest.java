@@ -29,9 +29,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -87,7 +90,7 @@ class EventDedupTest {
             .extracting(a -> a.endpointId().value() + " " + a.eventId().value())
             .containsExactlyInAnyOrder("ep_1 evt_1", "ep_1 evt_last", "ep_2 evt_1");
         // Each first sighting is kept on the seen-ids topic, in its events partition's number.
-        assertThat(env.readAll(env.topics().eventsSeen().name())).hasSize(3);
+        assertThat(seenIds(env)).isEqualTo(3);
       }
     }
   }
@@ -182,9 +185,7 @@ class EventDedupTest {
         send(env, "acc_1", body);
         await().atMost(Duration.ofSeconds(30)).until(held::get);
         // Its first sighting is written (the record still waits for its delivery)...
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> env.readAll(env.topics().eventsSeen().name()).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> seenIds(env) == 1);
       } finally {
         first.halt(); // ...when the dispatcher crashes
         release.countDown();
@@ -211,6 +212,39 @@ class EventDedupTest {
   }
 
   @Test
+  void aSeenWriteThatFailsForGoodStopsThePartitionUncommitted() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("dedup-fail", 1, Optional.of(receiver), Map.of())) {
+      env.putEndpoint(
+          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      String seen = env.topics().eventsSeen().name();
+      TopicPartition events = new TopicPartition(env.topics().events().name(), 0);
+      try (DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        first.start();
+        setMaxMessageBytes(seen, "16"); // no record of first sightings fits any more
+        send(env, "acc_1", event("evt_1", "order.created", "acc_1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !first.stoppedPartitions().isEmpty());
+        assertThat(first.stoppedPartitions())
+            .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+            .contains(events + " stopped at offset 0")
+            .contains("RecordTooLargeException");
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> committed(first.groupId(), events) <= 0);
+      }
+      // Fixed and restarted: the record is handled again, and its first sighting written.
+      setMaxMessageBytes(seen, null);
+      try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC())) {
+        second.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seenIds(env) == 1);
+        awaitNoLag(env, second.groupId());
+        assertThat(second.stoppedPartitions()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aZeroWindowDeliversEveryRepeatAsBefore() throws Exception {
     try (TestEnvironment env =
         TestEnvironment.create(
@@ -230,7 +264,7 @@ class EventDedupTest {
             .extracting(r -> r.header("X-Event-Id"))
             .containsExactlyInAnyOrder("evt_1", "evt_1", "evt_last");
         assertThat(duplicates(registry)).isZero();
-        assertThat(env.readAll(env.topics().eventsSeen().name())).isEmpty();
+        assertThat(seenIds(env)).isZero();
       }
     }
   }
@@ -249,6 +283,36 @@ class EventDedupTest {
             () ->
                 receiver.receivedAt(path).stream()
                     .anyMatch(r -> eventId.equals(r.header("X-Event-Id"))));
+  }
+
+  /** Sets (or, with null, removes) {@code max.message.bytes} on {@code topic}. */
+  private static void setMaxMessageBytes(String topic, String bytes) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+      AlterConfigOp op =
+          new AlterConfigOp(
+              new ConfigEntry("max.message.bytes", bytes),
+              bytes == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(op)))
+          .all()
+          .get();
+    }
+  }
+
+  private static long committed(String group, TopicPartition tp) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+      OffsetAndMetadata o =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
+      return o == null ? -1 : o.offset();
+    }
+  }
+
+  /** Event ids written to the seen-ids topic: 16 bytes each after a format byte per record. */
+  private static int seenIds(TestEnvironment env) {
+    return env.readAll(env.topics().eventsSeen().name()).stream()
+        .mapToInt(r -> (r.value().length - 1) / 16)
+        .sum();
   }
 
   private static double duplicates(MeterRegistry registry) {

@@ -102,19 +102,15 @@ public final class TopicCatalog {
             Serdes.ByteArray(),
             Serdes.ByteArray(),
             TopicSpec.delete(DAY.multipliedBy(30)));
-    // One small record per event id first seen (key: 64-bit hash of account and event id; value:
-    // its offset in the events partition of the same number), compacted, and deleted once older
-    // than the de-duplication window: a new owner of an events partition reads the window back.
+    // The event ids first seen in each events partition (16 bytes each, many to a record), deleted
+    // once older than the de-duplication window: a new owner of an events partition reads the
+    // window back. Every id is written once, so compaction would keep nothing less.
     this.eventsSeen =
         new Topic<>(
             name("events.seen"),
             Serdes.ByteArray(),
             Serdes.ByteArray(),
-            new TopicSpec(
-                Optional.of(dedupWindow.plus(SEEN_RETENTION_MARGIN)),
-                true,
-                false,
-                OptionalInt.empty()));
+            TopicSpec.delete(dedupWindow.plus(SEEN_RETENTION_MARGIN)));
     List<Topic<String, Delivery>> tierTopics = new ArrayList<>();
     for (Duration delay : this.tiers) {
       Duration retention = delay.multipliedBy(3);
@@ -191,9 +187,9 @@ public final class TopicCatalog {
 
   /**
    * The event ids each dispatcher saw first, per partition of {@link #events()} (partition p here
-   * is about partition p there): key the 8-byte hash of account and event id, value the 8-byte
-   * offset of the first record; its timestamp is when it was seen. Compacted, and deleted after
-   * {@code events.dedup-window} plus {@link #SEEN_RETENTION_MARGIN}.
+   * is about partition p there): no key; the value a format byte and, per id, the 8-byte hash of
+   * account and event id and the 8-byte offset of its first record; the timestamp when they were
+   * seen. Deleted after {@code events.dedup-window} plus {@link #SEEN_RETENTION_MARGIN}.
    */
   public Topic<byte[], byte[]> eventsSeen() {
     return eventsSeen;

@@ -389,6 +389,7 @@ final class DeliveryLoop implements Runnable {
             progress.finish(offset);
           });
     }
+    handler.afterBatch(); // writes what the batch's records left to write together
     pauseFull();
     reportFailures();
   }

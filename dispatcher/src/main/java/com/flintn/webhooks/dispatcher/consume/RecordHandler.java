@@ -105,6 +105,12 @@ final class RecordHandler implements RecordWork {
     viewSync.sync();
   }
 
+  /** On the poll thread, after the records of one poll: writes their first sightings. */
+  @Override
+  public void afterBatch() {
+    dedup.flush();
+  }
+
   /** On the poll thread, before any record of {@code partitions} is handled. */
   @Override
   public void assigned(Collection<TopicPartition> partitions) {

@@ -22,6 +22,12 @@ interface RecordWork {
    */
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r);
 
+  /**
+   * On the poll thread, after every record of one poll was handed to {@link #handle}: what their
+   * work writes together (one record for many) is written now; their futures wait for it.
+   */
+  default void afterBatch() {}
+
   /** On the poll thread, when partitions are assigned, before any of their records is handled. */
   default void assigned(Collection<TopicPartition> partitions) {}
 

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -34,10 +35,15 @@ import org.slf4j.LoggerFactory;
  * De-duplication of events (docs/design.md §6.6): an event whose account and event id were first
  * seen in the same partition of the events topic within {@code events.dedup-window} is a repeat and
  * is not delivered. The ids first seen in partition p are held in memory ({@link SeenIds}) and
- * written to partition p of {@code <prefix>.events.seen}; the write is part of the record's work,
- * so the record's offset is not committed before Kafka acknowledged it, and a write that fails for
- * good stops the partition like any other. A dispatcher that is assigned partition p reads the
- * window back from partition p of that topic before it handles any record of p.
+ * written to partition p of {@code <prefix>.events.seen}, one record for all those of one poll
+ * ({@link #flush}); the write is part of each such record's work, so no record's offset is
+ * committed before Kafka acknowledged its first sighting, and a write that fails for good stops the
+ * partition like any other. A dispatcher that is assigned partition p reads the window back from
+ * partition p of that topic before it handles any record of p.
+ *
+ * <p>A seen record's value is a format byte ({@value #FORMAT}) and then, per id, the 8-byte hash of
+ * account and event id and the 8-byte offset of its first record, big-endian; its timestamp is when
+ * they were seen. It has no key.
  *
  * <p>The same record read again (same offset, after a crash or a rebalance before its commit) is
  * not a repeat: it is delivered. Repeats in another partition are not seen: producers key events by
@@ -65,6 +71,34 @@ public final class EventDedup {
 
   private static final Verdict.Deliver DELIVER = new Verdict.Deliver(done());
 
+  /** The first byte of a seen record's value: its format. */
+  static final byte FORMAT = 1;
+
+  /** The first sightings of one partition in the current poll, written together. */
+  private static final class Pending {
+    private final CompletableFuture<Void> written = new CompletableFuture<>();
+    private long[] ids = new long[64]; // hash, offset, hash, offset, ...
+    private int count;
+
+    void add(long hash, long offset) {
+      if (2 * count + 2 > ids.length) {
+        ids = Arrays.copyOf(ids, ids.length * 2);
+      }
+      ids[2 * count] = hash;
+      ids[2 * count + 1] = offset;
+      count++;
+    }
+
+    byte[] value() {
+      ByteBuffer b = ByteBuffer.allocate(1 + 16 * count);
+      b.put(FORMAT);
+      for (int i = 0; i < 2 * count; i++) {
+        b.putLong(ids[i]);
+      }
+      return b.array();
+    }
+  }
+
   private final KafkaConfig kafka;
   private final String eventsTopic;
   private final String seenTopic;
@@ -74,6 +108,7 @@ public final class EventDedup {
   private final Clock clock;
   private final DeliveryMetrics metrics;
   private final Map<Integer, SeenIds> partitions = new HashMap<>();
+  private final Map<Integer, Pending> pending = new HashMap<>();
   private final MessageDigest sha256;
   private long repeatsSinceSummary;
   private long lastSummary;
@@ -115,7 +150,8 @@ public final class EventDedup {
 
   /**
    * Whether {@code event}, read at {@code partition}@{@code offset} of the events topic, is to be
-   * delivered; a first sighting is remembered and written to the seen-ids topic.
+   * delivered; a first sighting is remembered, and written to the seen-ids topic at the next {@link
+   * #flush}.
    */
   public Verdict check(Event event, int partition, long offset) {
     SeenIds seen = partitions.get(partition);
@@ -126,16 +162,40 @@ public final class EventDedup {
     long now = clock.millis();
     long first = seen.firstSeen(hash, offset, now);
     if (first == SeenIds.NEW) {
-      byte[] key = ByteBuffer.allocate(8).putLong(hash).array();
-      byte[] value = ByteBuffer.allocate(8).putLong(offset).array();
-      return new Verdict.Deliver(
-          writer.write(new ProducerRecord<>(seenTopic, partition, now, key, value)));
+      Pending p = pending.computeIfAbsent(partition, k -> new Pending());
+      p.add(hash, offset);
+      return new Verdict.Deliver(p.written);
     }
     if (first == (int) offset) {
       return DELIVER; // the same record read again: its first sighting is already written
     }
     repeated(event, partition, offset, first, now);
     return new Verdict.Repeat(first);
+  }
+
+  /**
+   * Writes the first sightings since the last flush, one record per partition; each of their
+   * events' futures completes when that record is acknowledged (or fails when it fails for good).
+   */
+  public void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    for (Map.Entry<Integer, Pending> e : pending.entrySet()) {
+      Pending p = e.getValue();
+      writer
+          .write(new ProducerRecord<>(seenTopic, e.getKey(), now, null, p.value()))
+          .whenComplete(
+              (ok, failure) -> {
+                if (failure == null) {
+                  p.written.complete(null);
+                } else {
+                  p.written.completeExceptionally(failure);
+                }
+              });
+    }
+    pending.clear();
   }
 
   private void repeated(Event event, int partition, long offset, long first, long now) {
@@ -208,6 +268,7 @@ public final class EventDedup {
     for (TopicPartition tp : revoked) {
       if (tp.topic().equals(eventsTopic)) {
         partitions.remove(tp.partition());
+        pending.remove(tp.partition()); // none: a poll's sightings are written before the next
       }
     }
   }
@@ -251,23 +312,19 @@ public final class EventDedup {
         }
         idle = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          if (r.key() == null
-              || r.key().length != 8
-              || r.value() == null
-              || r.value().length != 8) {
-            continue; // not ours
+          byte[] v = r.value();
+          if (v == null || v.length < 17 || v[0] != FORMAT || (v.length - 1) % 16 != 0) {
+            continue; // not a format this version reads
           }
           if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
             continue;
           }
-          partitions
-              .get(r.partition())
-              .restore(
-                  ByteBuffer.wrap(r.key()).getLong(),
-                  ByteBuffer.wrap(r.value()).getLong(),
-                  r.timestamp(),
-                  now);
-          restored++;
+          SeenIds seen = partitions.get(r.partition());
+          ByteBuffer b = ByteBuffer.wrap(v, 1, v.length - 1);
+          while (b.hasRemaining()) {
+            seen.restore(b.getLong(), b.getLong(), r.timestamp(), now);
+            restored++;
+          }
         }
       }
     } catch (RuntimeException e) {
