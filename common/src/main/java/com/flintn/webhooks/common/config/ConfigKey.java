@@ -67,6 +67,12 @@ public enum ConfigKey {
       "An event whose `account_id` and `event_id` were already seen in the same partition of"
           + " `webhooks.events` within this time is not delivered again (counted in"
           + " `webhook_events_duplicates_total`); `0` turns de-duplication off."),
+  EVENTS_DEDUP_MAX_IDS(
+      "events.dedup-max-ids",
+      "3000000",
+      "Event ids a dispatcher remembers per partition of `webhooks.events` (at most 64 MiB at the"
+          + " default, 16 to 32 bytes an id); when the window holds more, the oldest are forgotten"
+          + " early and the log says so."),
   URL_GUARD_ALLOW(
       "url-guard.allow",
       "",

@@ -66,6 +66,7 @@ public record FlintnConfig(
    *     catalogue
    * @param dedupWindow how long an event id is remembered per partition of the events topic, so
    *     that a repeat within it is not delivered; zero turns de-duplication off
+   * @param dedupMaxIds the most event ids remembered per partition; the oldest go first
    */
   public record DispatcherConfig(
       int maxInFlightPerPartition,
@@ -73,7 +74,8 @@ public record FlintnConfig(
       int maxEventBytes,
       Duration maxHold,
       boolean validateSchemas,
-      Duration dedupWindow) {}
+      Duration dedupWindow,
+      int dedupMaxIds) {}
 
   /**
    * The admin API: its port, its keys, and the per-account limits that keep one account from taking
@@ -156,7 +158,8 @@ public record FlintnConfig(
             intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024),
             positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD)),
             bool(v, ConfigKey.EVENTS_VALIDATE_SCHEMAS),
-            dedupWindow(v.require(ConfigKey.EVENTS_DEDUP_WINDOW))),
+            dedupWindow(v.require(ConfigKey.EVENTS_DEDUP_WINDOW)),
+            intIn(v, ConfigKey.EVENTS_DEDUP_MAX_IDS, 1000, 500_000_000)),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
             keyring(v),

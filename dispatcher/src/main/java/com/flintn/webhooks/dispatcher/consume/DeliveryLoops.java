@@ -106,6 +106,7 @@ public final class DeliveryLoops {
                 topics.eventsSeen().name(),
                 seenPartitions,
                 config.dispatcher().dedupWindow(),
+                config.dispatcher().dedupMaxIds(),
                 writer,
                 clock,
                 metrics));

@@ -104,12 +104,15 @@ public final class EventDedup {
   private final String seenTopic;
   private final int seenPartitions;
   private final Duration window;
+  private final int maxIds;
   private final KafkaWriter writer;
   private final Clock clock;
   private final DeliveryMetrics metrics;
   private final Map<Integer, SeenIds> partitions = new HashMap<>();
   private final Map<Integer, Pending> pending = new HashMap<>();
   private final MessageDigest sha256;
+  private static final Duration FORGET_WARNING_INTERVAL = Duration.ofMinutes(10);
+  private long lastForgetWarning = Long.MIN_VALUE / 2;
   private long repeatsSinceSummary;
   private long lastSummary;
 
@@ -117,6 +120,7 @@ public final class EventDedup {
    * @param seenPartitions partitions of {@code seenTopic}: events partitions from this number on
    *     are not de-duplicated (the topic was not grown with the events topic)
    * @param window {@code events.dedup-window}; zero turns de-duplication off
+   * @param maxIds {@code events.dedup-max-ids}: the most ids remembered per partition
    */
   public EventDedup(
       KafkaConfig kafka,
@@ -124,6 +128,7 @@ public final class EventDedup {
       String seenTopic,
       int seenPartitions,
       Duration window,
+      int maxIds,
       KafkaWriter writer,
       Clock clock,
       DeliveryMetrics metrics) {
@@ -132,6 +137,7 @@ public final class EventDedup {
     this.seenTopic = seenTopic;
     this.seenPartitions = seenPartitions;
     this.window = window;
+    this.maxIds = maxIds;
     this.writer = writer;
     this.clock = clock;
     this.metrics = metrics;
@@ -164,6 +170,9 @@ public final class EventDedup {
     if (first == SeenIds.NEW) {
       Pending p = pending.computeIfAbsent(partition, k -> new Pending());
       p.add(hash, offset);
+      if (seen.forgotten() > 0 && now - lastForgetWarning >= FORGET_WARNING_INTERVAL.toMillis()) {
+        forgetting(partition, seen, now);
+      }
       return new Verdict.Deliver(p.written);
     }
     if (first == (int) offset) {
@@ -196,6 +205,22 @@ public final class EventDedup {
               });
     }
     pending.clear();
+  }
+
+  /** Says, at most every ten minutes, that a partition's window is shorter than configured. */
+  private void forgetting(int partition, SeenIds seen, long now) {
+    lastForgetWarning = now;
+    log.warn(
+        "{}-{}: {} event ids forgotten before events.dedup-window ({}) ended, because the window"
+            + " held more than events.dedup-max-ids ({}); repeats are refused for ids seen in the"
+            + " last {} s only. Raise events.dedup-max-ids (and the heap: 16 to 32 bytes an id) to"
+            + " cover the whole window",
+        eventsTopic,
+        partition,
+        seen.forgotten(),
+        Durations.format(window),
+        maxIds,
+        Math.max(0, now / 1000 - seen.keptFromSecond()));
   }
 
   private void repeated(Event event, int partition, long offset, long first, long now) {
@@ -255,7 +280,7 @@ public final class EventDedup {
             seenTopic);
         continue;
       }
-      partitions.put(tp.partition(), new SeenIds(window));
+      partitions.put(tp.partition(), new SeenIds(window, maxIds));
       mine.add(tp.partition());
     }
     if (!mine.isEmpty()) {

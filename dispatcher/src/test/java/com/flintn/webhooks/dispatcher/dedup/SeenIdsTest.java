@@ -12,7 +12,7 @@ class SeenIdsTest {
 
   @Test
   void aNewIdIsRememberedAndItsRepeatNamesTheFirstOffset() {
-    SeenIds seen = new SeenIds(DAY);
+    SeenIds seen = new SeenIds(DAY, Integer.MAX_VALUE);
     assertThat(seen.firstSeen(42, 7, T0)).isEqualTo(SeenIds.NEW);
     assertThat(seen.firstSeen(42, 9, T0 + 1000)).isEqualTo(7);
     assertThat(seen.firstSeen(43, 10, T0 + 1000)).isEqualTo(SeenIds.NEW);
@@ -21,7 +21,7 @@ class SeenIdsTest {
 
   @Test
   void theSameRecordReadAgainAnswersItsOwnOffset() {
-    SeenIds seen = new SeenIds(DAY);
+    SeenIds seen = new SeenIds(DAY, Integer.MAX_VALUE);
     long offset = 5_000_000_123L; // above 32 bits: the low 32 bits are compared
     seen.firstSeen(42, offset, T0);
     assertThat(seen.firstSeen(42, offset, T0 + 5000)).isEqualTo((int) offset);
@@ -30,7 +30,7 @@ class SeenIdsTest {
 
   @Test
   void anIdIsForgottenAfterTheWindowNeverBefore() {
-    SeenIds seen = new SeenIds(Duration.ofMinutes(1));
+    SeenIds seen = new SeenIds(Duration.ofMinutes(1), Integer.MAX_VALUE);
     seen.firstSeen(42, 1, T0);
     assertThat(seen.firstSeen(42, 2, T0 + 60_000 - 1)).isEqualTo(1);
     // Within the second the window ends in, the sighting may still count (at most a second late).
@@ -41,14 +41,14 @@ class SeenIdsTest {
 
   @Test
   void theZeroHashIsAnIdLikeAnyOther() {
-    SeenIds seen = new SeenIds(DAY);
+    SeenIds seen = new SeenIds(DAY, Integer.MAX_VALUE);
     assertThat(seen.firstSeen(0, 1, T0)).isEqualTo(SeenIds.NEW);
     assertThat(seen.firstSeen(0, 2, T0)).isEqualTo(1);
   }
 
   @Test
   void growsForManyIdsAndKeepsEveryOne() {
-    SeenIds seen = new SeenIds(DAY);
+    SeenIds seen = new SeenIds(DAY, Integer.MAX_VALUE);
     SplittableRandom random = new SplittableRandom(1);
     long[] ids = new long[200_000];
     for (int i = 0; i < ids.length; i++) {
@@ -65,7 +65,7 @@ class SeenIdsTest {
 
   @Test
   void expiredIdsAreDroppedWhenTheTableFillsSoMemoryFollowsTheWindow() {
-    SeenIds seen = new SeenIds(Duration.ofSeconds(10));
+    SeenIds seen = new SeenIds(Duration.ofSeconds(10), Integer.MAX_VALUE);
     SplittableRandom random = new SplittableRandom(2);
     // 100 ids a second for 10 minutes: the window never holds more than about 1,100.
     for (int i = 0; i < 60_000; i++) {
@@ -76,8 +76,29 @@ class SeenIdsTest {
   }
 
   @Test
+  void atMaxIdsTheOldestAreForgottenFirstSoMemoryIsBoundedWhateverTheRate() {
+    SeenIds seen = new SeenIds(DAY, 10_000);
+    SplittableRandom random = new SplittableRandom(3);
+    long[] ids = new long[50_000];
+    // 1,000 ids a second for 50 s, five times what may be held.
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = random.nextLong();
+      seen.firstSeen(ids[i], i, T0 + i);
+    }
+    assertThat(seen.size()).isLessThanOrEqualTo(10_000);
+    assertThat(seen.bytes()).isLessThanOrEqualTo(16L * 16_384);
+    assertThat(seen.forgotten()).isEqualTo(ids.length - seen.size());
+    // The newest are still held, the oldest are not.
+    long now = T0 + ids.length;
+    assertThat(seen.firstSeen(ids[ids.length - 1], -1, now)).isEqualTo(ids.length - 1);
+    assertThat(seen.firstSeen(ids[ids.length - 8000], -1, now)).isEqualTo(ids.length - 8000);
+    assertThat(seen.firstSeen(ids[0], -1, now)).isEqualTo(SeenIds.NEW);
+    assertThat(seen.keptFromSecond()).isGreaterThan(T0 / 1000);
+  }
+
+  @Test
   void restoredSightingsCountAsFirstSightingsAndOldOnesAreSkipped() {
-    SeenIds seen = new SeenIds(Duration.ofMinutes(1));
+    SeenIds seen = new SeenIds(Duration.ofMinutes(1), Integer.MAX_VALUE);
     long now = T0 + 120_000;
     seen.restore(1, 10, T0, now); // older than the window: skipped
     seen.restore(2, 11, now - 30_000, now);
