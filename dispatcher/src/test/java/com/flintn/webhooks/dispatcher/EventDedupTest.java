@@ -3,6 +3,7 @@ package com.flintn.webhooks.dispatcher;
 import static com.flintn.webhooks.testkit.Endpoints.endpoint;
 import static com.flintn.webhooks.testkit.Endpoints.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.ConfigKey;
@@ -241,6 +242,25 @@ class EventDedupTest {
         awaitNoLag(env, second.groupId());
         assertThat(second.stoppedPartitions()).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void withoutTheSeenIdsTopicTheDispatcherRefusesToStartSayingWhatToDo() throws Exception {
+    try (TestEnvironment env =
+        TestEnvironment.create("dedup-missing", 1, Optional.empty(), Map.of())) {
+      String seen = env.topics().eventsSeen().name();
+      try (Admin admin =
+          Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
+        admin.deleteTopics(List.of(seen)).all().get();
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> !env.topicNames().contains(seen));
+      DispatcherApp dispatcher = new DispatcherApp(env.config(), Clock.systemUTC());
+      assertThatThrownBy(dispatcher::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(seen)
+          .hasMessageContaining("run topics create")
+          .hasMessageContaining("events.dedup-window=0");
     }
   }
 
