@@ -61,6 +61,18 @@ public enum ConfigKey {
       "`true` checks each event's `data` against the JSON Schema of its type in the event-type"
           + " catalogue; a mismatch goes to `webhooks.events.invalid` with reason `schema_invalid`."
           + " Types without a schema, or not in the catalogue, pass."),
+  EVENTS_DEDUP_WINDOW(
+      "events.dedup-window",
+      "24h",
+      "An event whose `account_id` and `event_id` were already seen in the same partition of"
+          + " `webhooks.events` within this time is not delivered again (counted in"
+          + " `webhook_events_duplicates_total`); `0` turns de-duplication off."),
+  EVENTS_DEDUP_MAX_IDS(
+      "events.dedup-max-ids",
+      "3000000",
+      "Event ids a dispatcher remembers per partition of `webhooks.events` (at most 64 MiB at the"
+          + " default, 16-byte slots in a table kept partly empty: 21 to 43 bytes an id); when the"
+          + " window holds more, the oldest are forgotten early and the log says so."),
   URL_GUARD_ALLOW(
       "url-guard.allow",
       "",

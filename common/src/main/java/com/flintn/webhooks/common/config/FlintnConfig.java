@@ -64,13 +64,18 @@ public record FlintnConfig(
    *     to the overflow lane
    * @param validateSchemas whether events are checked against their type's schema in the event-type
    *     catalogue
+   * @param dedupWindow how long an event id is remembered per partition of the events topic, so
+   *     that a repeat within it is not delivered; zero turns de-duplication off
+   * @param dedupMaxIds the most event ids remembered per partition; the oldest go first
    */
   public record DispatcherConfig(
       int maxInFlightPerPartition,
       int maxQueuedPerEndpoint,
       int maxEventBytes,
       Duration maxHold,
-      boolean validateSchemas) {}
+      boolean validateSchemas,
+      Duration dedupWindow,
+      int dedupMaxIds) {}
 
   /**
    * The admin API: its port, its keys, and the per-account limits that keep one account from taking
@@ -109,7 +114,8 @@ public record FlintnConfig(
 
   /** The topics of this configuration, whose serdes encrypt secrets when a key is configured. */
   public TopicCatalog topicCatalog() {
-    return new TopicCatalog(topics.prefix(), retry.tiers(), secrets.cipher());
+    return new TopicCatalog(
+        topics.prefix(), retry.tiers(), secrets.cipher(), dispatcher.dedupWindow());
   }
 
   public record StandaloneConfig(int kafkaPort, Path dataDir) {}
@@ -157,7 +163,9 @@ public record FlintnConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),
             intIn(v, ConfigKey.EVENTS_MAX_BYTES, 1024, 16 * 1024 * 1024),
             positive(ConfigKey.DISPATCHER_MAX_HOLD, v.require(ConfigKey.DISPATCHER_MAX_HOLD)),
-            bool(v, ConfigKey.EVENTS_VALIDATE_SCHEMAS)),
+            bool(v, ConfigKey.EVENTS_VALIDATE_SCHEMAS),
+            dedupWindow(v.require(ConfigKey.EVENTS_DEDUP_WINDOW)),
+            intIn(v, ConfigKey.EVENTS_DEDUP_MAX_IDS, 1000, 500_000_000)),
         cidrs(v.get(ConfigKey.URL_GUARD_ALLOW).orElse("")),
         new SecretsConfig(
             keyring(v),
@@ -239,6 +247,26 @@ public record FlintnConfig(
       throw new ConfigException(key, e.getMessage());
     }
   }
+
+  /**
+   * {@code events.dedup-window}: a duration, {@code 0} (off), at most 30 days (the memory it costs
+   * grows with it, docs/design.md §6.7).
+   */
+  static Duration dedupWindow(String text) {
+    String key = ConfigKey.EVENTS_DEDUP_WINDOW.key();
+    if (text.trim().equals("0")) {
+      return Duration.ZERO;
+    }
+    Duration d = duration(key, text);
+    if (d.compareTo(MAX_DEDUP_WINDOW) > 0) {
+      throw new ConfigException(
+          key, "'" + text.trim() + "' is longer than " + Durations.format(MAX_DEDUP_WINDOW));
+    }
+    return d;
+  }
+
+  /** The longest {@code events.dedup-window}. */
+  public static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(30);
 
   private static Duration positive(ConfigKey key, String text) {
     Duration d = duration(key.key(), text);

@@ -31,6 +31,7 @@ public final class WebhookMetrics {
   public static final String RETRY_LATENESS = "webhook.retry.lateness";
   public static final String DLQ_WRITES = "webhook.dlq.writes";
   public static final String EVENTS_INVALID = "webhook.events.invalid";
+  public static final String EVENTS_DUPLICATES = "webhook.events.duplicates";
   public static final String DROPPED = "webhook.deliveries.dropped";
   public static final String ENDPOINTS = "webhook.endpoints";
   public static final String ENDPOINTS_DISABLED = "webhook.endpoints.disabled";
@@ -145,6 +146,18 @@ public final class WebhookMetrics {
         "Events refused and written to the invalid-events topic",
         "reason",
         reason);
+  }
+
+  /**
+   * Events not delivered because their account and event id were seen first in the same events
+   * partition within {@code events.dedup-window}.
+   */
+  public static Counter eventsDuplicates(MeterRegistry r) {
+    return Counter.builder(EVENTS_DUPLICATES)
+        .description(
+            "Events not delivered: a repeat of an event id seen in the same partition within"
+                + " events.dedup-window")
+        .register(r);
   }
 
   public static Counter dropped(MeterRegistry r, String reason) {

@@ -42,6 +42,7 @@ public final class TopicCatalog {
   private final ObjectMapper mapper;
   private final Topic<byte[], byte[]> events;
   private final Topic<byte[], byte[]> eventsInvalid;
+  private final Topic<byte[], byte[]> eventsSeen;
   private final List<Topic<String, Delivery>> retryTiers;
   private final Topic<String, Delivery> deliveriesDue;
   private final Topic<String, Delivery> overflow;
@@ -65,8 +66,26 @@ public final class TopicCatalog {
     this(prefix, tiers, Optional.empty());
   }
 
+  /**
+   * How much longer than {@code events.dedup-window} the seen event ids are kept, so that a
+   * dispatcher taking over a partition finds the whole window even with clocks a little apart.
+   */
+  public static final Duration SEEN_RETENTION_MARGIN = Duration.ofHours(1);
+
+  /** The default of {@code events.dedup-window}. */
+  public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
+
   /** A catalogue whose serdes encrypt every signing secret with {@code cipher}, if given. */
   public TopicCatalog(String prefix, List<Duration> tiers, Optional<SecretCipher> cipher) {
+    this(prefix, tiers, cipher, DEFAULT_DEDUP_WINDOW);
+  }
+
+  /**
+   * A catalogue whose serdes encrypt every signing secret with {@code cipher}, if given, and whose
+   * seen-ids topic keeps {@code dedupWindow} (plus a margin).
+   */
+  public TopicCatalog(
+      String prefix, List<Duration> tiers, Optional<SecretCipher> cipher, Duration dedupWindow) {
     this.prefix = prefix;
     this.tiers = List.copyOf(tiers);
     this.mapper = cipher.map(Json::mapperEncrypting).orElse(Json.mapper());
@@ -83,6 +102,15 @@ public final class TopicCatalog {
             Serdes.ByteArray(),
             Serdes.ByteArray(),
             TopicSpec.delete(DAY.multipliedBy(30)));
+    // The event ids first seen in each events partition (16 bytes each, many to a record), deleted
+    // once older than the de-duplication window: a new owner of an events partition reads the
+    // window back. Every id is written once, so compaction would keep nothing less.
+    this.eventsSeen =
+        new Topic<>(
+            name("events.seen"),
+            Serdes.ByteArray(),
+            Serdes.ByteArray(),
+            TopicSpec.delete(dedupWindow.plus(SEEN_RETENTION_MARGIN)));
     List<Topic<String, Delivery>> tierTopics = new ArrayList<>();
     for (Duration delay : this.tiers) {
       Duration retention = delay.multipliedBy(3);
@@ -157,6 +185,16 @@ public final class TopicCatalog {
     return eventsInvalid;
   }
 
+  /**
+   * The event ids each dispatcher saw first, per partition of {@link #events()} (partition p here
+   * is about partition p there): no key; the value a format byte and, per id, the 8-byte hash of
+   * account and event id and the 8-byte offset of its first record; the timestamp when they were
+   * seen. Deleted after {@code events.dedup-window} plus {@link #SEEN_RETENTION_MARGIN}.
+   */
+  public Topic<byte[], byte[]> eventsSeen() {
+    return eventsSeen;
+  }
+
   public List<Duration> tiers() {
     return tiers;
   }
@@ -220,6 +258,7 @@ public final class TopicCatalog {
     List<Topic<?, ?>> all = new ArrayList<>();
     all.add(events);
     all.add(eventsInvalid);
+    all.add(eventsSeen);
     all.addAll(retryTiers);
     all.add(deliveriesDue);
     all.add(overflow);

@@ -93,6 +93,45 @@ class FlintnConfigTest {
   }
 
   @Test
+  void theDedupWindowIsADurationZeroTurnsItOffAndABadOneNamesTheKey() throws Exception {
+    assertThat(load(Optional.empty(), Map.of()).dispatcher().dedupWindow())
+        .isEqualTo(Duration.ofHours(24));
+    assertThat(
+            load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDOW", "90m"))
+                .dispatcher()
+                .dedupWindow())
+        .isEqualTo(Duration.ofMinutes(90));
+    for (String off : new String[] {"0", "0s", "0h"}) {
+      assertThat(
+              load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDOW", off))
+                  .dispatcher()
+                  .dedupWindow())
+          .as(off)
+          .isZero();
+    }
+    assertThatThrownBy(
+            () -> load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDOW", "one day")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("events.dedup-window: 'one day' is not a duration");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDOW", "31d")))
+        .hasMessageStartingWith("events.dedup-window: '31d' is longer than 720h");
+    Path typo = dir.resolve("dedup.properties");
+    Files.writeString(typo, "events.dedup-windw=1h\n");
+    assertThatThrownBy(() -> load(Optional.of(typo), Map.of()))
+        .hasMessageContaining("did you mean events.dedup-window?");
+    assertThatThrownBy(() -> load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDW", "1h")))
+        .hasMessageContaining("did you mean FLINTN_EVENTS_DEDUP_WINDOW?");
+    // The seen-ids topic keeps the window and a margin.
+    assertThat(
+            load(Optional.empty(), Map.of("FLINTN_EVENTS_DEDUP_WINDOW", "2h"))
+                .topicCatalog()
+                .eventsSeen()
+                .spec()
+                .retention())
+        .contains(Duration.ofHours(3));
+  }
+
+  @Test
   void readsPropertiesAndYamlAndTheEnvironmentWins() throws Exception {
     Path props = dir.resolve("a.properties");
     Files.writeString(props, "http.timeout=10s\ntopics.prefix=acme\n");

@@ -391,6 +391,7 @@ final class DeliveryLoop implements Runnable {
             progress.finish(offset);
           });
     }
+    handler.afterBatch(); // writes what the batch's records left to write together
     pauseFull();
     reportFailures();
   }
@@ -569,6 +570,7 @@ final class DeliveryLoop implements Runnable {
         forgetStopped(tp);
         resumed.remove(tp);
       }
+      handler.revoked(partitions);
     }
 
     @Override
@@ -580,6 +582,7 @@ final class DeliveryLoop implements Runnable {
         forgetStopped(tp);
         resumed.remove(tp);
       }
+      handler.revoked(partitions);
     }
 
     @Override
@@ -587,6 +590,9 @@ final class DeliveryLoop implements Runnable {
       limits.assigned(keys(partitions));
       for (TopicPartition tp : partitions) {
         tracker.assign(tp);
+      }
+      if (running && !partitions.isEmpty()) {
+        handler.assigned(partitions); // what they need is ready before any record is handled
       }
       if (!running) {
         consumer.pause(partitions); // stopping: start nothing new

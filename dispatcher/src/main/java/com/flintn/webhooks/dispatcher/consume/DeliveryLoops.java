@@ -1,11 +1,13 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.dispatcher.dedup.EventDedup;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
 import com.flintn.webhooks.dispatcher.record.DeliverySizeLimit;
@@ -17,13 +19,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,9 +65,12 @@ public final class DeliveryLoops {
     this.admin = Admin.create(adminProperties(config.kafka(), groupId));
     this.shutdownTimeout = config.shutdownTimeout();
     DeliverySizeLimit sizeLimit;
+    int seenPartitions;
     try {
       sizeLimit = sizeLimit(admin, topics);
       sizeLimit.requireRoomFor(config.dispatcher().maxEventBytes());
+      seenPartitions =
+          config.dispatcher().dedupWindow().isZero() ? 0 : seenPartitions(admin, topics);
     } catch (RuntimeException e) {
       admin.close(Duration.ofSeconds(1));
       workers.shutdownNow();
@@ -92,7 +100,17 @@ public final class DeliveryLoops {
             workers,
             clock,
             new ViewSync(view, admin, Duration.ofSeconds(2), clock),
-            schemas);
+            schemas,
+            new EventDedup(
+                config.kafka(),
+                topics.events().name(),
+                topics.eventsSeen().name(),
+                seenPartitions,
+                config.dispatcher().dedupWindow(),
+                config.dispatcher().dedupMaxIds(),
+                writer,
+                clock,
+                metrics));
     int window = config.dispatcher().maxInFlightPerPartition();
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
@@ -210,6 +228,59 @@ public final class DeliveryLoops {
           e.toString());
       return DeliverySizeLimit.producerOnly();
     }
+  }
+
+  /**
+   * The partition count of the seen-ids topic, which must have a partition for each of the events
+   * topic's: de-duplication of events partition p keeps its ids in partition p.
+   *
+   * @throws IllegalStateException naming the topic and what to do when it is missing or smaller
+   */
+  private static int seenPartitions(Admin admin, TopicCatalog topics) {
+    String events = topics.events().name();
+    String seen = topics.eventsSeen().name();
+    Map<String, TopicDescription> d;
+    try {
+      d = admin.describeTopics(List.of(events, seen)).allTopicNames().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading " + seen, e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException(
+          "cannot read the topics "
+              + events
+              + " and "
+              + seen
+              + " ("
+              + cause.getMessage()
+              + "); if "
+              + seen
+              + " is missing, run topics create, or set "
+              + ConfigKey.EVENTS_DEDUP_WINDOW.key()
+              + "=0 to deliver repeated events",
+          e);
+    }
+    int eventsCount = d.get(events).partitions().size();
+    int seenCount = d.get(seen).partitions().size();
+    if (seenCount < eventsCount) {
+      throw new IllegalStateException(
+          seen
+              + " has "
+              + seenCount
+              + " partitions, "
+              + events
+              + " has "
+              + eventsCount
+              + ": give "
+              + seen
+              + " as many (kafka-topics --alter --partitions "
+              + eventsCount
+              + "), or set "
+              + ConfigKey.EVENTS_DEDUP_WINDOW.key()
+              + "=0");
+    }
+    return seenCount;
   }
 
   static Properties adminProperties(KafkaConfig kafka, String groupId) {

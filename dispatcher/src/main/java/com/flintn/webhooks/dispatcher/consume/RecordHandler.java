@@ -10,6 +10,7 @@ import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.Origin;
 import com.flintn.webhooks.common.topic.Topic;
+import com.flintn.webhooks.dispatcher.dedup.EventDedup;
 import com.flintn.webhooks.dispatcher.http.SendResult;
 import com.flintn.webhooks.dispatcher.http.WebhookSender;
 import com.flintn.webhooks.dispatcher.outcome.OutcomeClassifier;
@@ -23,18 +24,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
  * subscribed endpoint of its account, a due or overflowed delivery is sent; each attempt is sent on
  * a virtual thread and recorded. A delivery whose endpoint is over its share of a main lane, or has
- * a rate limit of its own, is moved to the overflow lane instead (see {@link EndpointLimits}). The
+ * a rate limit of its own, is moved to the overflow lane instead (see {@link EndpointLimits}). A
+ * valid event repeated within the de-duplication window is not delivered ({@link EventDedup}). The
  * future completes when everything the record caused has been acknowledged by Kafka; it fails with
  * {@link Abandoned} for work left unfinished by a stop. Never throws for bad input. Thread safe.
  */
@@ -53,6 +57,7 @@ final class RecordHandler implements RecordWork {
   private final Clock clock;
   private final ViewSync viewSync;
   private final Optional<EventSchemas> schemas;
+  private final EventDedup dedup;
   private final Hosts hosts = new Hosts();
   private volatile boolean cutOff;
 
@@ -70,7 +75,8 @@ final class RecordHandler implements RecordWork {
       ExecutorService workers,
       Clock clock,
       ViewSync viewSync,
-      Optional<EventSchemas> schemas) {
+      Optional<EventSchemas> schemas,
+      EventDedup dedup) {
     this.eventsTopic = eventsTopic;
     this.dueTopic = dueTopic;
     this.overflowTopic = overflowTopic;
@@ -85,6 +91,7 @@ final class RecordHandler implements RecordWork {
     this.clock = clock;
     this.viewSync = viewSync;
     this.schemas = schemas;
+    this.dedup = dedup;
   }
 
   /**
@@ -97,6 +104,24 @@ final class RecordHandler implements RecordWork {
       return;
     }
     viewSync.sync();
+  }
+
+  /** On the poll thread, after the records of one poll: writes their first sightings. */
+  @Override
+  public void afterBatch() {
+    dedup.flush();
+  }
+
+  /** On the poll thread, before any record of {@code partitions} is handled. */
+  @Override
+  public void assigned(Collection<TopicPartition> partitions) {
+    dedup.assigned(partitions);
+  }
+
+  /** On the poll thread, once {@code partitions} are no longer this dispatcher's. */
+  @Override
+  public void revoked(Collection<TopicPartition> partitions) {
+    dedup.revoked(partitions);
   }
 
   /**
@@ -134,10 +159,15 @@ final class RecordHandler implements RecordWork {
                 clock.instant());
           }
           Optional<String> mismatch = schemas.flatMap(s -> s.problem(ok.event()));
-          yield mismatch.isPresent()
-              ? invalid.write(
-                  r, InvalidReason.SCHEMA_INVALID.wireName(), mismatch.get(), clock.instant())
-              : fanOut(ok, source);
+          if (mismatch.isPresent()) {
+            yield invalid.write(
+                r, InvalidReason.SCHEMA_INVALID.wireName(), mismatch.get(), clock.instant());
+          }
+          yield switch (dedup.check(ok.event(), r.partition(), r.offset())) {
+            case EventDedup.Verdict.Repeat repeat -> CompletableFuture.completedFuture(null);
+            case EventDedup.Verdict.Deliver d ->
+                CompletableFuture.allOf(fanOut(ok, source), d.seenRecorded());
+          };
         }
       };
     }

@@ -1,9 +1,11 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the poll loop hands each record to: {@link RecordHandler} in the product, a controllable
@@ -19,6 +21,18 @@ interface RecordWork {
    * fix, or was abandoned by a stop.
    */
   CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r);
+
+  /**
+   * On the poll thread, after every record of one poll was handed to {@link #handle}: what their
+   * work writes together (one record for many) is written now; their futures wait for it.
+   */
+  default void afterBatch() {}
+
+  /** On the poll thread, when partitions are assigned, before any of their records is handled. */
+  default void assigned(Collection<TopicPartition> partitions) {}
+
+  /** On the poll thread, when partitions were revoked or lost. */
+  default void revoked(Collection<TopicPartition> partitions) {}
 
   /** Why no record may be handled now, if none may; empty when records may be handled. */
   Optional<String> hold();

@@ -46,6 +46,7 @@ public final class DeliveryMetrics {
     }
     WebhookMetrics.dropped(registry, "endpoint_inactive");
     WebhookMetrics.overflowMoved(registry);
+    WebhookMetrics.eventsDuplicates(registry);
   }
 
   public MeterRegistry registry() {
@@ -87,6 +88,11 @@ public final class DeliveryMetrics {
 
   void deadLettered(String reason) {
     WebhookMetrics.dlqWrites(registry, reason).increment();
+  }
+
+  /** An event not delivered: a repeat within {@code events.dedup-window}. */
+  public void duplicate() {
+    WebhookMetrics.eventsDuplicates(registry).increment();
   }
 
   void invalid(String reason) {
