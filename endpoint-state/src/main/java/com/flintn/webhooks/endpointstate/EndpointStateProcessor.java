@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,7 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
   }
 
   /** The {@code outcome} header of an attempt record, or null when it has none. */
-  private static String outcomeHeader(Record<String, byte[]> record) {
+  private static @Nullable String outcomeHeader(Record<String, byte[]> record) {
     Header h = record.headers().lastHeader(HeaderNames.OUTCOME);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ public final class EndpointRequests {
   record Create(String name, String url, List<String> eventTypes) {}
 
   /** A checked update: null means "leave as it is". */
-  record Update(String name, String url, List<String> eventTypes) {}
+  record Update(@Nullable String name, @Nullable String url, @Nullable List<String> eventTypes) {}
 
   private final UrlGuard guard;
   private final HostResolver resolver;

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@code webhooks.dlq} once, from its start or, with a {@code since} filter, from the offsets
@@ -73,7 +74,7 @@ public final class DlqReader implements AutoCloseable {
       Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at);
       for (TopicPartition tp : partitions) {
         OffsetAndTimestamp o = found.get(tp);
-        consumer.seek(tp, o != null ? o.offset() : end.get(tp));
+        consumer.seek(tp, o != null ? o.offset() : offset(end, tp));
       }
     } else {
       consumer.seekToBeginning(partitions);
@@ -107,7 +108,7 @@ public final class DlqReader implements AutoCloseable {
       Map<TopicPartition, Long> end = endOffsets(partitions);
       for (TopicPartition tp : partitions) {
         OffsetAndTimestamp o = found.get(tp);
-        start.put(tp, o != null ? Math.max(o.offset(), start.get(tp)) : end.get(tp));
+        start.put(tp, o != null ? Math.max(o.offset(), offset(start, tp)) : offset(end, tp));
       }
     }
     return start;
@@ -175,7 +176,7 @@ public final class DlqReader implements AutoCloseable {
     return new Stats(read, matched, unreadable);
   }
 
-  private DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
+  private @Nullable DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
     Delivery d;
     try {
       d = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
@@ -204,9 +205,18 @@ public final class DlqReader implements AutoCloseable {
         n);
   }
 
-  private static String header(ConsumerRecord<?, ?> r, String name) {
+  private static @Nullable String header(ConsumerRecord<?, ?> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  /** The offset of {@code tp} in an answer of Kafka's, which has one for every partition asked. */
+  public static long offset(Map<TopicPartition, Long> offsets, TopicPartition tp) {
+    Long o = offsets.get(tp);
+    if (o == null) {
+      throw new IllegalStateException("no offset for " + tp);
+    }
+    return o;
   }
 
   @Override

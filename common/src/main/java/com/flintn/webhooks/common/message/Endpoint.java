@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A customer's webhook endpoint as it is kept in the compacted {@code webhooks.endpoints} topic
@@ -22,17 +23,17 @@ import java.util.Objects;
 public record Endpoint(
     @JsonProperty("endpoint_id") EndpointId endpointId,
     @JsonProperty("account_id") AccountId accountId,
-    @JsonProperty("name") String name,
+    @JsonProperty("name") @Nullable String name,
     @JsonProperty("url") String url,
     @JsonProperty("event_types") List<String> eventTypes,
     @JsonProperty("status") EndpointStatus status,
-    @JsonProperty("disabled_reason") String disabledReason,
+    @JsonProperty("disabled_reason") @Nullable String disabledReason,
     @JsonProperty("secrets") SigningSecrets secrets,
     @JsonProperty("created_at") Instant createdAt,
     @JsonProperty("updated_at") Instant updatedAt,
     @JsonProperty("version") long version,
-    @JsonProperty("status_changed_at") Instant statusChangedAt,
-    @JsonProperty("url_changed_at") Instant urlChangedAt) {
+    @JsonProperty("status_changed_at") @Nullable Instant statusChangedAt,
+    @JsonProperty("url_changed_at") @Nullable Instant urlChangedAt) {
 
   public static final String ALL_EVENT_TYPES = "*";
 
@@ -55,7 +56,7 @@ public record Endpoint(
   }
 
   /** Whether something begun at {@code at} began before the endpoint's current status. */
-  public boolean predatesStatus(Instant at) {
+  public boolean predatesStatus(@Nullable Instant at) {
     return statusChangedAt != null && at != null && at.isBefore(statusChangedAt);
   }
 
@@ -63,12 +64,12 @@ public record Endpoint(
    * Whether an attempt begun at {@code at} cannot count against the endpoint: it began before the
    * current status or was sent to a URL the endpoint no longer has.
    */
-  public boolean predatesStatusOrUrl(Instant at) {
+  public boolean predatesStatusOrUrl(@Nullable Instant at) {
     return predatesStatus(at) || (urlChangedAt != null && at != null && at.isBefore(urlChangedAt));
   }
 
   /** This endpoint in {@code newStatus} as of {@code at}, one version later. */
-  public Endpoint withStatus(EndpointStatus newStatus, String reason, Instant at) {
+  public Endpoint withStatus(EndpointStatus newStatus, @Nullable String reason, Instant at) {
     return new Endpoint(
         endpointId,
         accountId,
@@ -89,13 +90,17 @@ public record Endpoint(
    * This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. A
    * URL that differs from the current one moves {@code url_changed_at} to {@code at}.
    */
-  public Endpoint withSettings(String newName, String newUrl, List<String> newTypes, Instant at) {
+  public Endpoint withSettings(
+      @Nullable String newName,
+      @Nullable String newUrl,
+      @Nullable List<String> newTypes,
+      Instant at) {
     boolean newUrlDiffers = newUrl != null && !newUrl.equals(url);
     return new Endpoint(
         endpointId,
         accountId,
         newName != null ? newName : name,
-        newUrlDiffers ? newUrl : url,
+        Objects.requireNonNullElse(newUrl, url),
         newTypes != null ? newTypes : eventTypes,
         status,
         disabledReason,

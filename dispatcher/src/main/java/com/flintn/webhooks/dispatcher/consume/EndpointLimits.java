@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Isolates endpoints, and the hosts they name, from each other (docs/design.md, "Tenant
@@ -74,6 +75,8 @@ final class EndpointLimits {
     /** Send now; release when the request is done. */
     non-sealed interface Permit extends Admission {
       /**
+       * Gives the slots back.
+       *
        * @param answered whether the endpoint sent a response (of any status)
        */
       void release(boolean answered);
@@ -99,7 +102,7 @@ final class EndpointLimits {
    *
    * @param partition the partition the delivery was read from, whose window the share is of
    */
-  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition)
+  Admission enter(EndpointId endpoint, String host, Lane lane, @Nullable Object partition)
       throws InterruptedException {
     Slots e = use(endpoints, endpoint, inFlight);
     boolean main = lane == Lane.MAIN;
@@ -127,7 +130,7 @@ final class EndpointLimits {
     }
     if (hostAnswer != null) {
       h.users.decrementAndGet();
-      e.release(true, main ? partition : null, hostAnswer == OVERFLOW);
+      e.release(true, main ? partition : null, hostAnswer instanceof Admission.Overflow);
       e.users.decrementAndGet();
       return hostAnswer;
     }
@@ -235,7 +238,7 @@ final class EndpointLimits {
      * An endpoint slot for a delivery read from {@code partition} of a main lane (null: from the
      * overflow lane): a permit marker, or where the delivery goes instead.
      */
-    Admission acquire(Object partition, long deadline) throws InterruptedException {
+    Admission acquire(@Nullable Object partition, long deadline) throws InterruptedException {
       if (stopping) {
         return ABANDON;
       }
@@ -255,15 +258,17 @@ final class EndpointLimits {
       try {
         while (available == 0) {
           if (stopping) {
-            return leave(partition, ABANDON);
+            leave(partition);
+            return ABANDON;
           }
           if (unanswered >= capacity && waiting > queued) {
-            return leave(partition, DEFER);
+            leave(partition);
+            return DEFER;
           }
           if (main) {
             long left = deadline - clock.millis();
             if (left <= 0) {
-              leave(partition, null);
+              leave(partition);
               return toOverflow();
             }
             changed.await(left, TimeUnit.MILLISECONDS);
@@ -274,7 +279,7 @@ final class EndpointLimits {
         available--;
         return PERMIT_MARKER;
       } catch (InterruptedException ex) {
-        leave(partition, null);
+        leave(partition);
         throw ex;
       } finally {
         waiting--;
@@ -282,7 +287,7 @@ final class EndpointLimits {
     }
 
     /** A host slot: null when granted, otherwise where the delivery goes. */
-    Admission acquireHost(long deadline) throws InterruptedException {
+    @Nullable Admission acquireHost(long deadline) throws InterruptedException {
       waiting++;
       try {
         while (available == 0) {
@@ -306,11 +311,10 @@ final class EndpointLimits {
       }
     }
 
-    private Admission leave(Object partition, Admission a) {
+    private void leave(@Nullable Object partition) {
       if (partition != null) {
         held.computeIfPresent(partition, (p, n) -> n == 1 ? null : n - 1);
       }
-      return a;
     }
 
     private Admission toOverflow() {
@@ -323,13 +327,13 @@ final class EndpointLimits {
      * Gives back a slot taken by {@link #acquire}; with {@code overflow}, the delivery went to the
      * overflow lane after all (its host was full).
      */
-    void release(boolean answered, Object partition, boolean overflow) {
+    void release(boolean answered, @Nullable Object partition, boolean overflow) {
       lock.lock();
       try {
         boolean wasStalled = unanswered >= capacity;
         unanswered = answered ? 0 : unanswered + 1;
         available++;
-        leave(partition, null);
+        leave(partition);
         if (overflow) {
           toOverflow();
         } else if (overflowing && available > capacity / 2) {
