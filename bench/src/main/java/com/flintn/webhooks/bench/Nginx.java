@@ -106,8 +106,8 @@ final class Nginx implements AutoCloseable {
             HttpResponse.BodyHandlers.ofString());
     polls++;
     // "server accepts handled requests\n A H R"
-    String[] lines = r.body().split("\n");
-    String[] counts = lines[2].trim().split("\\s+");
+    String[] lines = r.body().split("\n", -1);
+    String[] counts = lines[2].trim().split("\\s+", -1);
     return Long.parseLong(counts[2]) - polls;
   }
 

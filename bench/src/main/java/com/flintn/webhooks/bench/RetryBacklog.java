@@ -68,7 +68,7 @@ final class RetryBacklog {
   static final long TARGET_P99_MS = 1000;
   private static final Duration GRACE = Duration.ofSeconds(5);
   private static final Duration PENDING_AFTER = Duration.ofSeconds(30);
-  private static final Duration PENDING_SPREAD = Duration.ofSeconds(120);
+  private static final Duration PENDING_SPREAD = Duration.ofMinutes(2);
 
   private final Rig rig;
   private final PrintStream out;
@@ -236,6 +236,7 @@ final class RetryBacklog {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // a record not written shows as missing in the run
   private static void writeTier(
       KafkaProducer<byte[], byte[]> p,
       TopicCatalog cat,
@@ -419,7 +420,7 @@ final class RetryBacklog {
         early.incrementAndGet();
       }
       Header id = r.headers().lastHeader(HeaderNames.EVENT_ID);
-      String[] parts = new String(id.value(), StandardCharsets.UTF_8).split("_");
+      String[] parts = new String(id.value(), StandardCharsets.UTF_8).split("_", -1);
       int tier = Integer.parseInt(parts[2]);
       int j = Integer.parseInt(parts[3]);
       if (j >= inWindow) {

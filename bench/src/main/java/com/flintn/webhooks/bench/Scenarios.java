@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The paired scenarios of BENCHMARKS.md (P1 to P3): each alternates runs of the dispatcher with
@@ -253,7 +254,7 @@ final class Scenarios {
    * every endpoint is healthy), an attempt that did not deliver ends the run at once: its delivery
    * went to a retry tier, so the run could never complete and its figure would mean nothing.
    */
-  private void awaitTotal(long expected, Duration max, MeterRegistry meters)
+  private void awaitTotal(long expected, Duration max, @Nullable MeterRegistry meters)
       throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     long seen = -1;
@@ -356,7 +357,7 @@ final class Scenarios {
             new WebhookSender(c.http(), new UrlGuard(c.urlGuardAllow()), rig.clock);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int w = 0; w < concurrency; w++) {
-        pool.submit(
+        pool.execute( // not submit: a failure must show, not sit in an unread Future
             () -> {
               for (int k; (k = next.getAndIncrement()) < n; ) {
                 sender.send(eps.get(k % eps.size()), deliveries.get(k), bodies.get(k));

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local HTTPS receiver for benchmarks: answers 200 after {@code latency}, or after a path's own
@@ -31,9 +32,9 @@ final class Sink implements AutoCloseable {
   private final AtomicLong firstNanos = new AtomicLong();
   private final AtomicLong lastNanos = new AtomicLong();
   private volatile Duration latency = Duration.ZERO;
-  private volatile String hangingPath = null;
-  private volatile String uncountedPath = null;
-  private volatile Probe probe = null;
+  private volatile @Nullable String hangingPath = null;
+  private volatile @Nullable String uncountedPath = null;
+  private volatile @Nullable Probe probe = null;
   private final Map<String, Duration> slowPaths = new ConcurrentHashMap<>();
 
   /** Told of every answered request: its body and when it arrived ({@link System#nanoTime}). */
@@ -82,7 +83,7 @@ final class Sink implements AutoCloseable {
    * Requests to {@code path} are answered after {@code delay} instead of the common latency; with
    * null, no longer.
    */
-  void slow(String path, Duration delay) {
+  void slow(String path, @Nullable Duration delay) {
     if (delay == null) {
       slowPaths.remove(path);
     } else {
@@ -91,17 +92,17 @@ final class Sink implements AutoCloseable {
   }
 
   /** Requests to {@code path} are held until the client gives up. */
-  void hang(String path) {
+  void hang(@Nullable String path) {
     this.hangingPath = path;
   }
 
   /** Requests to {@code path} are answered but neither counted nor timed. */
-  void uncounted(String path) {
+  void uncounted(@Nullable String path) {
     this.uncountedPath = path;
   }
 
   /** Sets (or with null, removes) the probe told of every answered request. */
-  void probe(Probe probe) {
+  void probe(@Nullable Probe probe) {
     this.probe = probe;
   }
 

@@ -149,6 +149,7 @@ final class TenantProbe implements Sink.Probe {
   }
 
   /** Sorted latencies (ms) of one group of events, and how many of the group never arrived. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
   record Latencies(double[] sortedMs, int missing) {
     double p99() {
       return Stats.percentile(sortedMs, 99);

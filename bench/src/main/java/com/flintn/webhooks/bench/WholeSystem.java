@@ -367,6 +367,7 @@ final class WholeSystem {
     }
 
     /** Produces {@code n} events over the endpoints' types, as an upstream service would. */
+    @SuppressWarnings("FutureReturnValueIgnored") // a record not written shows as missing
     void produce(int n) {
       String topic = config.topicCatalog().events().name();
       String created = rig.clock.instant().toString();

@@ -29,6 +29,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,11 @@ public final class DispatcherApp implements AutoCloseable {
   private final TopicCatalog topics;
   private final Clock clock;
   private final DeliveryMetrics metrics;
-  private EndpointView view;
-  private EventTypeView eventTypes;
-  private WebhookSender sender;
-  private KafkaProducer<byte[], byte[]> producer;
-  private DeliveryLoops loops;
+  private @Nullable EndpointView view;
+  private @Nullable EventTypeView eventTypes;
+  private @Nullable WebhookSender sender;
+  private @Nullable KafkaProducer<byte[], byte[]> producer;
+  private @Nullable DeliveryLoops loops;
 
   public DispatcherApp(FlintnConfig config, Clock clock) {
     this(config, clock, new SimpleMeterRegistry());
@@ -175,12 +176,14 @@ public final class DispatcherApp implements AutoCloseable {
   public void addHealthChecks(Health health) {
     health.add(
         "endpoint_table",
-        () ->
-            view == null
-                ? Health.Status.down("the endpoints table is not loaded or not being read")
-                : view.problem()
-                    .map(Health.Status::down)
-                    .orElseGet(() -> Health.Status.up(view.size() + " endpoints known")));
+        () -> {
+          EndpointView v = view;
+          return v == null
+              ? Health.Status.down("the endpoints table is not loaded or not being read")
+              : v.problem()
+                  .map(Health.Status::down)
+                  .orElseGet(() -> Health.Status.up(v.size() + " endpoints known"));
+        });
     health.addLiveness(
         "dispatcher_consumer",
         () ->

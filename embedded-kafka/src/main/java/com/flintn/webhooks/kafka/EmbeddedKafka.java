@@ -21,6 +21,7 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Time;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A single-node Kafka broker in KRaft combined mode (broker and controller in one process), started
@@ -88,7 +89,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka start(
-      Path dataDir, int port, Duration readyTimeout, ScramUser scram) {
+      Path dataDir, int port, Duration readyTimeout, @Nullable ScramUser scram) {
     // Free ports are found by binding and releasing them; another process can take one in
     // between, so a start on picked ports is tried a few times.
     int tries = 3;
@@ -104,7 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka startOnce(
-      Path dataDir, int port, Duration readyTimeout, ScramUser scram) {
+      Path dataDir, int port, Duration readyTimeout, @Nullable ScramUser scram) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -237,7 +238,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     format(dataDir, props, null);
   }
 
-  private static void format(Path dataDir, Properties props, ScramUser scram) {
+  private static void format(Path dataDir, Properties props, @Nullable ScramUser scram) {
     Path config = dataDir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
       props.store(

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +75,7 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
   }
 
   /** The {@code outcome} header of an attempt record, or null when it has none. */
-  private static String outcomeHeader(Record<String, byte[]> record) {
+  private static @Nullable String outcomeHeader(Record<String, byte[]> record) {
     Header h = record.headers().lastHeader(HeaderNames.OUTCOME);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
@@ -268,7 +269,7 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
       Record<String, byte[]> record,
       Endpoint before,
       EndpointTransitions.Result result,
-      AttemptRecord attempt,
+      @Nullable AttemptRecord attempt,
       Instant at) {
     boolean ends = result.delete();
     for (EndpointEvent event : result.events()) {
@@ -343,7 +344,7 @@ final class EndpointStateProcessor implements Processor<String, byte[], String, 
     return new OperationalEvents.LastFailure(a.eventId(), a.status(), a.error());
   }
 
-  private static String lastStatus(AttemptRecord a) {
+  private static @Nullable String lastStatus(AttemptRecord a) {
     return a.status() != null ? String.valueOf(a.status()) : a.error();
   }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoint lifecycle of the customer page as pure functions: active, disabled (can be
@@ -44,11 +45,15 @@ final class EndpointTransitions {
     }
   }
 
-  static Result apply(Endpoint current, EndpointChange c, Instant at, Duration defaultGrace) {
+  static Result apply(
+      @Nullable Endpoint current, EndpointChange c, Instant at, Duration defaultGrace) {
     if (current != null && !current.accountId().equals(c.accountId())) {
       return reject(c, at, "endpoint belongs to another account");
     }
-    if (c.type() != EndpointChange.Type.CREATE && current == null) {
+    if (c.type() == EndpointChange.Type.CREATE) {
+      return create(current, c, at);
+    }
+    if (current == null) {
       return reject(c, at, "no such endpoint");
     }
     return switch (c.type()) {
@@ -98,7 +103,7 @@ final class EndpointTransitions {
    * Whether an attempt record of this {@code outcome} header can change an endpoint: only a dead
    * letter can. A record without the header (written before it existed) may.
    */
-  static boolean mayChangeState(String outcomeHeader) {
+  static boolean mayChangeState(@Nullable String outcomeHeader) {
     return outcomeHeader == null || outcomeHeader.equals(AttemptOutcome.DEAD_LETTERED.wireName());
   }
 
@@ -107,7 +112,7 @@ final class EndpointTransitions {
     return a.outcome() == AttemptOutcome.DEAD_LETTERED && a.attempt() >= Delivery.MAX_ATTEMPTS;
   }
 
-  static Result onAttempt(Endpoint current, AttemptRecord a, Instant at) {
+  static Result onAttempt(@Nullable Endpoint current, AttemptRecord a, Instant at) {
     if (current == null
         || !mayChangeState(a)
         || current.status() != EndpointStatus.ACTIVE
@@ -128,7 +133,7 @@ final class EndpointTransitions {
             null));
   }
 
-  private static Result create(Endpoint current, EndpointChange c, Instant at) {
+  private static Result create(@Nullable Endpoint current, EndpointChange c, Instant at) {
     if (current != null) {
       return reject(c, at, "an endpoint with this id exists");
     }
@@ -190,7 +195,7 @@ final class EndpointTransitions {
   }
 
   private static EndpointEvent event(
-      String type, Endpoint e, Instant at, String reason, EndpointChange c) {
+      String type, Endpoint e, Instant at, @Nullable String reason, EndpointChange c) {
     return new EndpointEvent(
         type, e.endpointId(), e.accountId(), at, reason, null, null, c.changeId());
   }

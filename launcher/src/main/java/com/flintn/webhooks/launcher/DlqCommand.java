@@ -4,6 +4,7 @@ import com.flintn.webhooks.admin.dlq.DeadLetter;
 import com.flintn.webhooks.admin.dlq.DlqFilter;
 import com.flintn.webhooks.admin.dlq.DlqReader;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.message.Printable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -37,7 +38,7 @@ final class DlqCommand implements Runnable {
     try {
       return options.toFilter(clock);
     } catch (IllegalArgumentException e) {
-      throw new Main.UsageException(e.getMessage());
+      throw new Main.UsageException(Printable.message(e));
     }
   }
 

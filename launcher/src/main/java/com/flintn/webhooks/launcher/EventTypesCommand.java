@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,7 +89,7 @@ final class EventTypesCommand implements Runnable {
             new EventType(
                 name, description.strip(), readSchema(schema), Clock.systemUTC().instant());
       } catch (IllegalArgumentException e) {
-        throw new Main.UsageException(e.getMessage());
+        throw new Main.UsageException(Printable.message(e));
       }
       FlintnConfig c = config.load();
       try (EventTypeWriter writer = writer(c)) {
@@ -177,7 +178,7 @@ final class EventTypesCommand implements Runnable {
     }
   }
 
-  static JsonNode readSchema(Path file) {
+  static @Nullable JsonNode readSchema(@Nullable Path file) {
     if (file == null) {
       return null;
     }

@@ -61,6 +61,7 @@ final class ReplayProgress implements DlqReplayer.Progress {
   }
 
   /** Whether standard output is an interactive terminal (JDK 22+ can tell; else assume not). */
+  @SuppressWarnings("SystemConsoleNull") // JDK 21, which the product supports, returns null
   static boolean isTerminal() {
     Console c = System.console();
     if (c == null) {

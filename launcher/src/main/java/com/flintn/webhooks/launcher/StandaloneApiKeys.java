@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin API keys of standalone mode when {@code admin.api-keys} is not set: one key for the
@@ -16,7 +17,7 @@ final class StandaloneApiKeys {
   static final String FILE = "api-keys.txt";
 
   /** The key file and the demo key in it. */
-  record Made(Path file, String demoKey) {}
+  record Made(Path file, @Nullable String demoKey) {}
 
   private StandaloneApiKeys() {}
 
@@ -45,7 +46,7 @@ final class StandaloneApiKeys {
     String demoKey =
         lines.stream()
             .filter(l -> l.endsWith(" " + account))
-            .map(l -> l.split("\\s+")[0])
+            .map(l -> l.split("\\s+", -1)[0])
             .findFirst()
             .orElse(null);
     return new Made(file, demoKey);

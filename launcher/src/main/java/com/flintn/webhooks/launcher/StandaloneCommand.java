@@ -116,7 +116,7 @@ final class StandaloneCommand implements Callable<Integer> {
     endpointState.addHealthChecks(metrics.health);
     endpointState.start();
     running.add(0, endpointState);
-    if (demo) {
+    if (receiver != null) {
       registerDemoEventTypes(c, topics, clock);
       registerDemoEndpoint(c, topics, receiver, clock);
     }
@@ -145,7 +145,7 @@ final class StandaloneCommand implements Callable<Integer> {
       out.println("API key for account " + DEMO_ACCOUNT + ": " + demoKey);
       out.println("  curl -H 'Authorization: Bearer " + demoKey + "' " + dashboard + "v1/webhooks");
     }
-    if (demo) {
+    if (receiver != null) {
       awaitDemoEndpoint(dispatcher, receiver.url());
       runDemo(c, topics, receiver, out, clock);
     }
@@ -287,7 +287,7 @@ final class StandaloneCommand implements Callable<Integer> {
     try (KafkaProducer<byte[], byte[]> p = producer(c)) {
       int i = 0;
       for (String[] s : samples) {
-        String id = "evt_demo_" + clock.millis() + "_" + (++i);
+        String id = "evt_demo_" + clock.millis() + "_" + ++i;
         String json =
             "{\"event_id\":\""
                 + id

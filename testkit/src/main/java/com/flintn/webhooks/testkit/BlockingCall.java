@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call that may block, run on a thread of the caller's executor: the future of its result, which
@@ -12,7 +13,7 @@ import org.awaitility.Awaitility;
  * of sleeping for a guess of how long the call takes to get there.
  */
 public final class BlockingCall<T> extends CompletableFuture<T> {
-  private volatile Thread thread;
+  private volatile @Nullable Thread thread;
 
   private BlockingCall() {}
 

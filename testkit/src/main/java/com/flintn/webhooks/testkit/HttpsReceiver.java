@@ -22,6 +22,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real HTTPS receiver for tests: OkHttp's MockWebServer with a certificate for {@code localhost},
@@ -33,8 +34,9 @@ import okhttp3.tls.HeldCertificate;
 public final class HttpsReceiver implements AutoCloseable {
 
   /** One request as received, with its arrival time. Header names are case-insensitive. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed; tests read the body
   public record Received(String path, Map<String, String> headers, byte[] body, long atMillis) {
-    public String header(String name) {
+    public @Nullable String header(String name) {
       return headers.get(name);
     }
 

@@ -33,11 +33,11 @@ public final class IndependentVerifier {
    */
   public static void assertSigned(HttpsReceiver.Received r, String secret, String eventId) {
     check(eventId, "X-Signature-Primary", r, expectedPrimary(secret, r.body()));
-    check(
-        eventId,
-        "webhook-signature",
-        r,
-        expectedStandard(secret, eventId, r.header("webhook-timestamp"), r.body()));
+    String timestamp = r.header("webhook-timestamp");
+    if (timestamp == null) {
+      throw new AssertionError(eventId + ": no webhook-timestamp header");
+    }
+    check(eventId, "webhook-signature", r, expectedStandard(secret, eventId, timestamp, r.body()));
   }
 
   private static void check(String eventId, String header, HttpsReceiver.Received r, String want) {

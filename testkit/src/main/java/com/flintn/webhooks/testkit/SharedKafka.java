@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One broker per test JVM, started on first use and stopped at JVM exit. Tests share it and keep
@@ -18,7 +19,7 @@ public final class SharedKafka {
 
   private static final String CONTAINER_BROKER =
       "com.flintn.webhooks.testkit.docker.ContainerBroker";
-  private static TestBroker broker;
+  private static @Nullable TestBroker broker;
 
   private SharedKafka() {}
 

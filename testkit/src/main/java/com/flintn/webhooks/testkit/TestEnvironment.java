@@ -15,7 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,6 +47,9 @@ public final class TestEnvironment implements AutoCloseable {
   private final FlintnConfig config;
   private final TopicCatalog topics;
   private final KafkaProducer<byte[], byte[]> producer;
+
+  /** Sends of sendAsync not yet checked by {@link #flush()}. */
+  private final Queue<Future<RecordMetadata>> pending = new ConcurrentLinkedQueue<>();
 
   private TestEnvironment(String prefix, FlintnConfig config) {
     this.prefix = prefix;
@@ -108,16 +116,27 @@ public final class TestEnvironment implements AutoCloseable {
 
   /** Produces without waiting for each acknowledgement; {@link #flush()} waits for all. */
   public void sendAsync(String topic, byte[] key, byte[] value) {
-    producer.send(new ProducerRecord<>(topic, key, value));
+    sendAsync(new ProducerRecord<>(topic, key, value));
   }
 
   /** Produces a prepared record (with headers) without waiting. */
   public void sendAsync(ProducerRecord<byte[], byte[]> record) {
-    producer.send(record);
+    pending.add(producer.send(record));
   }
 
+  /** Waits for every record sent so far; fails if one sent by sendAsync was not written. */
   public void flush() {
     producer.flush();
+    for (Future<RecordMetadata> f = pending.poll(); f != null; f = pending.poll()) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while producing", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a record sent without waiting was not written", e);
+      }
+    }
   }
 
   public <K, V> void send(Topic<K, V> topic, K key, V value) {
@@ -149,7 +168,7 @@ public final class TestEnvironment implements AutoCloseable {
       while (System.nanoTime() < deadline) {
         boolean done = true;
         for (TopicPartition tp : parts) {
-          done &= c.position(tp) >= end.get(tp);
+          done &= c.position(tp) >= end.getOrDefault(tp, 0L);
         }
         if (done) {
           break;

@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin.api;
 
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.message.AccountId;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -93,7 +94,7 @@ public final class AdminServer implements AutoCloseable {
                   (e, ctx) -> {
                     e.retryAfterSeconds()
                         .ifPresent(s -> ctx.header("Retry-After", String.valueOf(s)));
-                    error(ctx, e.status(), e.code(), e.getMessage());
+                    error(ctx, e.status(), e.code(), Printable.message(e));
                   });
               config.routes.exception(
                   HttpResponseException.class,
@@ -181,7 +182,7 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private static void authenticate(Context ctx, ApiKeys keys) {
-    if (ctx.method() == HandlerType.OPTIONS) {
+    if (HandlerType.OPTIONS.equals(ctx.method())) {
       return;
     }
     String h = ctx.header("Authorization");

@@ -8,6 +8,7 @@ import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EventType;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The API's JSON shapes (docs/design.md §10): an endpoint never carries its secrets here. */
 final class ApiJson {
@@ -84,7 +85,7 @@ final class ApiJson {
     return o;
   }
 
-  private static void putTime(ObjectNode o, String field, Instant t) {
+  private static void putTime(ObjectNode o, String field, @Nullable Instant t) {
     if (t != null) {
       o.put(field, t.toString());
     }

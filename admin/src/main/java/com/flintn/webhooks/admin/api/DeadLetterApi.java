@@ -14,6 +14,7 @@ import com.flintn.webhooks.admin.dlq.TimeSpec;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.json.Json;
+import com.flintn.webhooks.common.kafka.Offsets;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.Printable;
@@ -35,6 +36,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dead letters of one endpoint: {@code GET /v1/webhooks/{id}/dead-letters} and {@code POST
@@ -111,9 +113,9 @@ final class DeadLetterApi {
       String at,
       String eventId,
       String eventType,
-      String reason,
+      @Nullable String reason,
       int attempts,
-      String lastStatus) {
+      @Nullable String lastStatus) {
     static Listed of(DeadLetter d) {
       return new Listed(
           d.position(),
@@ -143,7 +145,7 @@ final class DeadLetterApi {
         DlqReader reader = new DlqReader(kafka, topics.dlq(), KAFKA_TIMEOUT)) {
       page = new DlqPager(reader, PAGE_READ_BUDGET).page(filter, cursor, limit, Listed::of);
     } catch (DlqPager.BadCursor bad) {
-      throw ApiError.badRequest(bad.getMessage());
+      throw ApiError.badRequest(Printable.message(bad));
     } catch (org.apache.kafka.common.errors.TimeoutException ex) {
       throw ApiError.unavailable("the dead-letter topic could not be read in time; retry shortly");
     }
@@ -186,7 +188,7 @@ final class DeadLetterApi {
               text(body, "since"),
               text(body, "until"));
     } catch (ApiError bad) {
-      throw ApiError.invalid(bad.getMessage()); // a field of the body, not of the URL
+      throw ApiError.invalid(Printable.message(bad)); // a field of the body, not of the URL
     }
     if (!dryRun && !e.isActive()) {
       throw ApiError.conflict(
@@ -205,12 +207,13 @@ final class DeadLetterApi {
       List<TopicPartition> partitions = reader.partitions();
       Map<TopicPartition, Long> end = reader.endOffsets(partitions);
       Map<TopicPartition, Long> at = reader.startOffsets(partitions, filter.since());
-      at.entrySet().removeIf(p -> p.getValue() >= end.get(p.getKey()));
+      at.entrySet().removeIf(p -> p.getValue() >= Offsets.of(end, p.getKey()));
       while (!at.isEmpty()) {
         int chunk = Math.max(1, REPLAY_CHUNK / at.size());
         Map<TopicPartition, long[]> ranges = new HashMap<>();
         at.forEach(
-            (tp, from) -> ranges.put(tp, new long[] {from, Math.min(end.get(tp), from + chunk)}));
+            (tp, from) ->
+                ranges.put(tp, new long[] {from, Math.min(Offsets.of(end, tp), from + chunk)}));
         List<DeadLetter> selected = new ArrayList<>();
         reader.read(ranges, filter, selected::add);
         Set<String> earlier = new HashSet<>();
@@ -223,7 +226,7 @@ final class DeadLetterApi {
             replayer.replay(
                 selected, view::get, earlier, options, (handled, total, sent) -> {}, () -> false));
         ranges.forEach((tp, r) -> at.put(tp, r[1]));
-        at.entrySet().removeIf(p -> p.getValue() >= end.get(p.getKey()));
+        at.entrySet().removeIf(p -> p.getValue() >= Offsets.of(end, p.getKey()));
       }
     } catch (org.apache.kafka.common.errors.TimeoutException ex) {
       throw ApiError.unavailable(
@@ -257,7 +260,11 @@ final class DeadLetterApi {
   }
 
   private DlqFilter filter(
-      Endpoint e, String reason, String eventType, String since, String until) {
+      Endpoint e,
+      @Nullable String reason,
+      @Nullable String eventType,
+      @Nullable String since,
+      @Nullable String until) {
     if (reason != null && !REASONS.contains(reason)) {
       throw ApiError.badRequest("reason must be client_error, unsafe_url or attempts_exhausted");
     }
@@ -276,7 +283,7 @@ final class DeadLetterApi {
         time("until", until));
   }
 
-  private Optional<Instant> time(String name, String text) {
+  private Optional<Instant> time(String name, @Nullable String text) {
     if (text == null || text.isBlank()) {
       return Optional.empty();
     }
@@ -325,7 +332,7 @@ final class DeadLetterApi {
     return v.booleanValue();
   }
 
-  private static String text(JsonNode o, String field) {
+  private static @Nullable String text(JsonNode o, String field) {
     JsonNode v = o.get(field);
     if (v == null || v.isNull()) {
       return null;
@@ -336,7 +343,7 @@ final class DeadLetterApi {
     return v.asText();
   }
 
-  private static int limit(String text) {
+  private static int limit(@Nullable String text) {
     if (text == null) {
       return DEFAULT_LIMIT;
     }

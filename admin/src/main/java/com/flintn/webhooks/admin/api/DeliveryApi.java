@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/deliveries}: the caller's deliveries from the {@link DeliverySearch} index, by
@@ -155,7 +156,7 @@ final class DeliveryApi {
         cursor);
   }
 
-  private Instant time(String name, String text) {
+  private @Nullable Instant time(String name, @Nullable String text) {
     if (text == null || text.isBlank()) {
       return null;
     }
@@ -166,11 +167,11 @@ final class DeliveryApi {
     }
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }
 
-  private static int limit(String text) {
+  private static int limit(@Nullable String text) {
     if (text == null) {
       return DEFAULT_LIMIT;
     }

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +38,17 @@ public final class EndpointRequests {
   private static final Logger log = LoggerFactory.getLogger(EndpointRequests.class);
 
   /** A checked create request; {@code rateLimit} null is no limit. */
-  record Create(String name, String url, List<String> eventTypes, Integer rateLimit) {}
+  record Create(String name, String url, List<String> eventTypes, @Nullable Integer rateLimit) {}
 
   /**
    * A checked update: null means "leave as it is"; {@code rateLimit} 0 removes the limit (the
    * request sent {@code "rate_limit": null}).
    */
-  record Update(String name, String url, List<String> eventTypes, Integer rateLimit) {}
+  record Update(
+      @Nullable String name,
+      @Nullable String url,
+      @Nullable List<String> eventTypes,
+      @Nullable Integer rateLimit) {}
 
   private final UrlGuard guard;
   private final HostResolver resolver;

@@ -8,6 +8,7 @@ import com.flintn.webhooks.common.message.EndpointEvent;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/notifications} (docs/design.md §4.1): the account's latest failure notices and the
@@ -70,7 +71,7 @@ final class NotificationApi {
     return o;
   }
 
-  private static int limit(String text) {
+  private static int limit(@Nullable String text) {
     if (text == null) {
       return PER_ACCOUNT;
     }

@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /v1/webhooks/{id}/resend} (one past event again) and {@code POST
@@ -31,7 +32,6 @@ import java.util.function.Function;
  * {@value #RECOVER_SLOTS} recovery at a time, as dead-letter replays are limited.
  */
 final class ResendApi {
-  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> RESEND_FIELDS = Set.of("event_id");
   private static final Set<String> RECOVER_FIELDS = Set.of("since", "dry_run");
 
@@ -259,7 +259,7 @@ final class ResendApi {
     return v.booleanValue();
   }
 
-  private static String text(JsonNode o, String field) {
+  private static @Nullable String text(JsonNode o, String field) {
     JsonNode v = o.get(field);
     if (v == null || v.isNull()) {
       return null;

@@ -17,7 +17,6 @@ import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
-import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.Printable;
@@ -35,6 +34,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code /v1/webhooks} routes of docs/design.md §10. Every route acts for the account of the
@@ -125,10 +125,18 @@ public final class WebhookApi {
                 new Route(HandlerType.POST, "/v1/webhooks", this::create),
                 new Route(HandlerType.GET, one, this::get),
                 new Route(HandlerType.PATCH, one, this::update),
-                new Route(HandlerType.POST, one + "/disable", ctx -> status(ctx, Type.DISABLE)),
                 new Route(
-                    HandlerType.POST, one + "/reactivate", ctx -> status(ctx, Type.REACTIVATE)),
-                new Route(HandlerType.POST, one + "/revoke", ctx -> status(ctx, Type.REVOKE)),
+                    HandlerType.POST,
+                    one + "/disable",
+                    ctx -> status(ctx, EndpointChange.Type.DISABLE)),
+                new Route(
+                    HandlerType.POST,
+                    one + "/reactivate",
+                    ctx -> status(ctx, EndpointChange.Type.REACTIVATE)),
+                new Route(
+                    HandlerType.POST,
+                    one + "/revoke",
+                    ctx -> status(ctx, EndpointChange.Type.REVOKE)),
                 new Route(HandlerType.POST, one + "/rotate-secret", this::rotate),
                 new Route(HandlerType.POST, one + "/test", this::test),
                 new Route(HandlerType.GET, one + "/attempts", this::attempts),
@@ -173,7 +181,7 @@ public final class WebhookApi {
     EndpointChange change =
         new EndpointChange(
             changeId(),
-            Type.CREATE,
+            EndpointChange.Type.CREATE,
             id,
             account,
             c.name(),
@@ -217,7 +225,7 @@ public final class WebhookApi {
     EndpointChange change =
         new EndpointChange(
             changeId(),
-            Type.UPDATE,
+            EndpointChange.Type.UPDATE,
             current.endpointId(),
             current.accountId(),
             u.name(),
@@ -234,7 +242,7 @@ public final class WebhookApi {
             AccountEndpoints.applied(changes.apply(change), "update"), clock.instant()));
   }
 
-  private void status(Context ctx, Type type) throws Exception {
+  private void status(Context ctx, EndpointChange.Type type) throws Exception {
     RequestBody.requireNone(ctx);
     endpoints.syncForRead();
     Endpoint current = endpoints.owned(ctx);
@@ -273,7 +281,7 @@ public final class WebhookApi {
     EndpointChange change =
         new EndpointChange(
             changeId(),
-            Type.ROTATE_SECRET,
+            EndpointChange.Type.ROTATE_SECRET,
             current.endpointId(),
             current.accountId(),
             null,
@@ -346,7 +354,7 @@ public final class WebhookApi {
     throw ApiError.invalid(m.toString());
   }
 
-  private static int limit(String text) {
+  private static int limit(@Nullable String text) {
     if (text == null) {
       return 50;
     }

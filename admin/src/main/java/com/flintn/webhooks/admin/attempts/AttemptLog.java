@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,7 +35,6 @@ public final class AttemptLog implements AutoCloseable {
   private final TopicFollower follower;
   private final int perEndpoint;
   private final int maxEndpoints;
-  private final long backfill;
   private final Map<EndpointId, ArrayDeque<AttemptRecord>> byEndpoint;
 
   public AttemptLog(
@@ -46,7 +46,6 @@ public final class AttemptLog implements AutoCloseable {
     this.topic = topic;
     this.perEndpoint = perEndpoint;
     this.maxEndpoints = maxEndpoints;
-    this.backfill = backfill;
     this.byEndpoint =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -67,7 +66,11 @@ public final class AttemptLog implements AutoCloseable {
                 Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
                 Map<TopicPartition, Long> end = c.endOffsets(partitions);
                 for (TopicPartition tp : partitions) {
-                  c.seek(tp, Math.max(begin.get(tp), end.get(tp) - backfill));
+                  c.seek(
+                      tp,
+                      Math.max(
+                          Objects.requireNonNull(begin.get(tp), tp.toString()),
+                          Objects.requireNonNull(end.get(tp), tp.toString()) - backfill));
                 }
               }
 

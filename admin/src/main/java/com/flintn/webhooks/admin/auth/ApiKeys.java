@@ -27,6 +27,7 @@ public final class ApiKeys {
   /** Shorter keys are refused at start: they could be guessed. */
   public static final int MIN_KEY_LENGTH = 20;
 
+  @SuppressWarnings("ArrayRecordComponent") // only its hash is compared, with MessageDigest
   private record Entry(byte[] hash, AccountId account) {}
 
   private final List<Entry> entries;
@@ -57,7 +58,7 @@ public final class ApiKeys {
         continue;
       }
       String where = file + " line " + (i + 1);
-      String[] parts = line.split("\\s+");
+      String[] parts = line.split("\\s+", -1);
       if (parts.length != 2) {
         throw new ConfigException(
             key, where + ": expected 'key account_id', got " + parts.length + " fields");

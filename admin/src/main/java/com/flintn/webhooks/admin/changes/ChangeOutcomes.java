@@ -65,6 +65,7 @@ final class ChangeOutcomes implements AutoCloseable {
   }
 
   /** Registers interest in the answer to {@code changeId}; call before sending the change. */
+  @SuppressWarnings("FutureReturnValueIgnored") // a clean-up only: the caller waits on f itself
   CompletableFuture<EndpointEvent> expect(String changeId) {
     CompletableFuture<EndpointEvent> f = new CompletableFuture<>();
     waiting.put(changeId, f);

@@ -10,6 +10,7 @@ import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -89,7 +90,7 @@ public final class EndpointChanges implements AutoCloseable {
         return new Result.Pending();
       }
       if (EndpointEvent.CHANGE_REJECTED.equals(e.type())) {
-        return new Result.Rejected(e.reason());
+        return new Result.Rejected(Objects.requireNonNullElse(e.reason(), "rejected"));
       }
       // The answer and the table record commit in one transaction, but Kafka makes a transaction
       // visible partition by partition: wait for the record itself. An applied change stamps the

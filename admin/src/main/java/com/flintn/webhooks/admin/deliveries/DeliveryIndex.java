@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every delivery attempt of {@code webhooks.attempts} the admin has read, searchable by event id
@@ -77,8 +78,8 @@ public final class DeliveryIndex {
       int attempt,
       Instant startedAt,
       long durationMs,
-      Integer httpStatus,
-      String error,
+      @Nullable Integer httpStatus,
+      @Nullable String error,
       AttemptOutcome outcome) {}
 
   /**
@@ -88,7 +89,7 @@ public final class DeliveryIndex {
    */
   public record Found(
       String eventId,
-      String eventType,
+      @Nullable String eventType,
       String endpointId,
       Status status,
       Instant firstAttemptAt,
@@ -104,14 +105,14 @@ public final class DeliveryIndex {
    */
   public record Query(
       AccountId account,
-      String eventId,
-      Status status,
-      String eventType,
-      EndpointId endpoint,
-      Instant since,
-      Instant until,
+      @Nullable String eventId,
+      @Nullable Status status,
+      @Nullable String eventType,
+      @Nullable EndpointId endpoint,
+      @Nullable Instant since,
+      @Nullable Instant until,
       int limit,
-      Cursor after) {}
+      @Nullable Cursor after) {}
 
   /**
    * A position in the newest-first order: the first attempt time of a delivery and its number.
@@ -148,7 +149,7 @@ public final class DeliveryIndex {
    *
    * @param next where the next page starts, or null when there is no more
    */
-  public record Page(List<Found> data, Cursor next, int scanned) {}
+  public record Page(List<Found> data, @Nullable Cursor next, int scanned) {}
 
   /**
    * The size of the index.
@@ -163,7 +164,7 @@ public final class DeliveryIndex {
       long bytes,
       long droppedAttempts,
       long skippedRecords,
-      Instant oldestAttemptAt) {}
+      @Nullable Instant oldestAttemptAt) {}
 
   private static final Status[] STATUSES = Status.values();
   private static final AttemptOutcome[] OUTCOMES = AttemptOutcome.values();
@@ -263,7 +264,8 @@ public final class DeliveryIndex {
             q.status() == null ? -1 : q.status().ordinal(),
             q.since() == null ? Long.MIN_VALUE : q.since().toEpochMilli(),
             q.until() == null ? Long.MAX_VALUE : q.until().toEpochMilli());
-    return q.eventId() != null ? byEvent(q, f) : scan(q, f);
+    String eventId = q.eventId();
+    return eventId != null ? byEvent(q, eventId, f) : scan(q, f);
   }
 
   private record Filter(
@@ -288,9 +290,9 @@ public final class DeliveryIndex {
     return at >= f.sinceMillis() && at < f.untilMillis();
   }
 
-  private Page byEvent(Query q, Filter f) {
+  private Page byEvent(Query q, String eventId, Filter f) {
     Store s = store;
-    int ev = s.findEvent(ascii(q.eventId()));
+    int ev = s.findEvent(ascii(eventId));
     List<Integer> hits = new ArrayList<>();
     int scanned = 0;
     for (int d = ev < 0 ? -1 : s.eHead.get(ev); d >= 0; d = s.dNextSameEvent.get(d)) {
@@ -656,6 +658,8 @@ public final class DeliveryIndex {
     }
 
     /** Stable merge sort of {@code a[0..n)} by time. */
+    // The merge sort swaps two buffers; which one holds the result is a question of identity.
+    @SuppressWarnings("ReferenceEquality")
     private static void sort(int[] a, int n, Columns.Longs at) {
       boolean inOrder = true;
       for (int i = 1; i < n && inOrder; i++) {

@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin.deliveries;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
+import com.flintn.webhooks.common.kafka.Offsets;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
@@ -42,7 +43,7 @@ public final class DeliverySearch implements AutoCloseable {
   private volatile Progress progress = new Progress(false, 0, 0);
   private Map<TopicPartition, Long> begin = Map.of();
   private Map<TopicPartition, Long> target = Map.of();
-  private Instant startedAt;
+  private Instant startedAt = Instant.EPOCH;
 
   public DeliverySearch(
       KafkaConfig kafka, Topic<String, AttemptRecord> topic, int maxAttempts, Clock clock) {
@@ -66,7 +67,7 @@ public final class DeliverySearch implements AutoCloseable {
                 c.seekToBeginning(partitions);
                 long total = 0;
                 for (TopicPartition tp : partitions) {
-                  total += target.get(tp) - begin.get(tp);
+                  total += Offsets.of(target, tp) - Offsets.of(begin, tp);
                 }
                 progress = new Progress(false, 0, total);
               }
@@ -124,8 +125,8 @@ public final class DeliverySearch implements AutoCloseable {
     boolean done = true;
     for (TopicPartition tp : partitions) {
       long at = c.position(tp);
-      long end = target.get(tp);
-      read += Math.min(at, end) - begin.get(tp);
+      long end = Offsets.of(target, tp);
+      read += Math.min(at, end) - Offsets.of(begin, tp);
       done &= at >= end;
     }
     progress = new Progress(done, Math.max(0, read), p.total());

@@ -4,6 +4,7 @@ import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointId;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record of {@code webhooks.dlq} as ops see it.
@@ -18,8 +19,8 @@ public record DeadLetter(
     long offset,
     Instant at,
     Delivery delivery,
-    String reason,
-    String lastOutcome,
+    @Nullable String reason,
+    @Nullable String lastOutcome,
     int attempts) {
 
   public EndpointId endpointId() {

@@ -1,5 +1,6 @@
 package com.flintn.webhooks.admin.dlq;
 
+import com.flintn.webhooks.common.kafka.Offsets;
 import java.io.Serial;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -10,11 +11,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pages through the dead letters a filter selects, newest first, reading a bounded number of
@@ -65,14 +69,15 @@ public final class DlqPager {
     Map<TopicPartition, Long> low = reader.startOffsets(partitions, filter.since());
     Map<TopicPartition, Long> end = reader.endOffsets(partitions);
     Map<TopicPartition, Long> high = cursor.isPresent() ? decode(cursor.get(), partitions) : end;
-    high.replaceAll((tp, hi) -> Math.min(hi, end.get(tp)));
-    high.entrySet().removeIf(e -> e.getValue() <= low.get(e.getKey()));
+    high.replaceAll((tp, hi) -> Math.min(hi, Offsets.of(end, tp)));
+    high.entrySet().removeIf(e -> e.getValue() <= Offsets.of(low, e.getKey()));
     if (high.isEmpty()) {
       return new Page<>(List.of(), Optional.empty(), 0);
     }
     int chunk = Math.max(1, budget / high.size());
     Map<TopicPartition, long[]> ranges = new HashMap<>();
-    high.forEach((tp, hi) -> ranges.put(tp, new long[] {Math.max(low.get(tp), hi - chunk), hi}));
+    high.forEach(
+        (tp, hi) -> ranges.put(tp, new long[] {Math.max(Offsets.of(low, tp), hi - chunk), hi}));
 
     // Per partition, the last `limit` matches of its stretch (the newest), in offset order.
     Map<Integer, ArrayDeque<Kept<T>>> kept = new HashMap<>();
@@ -128,11 +133,13 @@ public final class DlqPager {
           if (given == all) {
             below = r[0]; // the whole stretch is done
           } else if (given > 0) {
-            below = lowestReturned.get(p); // the rest of its matches lie below this
+            below =
+                Objects.requireNonNull(
+                    lowestReturned.get(p)); // the rest of its matches lie below this
           } else {
             below = r[1]; // none returned: the stretch is read again
           }
-          if (below > low.get(tp)) {
+          if (below > Offsets.of(low, tp)) {
             next.put(tp, below);
           }
         });
@@ -180,14 +187,14 @@ public final class DlqPager {
   /** An iterator that can show its next element without taking it. */
   private static final class PeekIterator<E> implements Iterator<E> {
     private final Iterator<E> it;
-    private E next;
+    private @Nullable E next;
 
     PeekIterator(Iterator<E> it) {
       this.it = it;
       this.next = it.hasNext() ? it.next() : null;
     }
 
-    E peek() {
+    @Nullable E peek() {
       return next;
     }
 
@@ -199,6 +206,9 @@ public final class DlqPager {
     @Override
     public E next() {
       E e = next;
+      if (e == null) {
+        throw new NoSuchElementException();
+      }
       next = it.hasNext() ? it.next() : null;
       return e;
     }

@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin.dlq;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
+import com.flintn.webhooks.common.kafka.Offsets;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.topic.HeaderNames;
 import com.flintn.webhooks.common.topic.Topic;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@code webhooks.dlq} once, from its start or, with a {@code since} filter, from the offsets
@@ -73,7 +75,7 @@ public final class DlqReader implements AutoCloseable {
       Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at);
       for (TopicPartition tp : partitions) {
         OffsetAndTimestamp o = found.get(tp);
-        consumer.seek(tp, o != null ? o.offset() : end.get(tp));
+        consumer.seek(tp, o != null ? o.offset() : Offsets.of(end, tp));
       }
     } else {
       consumer.seekToBeginning(partitions);
@@ -107,7 +109,8 @@ public final class DlqReader implements AutoCloseable {
       Map<TopicPartition, Long> end = endOffsets(partitions);
       for (TopicPartition tp : partitions) {
         OffsetAndTimestamp o = found.get(tp);
-        start.put(tp, o != null ? Math.max(o.offset(), start.get(tp)) : end.get(tp));
+        start.put(
+            tp, o != null ? Math.max(o.offset(), Offsets.of(start, tp)) : Offsets.of(end, tp));
       }
     }
     return start;
@@ -175,7 +178,7 @@ public final class DlqReader implements AutoCloseable {
     return new Stats(read, matched, unreadable);
   }
 
-  private DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
+  private @Nullable DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
     Delivery d;
     try {
       d = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
@@ -204,7 +207,7 @@ public final class DlqReader implements AutoCloseable {
         n);
   }
 
-  private static String header(ConsumerRecord<?, ?> r, String name) {
+  private static @Nullable String header(ConsumerRecord<?, ?> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }

@@ -148,6 +148,9 @@ public final class DlqReplayer {
         selected.size(), sent, inactive, repeat, unknown, sent < toSend.size(), inactiveIds);
   }
 
+  // The sends are part of a transaction: if one fails, commitTransaction throws and the batch is
+  // neither committed nor counted.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private int send(
       List<DeadLetter> toSend, Options options, Progress progress, BooleanSupplier stop)
       throws InterruptedException {

@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin.notifications;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
+import com.flintn.webhooks.common.kafka.Offsets;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.EndpointEvent;
 import com.flintn.webhooks.common.message.EndpointId;
@@ -64,7 +65,7 @@ public final class NotificationLog implements AutoCloseable {
                 Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
                 Map<TopicPartition, Long> end = c.endOffsets(partitions);
                 for (TopicPartition tp : partitions) {
-                  c.seek(tp, Math.max(begin.get(tp), end.get(tp) - backfill));
+                  c.seek(tp, Math.max(Offsets.of(begin, tp), Offsets.of(end, tp) - backfill));
                 }
               }
 

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one endpoint's attempt records from {@code webhooks.attempts}. They are keyed by endpoint
@@ -77,7 +78,7 @@ public final class AttemptScan {
       EndpointId endpoint,
       EventId event,
       Instant from,
-      Instant to,
+      @Nullable Instant to,
       long budget) {
     List<Located> found = new ArrayList<>();
     RecordScan.Stats stats =
@@ -101,7 +102,7 @@ public final class AttemptScan {
       Topic<String, AttemptRecord> topic,
       EndpointId endpoint,
       Instant from,
-      Instant to,
+      @Nullable Instant to,
       long budget,
       Predicate<Located> select,
       java.util.function.Consumer<Located> sink) {

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the events to send again. Attempt records hold ids, not bodies; the body is on one of three
@@ -46,7 +47,7 @@ final class EventBodies {
   }
 
   /** An event's body, its original position on the events topic if known, and where it was. */
-  record Found(Event event, Origin origin, Source source, String position) {}
+  record Found(Event event, @Nullable Origin origin, Source source, String position) {}
 
   /** What was found, how many records were read, and whether the budget ran out. */
   record Result(Map<EventId, Found> found, long read, boolean budgetSpent) {}
@@ -64,7 +65,7 @@ final class EventBodies {
       long budget) {
     Map<EventId, Found> found = new HashMap<>();
     long read = 0;
-    boolean spent = false;
+    boolean spent;
     // 1: dead letters (every one of the range: the latest wins)
     RecordScan.Stats s =
         deliveries(scan, topics.dlq(), endpoint, wanted, from, budget, found, true);

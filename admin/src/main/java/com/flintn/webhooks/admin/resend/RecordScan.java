@@ -2,6 +2,7 @@ package com.flintn.webhooks.admin.resend;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
+import com.flintn.webhooks.common.kafka.Offsets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bounded reads of a topic for resend and recover: from the offsets Kafka finds for a time ({@code
@@ -64,15 +66,16 @@ final class RecordScan implements AutoCloseable {
    * For each partition, the range {@code [start, end)} of the records written at or after {@code
    * from} and before {@code to} (the end offset now when {@code to} is null).
    */
-  Map<TopicPartition, long[]> ranges(List<TopicPartition> parts, Instant from, Instant to) {
+  Map<TopicPartition, long[]> ranges(
+      List<TopicPartition> parts, Instant from, @Nullable Instant to) {
     Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
     Map<TopicPartition, Long> end = consumer.endOffsets(parts);
     Map<TopicPartition, Long> start = offsetsAt(parts, from, begin, end);
     Map<TopicPartition, Long> stop = to == null ? end : offsetsAt(parts, to, begin, end);
     Map<TopicPartition, long[]> ranges = new HashMap<>();
     for (TopicPartition tp : parts) {
-      long s = Math.max(start.get(tp), begin.get(tp));
-      long e = stop.get(tp);
+      long s = Math.max(Offsets.of(start, tp), Offsets.of(begin, tp));
+      long e = Offsets.of(stop, tp);
       if (s < e) {
         ranges.put(tp, new long[] {s, e});
       }
@@ -92,7 +95,7 @@ final class RecordScan implements AutoCloseable {
     Map<TopicPartition, Long> out = new HashMap<>();
     for (TopicPartition tp : parts) {
       OffsetAndTimestamp o = found.get(tp);
-      out.put(tp, o != null ? Math.max(o.offset(), begin.get(tp)) : end.get(tp));
+      out.put(tp, o != null ? Math.max(o.offset(), Offsets.of(begin, tp)) : Offsets.of(end, tp));
     }
     return out;
   }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes resent deliveries to {@code webhooks.deliveries.due}, with their once-only notes on {@code
@@ -62,7 +63,7 @@ final class Resender implements AutoCloseable {
    * ({@code dlv_rs_...}): a resend is a new delivery of the same event, told apart from the
    * original's attempts by its id; the receiver sees the same event id and body.
    */
-  static Delivery fresh(Event event, EndpointId endpoint, Origin origin) {
+  static Delivery fresh(Event event, EndpointId endpoint, @Nullable Origin origin) {
     StringBuilder id = new StringBuilder("dlv_rs_");
     for (int i = 0; i < 22; i++) {
       id.append(ID_CHARS.charAt(RANDOM.nextInt(ID_CHARS.length())));
@@ -99,6 +100,9 @@ final class Resender implements AutoCloseable {
     return committed;
   }
 
+  // The sends are part of a transaction: if one fails, commitTransaction throws and nothing of the
+  // batch is committed or counted.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void write(Resend r) {
     byte[] key = r.delivery().endpointId().value().getBytes(StandardCharsets.UTF_8);
     RecordHeaders h = new RecordHeaders();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -270,7 +271,7 @@ public final class Resends {
       }
       int sent;
       try {
-        sent = writer.send(out);
+        sent = Objects.requireNonNull(writer, "a recovery that is not a dry run").send(out);
       } catch (Resender.Failed e) {
         if (fenced(e)) {
           throw new TakenOver(e.committed);

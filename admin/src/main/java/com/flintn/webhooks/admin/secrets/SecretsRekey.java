@@ -36,6 +36,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Re-encrypts the endpoints table with the keyring's writing key (docs/design.md §8.1, {@code
@@ -266,7 +267,7 @@ public final class SecretsRekey {
     return s.startsWith("whsec_") ? "plain text" : "unknown";
   }
 
-  private static JsonNode secrets(byte[] value) {
+  private static @Nullable JsonNode secrets(byte[] value) {
     try {
       JsonNode secrets = Json.mapper().readTree(value).get("secrets");
       return secrets != null && secrets.isObject() ? secrets : null;

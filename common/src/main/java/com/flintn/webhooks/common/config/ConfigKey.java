@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every configuration key the product reads (docs/design.md §10), with its default and meaning.
@@ -131,10 +132,10 @@ public enum ConfigKey {
   STANDALONE_DATA_DIR("standalone.data-dir", "./data", "Where standalone keeps broker data.");
 
   private final String key;
-  private final String defaultValue;
+  private final @Nullable String defaultValue;
   private final String description;
 
-  ConfigKey(String key, String defaultValue, String description) {
+  ConfigKey(String key, @Nullable String defaultValue, String description) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.description = description;
@@ -195,7 +196,7 @@ public enum ConfigKey {
         best = name.apply(k);
       }
     }
-    return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance <= 3 ? Optional.of(best) : Optional.empty();
   }
 
   static List<String> keys() {

@@ -1,6 +1,7 @@
 package com.flintn.webhooks.common.config;
 
 import com.flintn.webhooks.common.guard.Cidr;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.common.topic.TopicCatalog;
@@ -187,7 +188,7 @@ public record FlintnConfig(
 
   static List<Duration> tiers(String text) {
     String key = ConfigKey.RETRY_TIERS.key();
-    String[] parts = text.split(",");
+    String[] parts = text.split(",", -1);
     if (parts.length != 4) {
       throw new ConfigException(
           key, "needs exactly 4 durations (before attempts 2, 3, 4 and 5), got " + parts.length);
@@ -244,7 +245,7 @@ public record FlintnConfig(
     try {
       return Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(key, e.getMessage());
+      throw new ConfigException(key, Printable.message(e));
     }
   }
 
@@ -299,10 +300,10 @@ public record FlintnConfig(
       try {
         keys.put(SecretCipher.DEFAULT_KEY_ID, SecretCipher.parseKey(legacy.get()));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(ConfigKey.SECRETS_ENCRYPTION_KEY.key(), e.getMessage());
+        throw new ConfigException(ConfigKey.SECRETS_ENCRYPTION_KEY.key(), Printable.message(e));
       }
     }
-    String[] entries = v.get(ConfigKey.SECRETS_ENCRYPTION_KEYS).orElse("").split(",");
+    String[] entries = v.get(ConfigKey.SECRETS_ENCRYPTION_KEYS).orElse("").split(",", -1);
     for (int i = 0; i < entries.length; i++) {
       String entry = entries[i].trim();
       if (entry.isEmpty()) {
@@ -317,7 +318,7 @@ public record FlintnConfig(
       try {
         SecretCipher.checkKeyId(id);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(at, e.getMessage());
+        throw new ConfigException(at, Printable.message(e));
       }
       if (keys.containsKey(id)) {
         throw new ConfigException(
@@ -390,7 +391,7 @@ public record FlintnConfig(
 
   private static List<Cidr> cidrs(String text) {
     List<Cidr> out = new ArrayList<>();
-    String[] parts = text.split(",");
+    String[] parts = text.split(",", -1);
     for (int i = 0; i < parts.length; i++) {
       if (parts[i].isBlank()) {
         continue;
@@ -398,7 +399,8 @@ public record FlintnConfig(
       try {
         out.add(Cidr.parse(parts[i]));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(ConfigKey.URL_GUARD_ALLOW.key() + "[" + i + "]", e.getMessage());
+        throw new ConfigException(
+            ConfigKey.URL_GUARD_ALLOW.key() + "[" + i + "]", Printable.message(e));
       }
     }
     return out;

@@ -194,7 +194,7 @@ public final class KafkaClientProperties {
         best = name;
       }
     }
-    return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance <= 3 ? Optional.of(best) : Optional.empty();
   }
 
   /** Property name to value, sorted by name. */

@@ -7,6 +7,7 @@ import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
@@ -60,7 +61,7 @@ public final class EndpointView implements AutoCloseable {
   private final ConcurrentSkipListMap<String, SecretCipher.Undecryptable> undecryptable =
       new ConcurrentSkipListMap<>();
 
-  private volatile List<TopicPartition> partitions;
+  private volatile List<TopicPartition> partitions = List.of();
 
   /** The next offset to read per partition, published after every poll; guarded by itself. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -122,7 +123,7 @@ public final class EndpointView implements AutoCloseable {
   public Optional<String> problem() {
     Optional<ConfigException> key = keyProblem();
     if (key.isPresent()) {
-      return Optional.of(key.get().getMessage());
+      return Optional.of(Printable.message(key.get()));
     }
     return isHealthy()
         ? Optional.empty()
@@ -280,7 +281,7 @@ public final class EndpointView implements AutoCloseable {
       positions.notifyAll();
     }
     if (caughtUp.getCount() > 0) {
-      startEnd.entrySet().removeIf(e -> now.get(e.getKey()) >= e.getValue());
+      startEnd.entrySet().removeIf(e -> now.getOrDefault(e.getKey(), -1L) >= e.getValue());
       if (startEnd.isEmpty()) {
         caughtUp.countDown();
       }

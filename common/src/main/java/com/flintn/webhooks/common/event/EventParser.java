@@ -129,7 +129,7 @@ public final class EventParser {
               root.get("created_at").textValue(),
               (ObjectNode) root.get("data"));
     } catch (IllegalArgumentException e) {
-      return invalid(InvalidReason.INVALID_FIELD, e.getMessage());
+      return invalid(InvalidReason.INVALID_FIELD, Printable.message(e));
     }
     return new ParsedEvent.Valid(event, Json.bytes(event));
   }

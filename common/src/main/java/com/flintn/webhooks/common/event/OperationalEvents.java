@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Operational webhooks (docs/design.md §4.1): events Flintn itself sends to tell an account about
@@ -53,7 +54,7 @@ public final class OperationalEvents {
    * The endpoint {@code event} is about, which must not receive it, or null when it is no
    * operational event. One string comparison for every other event.
    */
-  public static String subject(Event event) {
+  public static @Nullable String subject(Event event) {
     if (!isOperational(event.eventType())) {
       return null;
     }
@@ -62,10 +63,11 @@ public final class OperationalEvents {
   }
 
   /** What the account is told about one of its endpoints. */
-  public record Subject(EndpointId endpointId, AccountId accountId, String name, String url) {}
+  public record Subject(
+      EndpointId endpointId, AccountId accountId, @Nullable String name, String url) {}
 
   /** What went wrong last: an HTTP status or, when no response came back, an error kind. */
-  public record LastFailure(EventId eventId, Integer status, String error) {}
+  public record LastFailure(EventId eventId, @Nullable Integer status, @Nullable String error) {}
 
   /**
    * A {@link #ENDPOINT_FAILING} event: {@code failedAttempts} of {@code maxAttempts} attempts of

@@ -8,6 +8,7 @@ public sealed interface ParsedEvent {
   /**
    * A valid envelope and its canonical bytes: the exact body every delivery of it POSTs and signs.
    */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed; the bytes are read only
   record Valid(Event event, byte[] body) implements ParsedEvent {}
 
   /** A refused record; {@code detail} is one human-readable line without the record's content. */

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the event-type catalogue: an entry keyed by its name, or a tombstone that removes it. Each
@@ -47,7 +48,7 @@ public final class EventTypeWriter implements AutoCloseable {
     send(name, null);
   }
 
-  private void send(String key, EventType value)
+  private void send(String key, @Nullable EventType value)
       throws ExecutionException, TimeoutException, InterruptedException {
     producer
         .send(new ProducerRecord<>(topic.name(), key, value))

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** An IPv4 or IPv6 address range such as {@code 10.0.0.0/8} or {@code fc00::/7}. Immutable. */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the bytes
 public record Cidr(byte[] network, int prefixLength) {
   private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
 

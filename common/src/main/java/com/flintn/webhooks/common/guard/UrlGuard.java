@@ -281,7 +281,7 @@ public final class UrlGuard {
   }
 
   private static InetAddress ipv4Literal(String dottedQuad) {
-    String[] parts = dottedQuad.split("\\.");
+    String[] parts = dottedQuad.split("\\.", -1);
     byte[] b = new byte[4];
     for (int i = 0; i < 4; i++) {
       b[i] = (byte) Integer.parseInt(parts[i]);

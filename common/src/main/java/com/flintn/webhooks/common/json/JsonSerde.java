@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /** Kafka serde for one of our JSON message records. A null value is a tombstone both ways. */
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
@@ -22,7 +23,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
   }
 
   @Override
-  public byte[] serialize(String topic, T value) {
+  public byte @Nullable [] serialize(String topic, @Nullable T value) {
     if (value == null) {
       return null;
     }
@@ -34,7 +35,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
   }
 
   @Override
-  public T deserialize(String topic, byte[] data) {
+  public @Nullable T deserialize(String topic, byte @Nullable [] data) {
     if (data == null) {
       return null;
     }

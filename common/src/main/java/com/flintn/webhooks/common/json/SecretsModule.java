@@ -21,6 +21,7 @@ import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.sign.SecretCipher;
 import java.io.IOException;
 import java.io.Serial;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes every {@link Secret} sealed with a {@link SecretCipher}, and reads sealed ones back. A
@@ -77,7 +78,7 @@ final class SecretsModule extends SimpleModule {
   }
 
   /** The id of the endpoint or change being written around the current value, or null. */
-  private static String enclosingEndpointId(JsonStreamContext context) {
+  private static @Nullable String enclosingEndpointId(JsonStreamContext context) {
     for (JsonStreamContext c = context; c != null; c = c.getParent()) {
       Object v = c.getCurrentValue();
       if (v instanceof Endpoint e) {

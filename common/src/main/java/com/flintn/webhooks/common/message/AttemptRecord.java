@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One row of the delivery log on {@code webhooks.attempts} (key: endpoint id).
@@ -23,10 +24,10 @@ public record AttemptRecord(
     @JsonProperty("attempt") int attempt,
     @JsonProperty("started_at") Instant startedAt,
     @JsonProperty("duration_ms") long durationMs,
-    @JsonProperty("status") Integer status,
-    @JsonProperty("error") String error,
-    @JsonProperty("detail") String detail,
-    @JsonProperty("response_excerpt") String responseExcerpt,
+    @JsonProperty("status") @Nullable Integer status,
+    @JsonProperty("error") @Nullable String error,
+    @JsonProperty("detail") @Nullable String detail,
+    @JsonProperty("response_excerpt") @Nullable String responseExcerpt,
     @JsonProperty("outcome") AttemptOutcome outcome) {
 
   public static final int MAX_EXCERPT_CHARS = 4096;
@@ -36,10 +37,10 @@ public record AttemptRecord(
       Delivery d,
       Instant startedAt,
       long durationMs,
-      Integer status,
-      String error,
-      String detail,
-      String responseExcerpt,
+      @Nullable Integer status,
+      @Nullable String error,
+      @Nullable String detail,
+      @Nullable String responseExcerpt,
       AttemptOutcome outcome) {
     return new AttemptRecord(
         d.deliveryId(),

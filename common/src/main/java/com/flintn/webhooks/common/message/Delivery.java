@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event on its way to one endpoint: what the retry tiers, {@code webhooks.deliveries.due} and
@@ -24,10 +25,10 @@ public record Delivery(
     @JsonProperty("delivery_id") DeliveryId deliveryId,
     @JsonProperty("endpoint_id") EndpointId endpointId,
     @JsonProperty("attempt") int attempt,
-    @JsonProperty("first_attempt_at") Instant firstAttemptAt,
-    @JsonProperty("last_failure") String lastFailure,
+    @JsonProperty("first_attempt_at") @Nullable Instant firstAttemptAt,
+    @JsonProperty("last_failure") @Nullable String lastFailure,
     @JsonProperty("event") Event event,
-    @JsonProperty("origin") Origin origin) {
+    @JsonProperty("origin") @Nullable Origin origin) {
   private static final MessageDigest SHA_256 = newSha256();
 
   public static final int MAX_ATTEMPTS = 5;
@@ -42,7 +43,7 @@ public record Delivery(
   }
 
   /** The first attempt of {@code event} for {@code endpoint}. */
-  public static Delivery first(Event event, EndpointId endpoint, Origin origin) {
+  public static Delivery first(Event event, EndpointId endpoint, @Nullable Origin origin) {
     return new Delivery(idFor(event.eventId(), endpoint), endpoint, 1, null, null, event, origin);
   }
 

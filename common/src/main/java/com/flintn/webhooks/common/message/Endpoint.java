@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A customer's webhook endpoint as it is kept in the compacted {@code webhooks.endpoints} topic
@@ -26,18 +27,18 @@ import java.util.Objects;
 public record Endpoint(
     @JsonProperty("endpoint_id") EndpointId endpointId,
     @JsonProperty("account_id") AccountId accountId,
-    @JsonProperty("name") String name,
+    @JsonProperty("name") @Nullable String name,
     @JsonProperty("url") String url,
     @JsonProperty("event_types") List<String> eventTypes,
     @JsonProperty("status") EndpointStatus status,
-    @JsonProperty("disabled_reason") String disabledReason,
+    @JsonProperty("disabled_reason") @Nullable String disabledReason,
     @JsonProperty("secrets") SigningSecrets secrets,
     @JsonProperty("created_at") Instant createdAt,
     @JsonProperty("updated_at") Instant updatedAt,
     @JsonProperty("version") long version,
-    @JsonProperty("status_changed_at") Instant statusChangedAt,
-    @JsonProperty("url_changed_at") Instant urlChangedAt,
-    @JsonProperty("rate_limit") Integer rateLimit) {
+    @JsonProperty("status_changed_at") @Nullable Instant statusChangedAt,
+    @JsonProperty("url_changed_at") @Nullable Instant urlChangedAt,
+    @JsonProperty("rate_limit") @Nullable Integer rateLimit) {
 
   public static final String ALL_EVENT_TYPES = "*";
 
@@ -50,17 +51,17 @@ public record Endpoint(
   public Endpoint(
       EndpointId endpointId,
       AccountId accountId,
-      String name,
+      @Nullable String name,
       String url,
       List<String> eventTypes,
       EndpointStatus status,
-      String disabledReason,
+      @Nullable String disabledReason,
       SigningSecrets secrets,
       Instant createdAt,
       Instant updatedAt,
       long version,
-      Instant statusChangedAt,
-      Instant urlChangedAt) {
+      @Nullable Instant statusChangedAt,
+      @Nullable Instant urlChangedAt) {
     this(
         endpointId,
         accountId,
@@ -95,6 +96,11 @@ public record Endpoint(
     return rateLimit != null;
   }
 
+  /** The endpoint's own rate limit in events per second, or 0 for none. */
+  public int perSecondLimit() {
+    return rateLimit == null ? 0 : rateLimit;
+  }
+
   /**
    * Whether this endpoint subscribed to {@code eventType}, whatever its status: it lists the type,
    * or {@code *} for any type outside the product's reserved {@code webhook.} namespace (those are
@@ -110,7 +116,7 @@ public record Endpoint(
   }
 
   /** Whether something begun at {@code at} began before the endpoint's current status. */
-  public boolean predatesStatus(Instant at) {
+  public boolean predatesStatus(@Nullable Instant at) {
     return statusChangedAt != null && at != null && at.isBefore(statusChangedAt);
   }
 
@@ -118,12 +124,12 @@ public record Endpoint(
    * Whether an attempt begun at {@code at} cannot count against the endpoint: it began before the
    * current status or was sent to a URL the endpoint no longer has.
    */
-  public boolean predatesStatusOrUrl(Instant at) {
+  public boolean predatesStatusOrUrl(@Nullable Instant at) {
     return predatesStatus(at) || (urlChangedAt != null && at != null && at.isBefore(urlChangedAt));
   }
 
   /** This endpoint in {@code newStatus} as of {@code at}, one version later. */
-  public Endpoint withStatus(EndpointStatus newStatus, String reason, Instant at) {
+  public Endpoint withStatus(EndpointStatus newStatus, @Nullable String reason, Instant at) {
     return new Endpoint(
         endpointId,
         accountId,
@@ -145,7 +151,11 @@ public record Endpoint(
    * This endpoint with new settings (null keeps a setting) as of {@code at}, one version later. A
    * URL that differs from the current one moves {@code url_changed_at} to {@code at}.
    */
-  public Endpoint withSettings(String newName, String newUrl, List<String> newTypes, Instant at) {
+  public Endpoint withSettings(
+      @Nullable String newName,
+      @Nullable String newUrl,
+      @Nullable List<String> newTypes,
+      Instant at) {
     return withSettings(newName, newUrl, newTypes, null, at);
   }
 
@@ -154,13 +164,17 @@ public record Endpoint(
    * keeps it, 0 removes it, a positive number sets it.
    */
   public Endpoint withSettings(
-      String newName, String newUrl, List<String> newTypes, Integer newRateLimit, Instant at) {
+      @Nullable String newName,
+      @Nullable String newUrl,
+      @Nullable List<String> newTypes,
+      @Nullable Integer newRateLimit,
+      Instant at) {
     boolean newUrlDiffers = newUrl != null && !newUrl.equals(url);
     return new Endpoint(
         endpointId,
         accountId,
         newName != null ? newName : name,
-        newUrlDiffers ? newUrl : url,
+        Objects.requireNonNullElse(newUrl, url),
         newTypes != null ? newTypes : eventTypes,
         status,
         disabledReason,

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A command on {@code webhooks.endpoint-changes} (key: endpoint id), applied in order per endpoint
@@ -16,7 +17,7 @@ import java.util.Objects;
  *
  * @param changeId the requester's id for this command; rejections carry it back
  * @param secret the new signing secret, for {@code create} and {@code rotate_secret}
- * @param rotationGrace how long the previous secret keeps signing after {@code rotate_secret}
+ * @param rotationGraceMs how long the previous secret keeps signing after {@code rotate_secret}
  * @param rateLimit for {@code create} and {@code update}: events per second; 0 removes the limit
  *     (update), absent keeps it (update) or sets none (create). Commands written before the field
  *     existed read as absent.
@@ -27,13 +28,13 @@ public record EndpointChange(
     @JsonProperty("type") Type type,
     @JsonProperty("endpoint_id") EndpointId endpointId,
     @JsonProperty("account_id") AccountId accountId,
-    @JsonProperty("name") String name,
-    @JsonProperty("url") String url,
-    @JsonProperty("event_types") List<String> eventTypes,
-    @JsonProperty("secret") Secret secret,
-    @JsonProperty("rotation_grace_ms") Long rotationGraceMs,
+    @JsonProperty("name") @Nullable String name,
+    @JsonProperty("url") @Nullable String url,
+    @JsonProperty("event_types") @Nullable List<String> eventTypes,
+    @JsonProperty("secret") @Nullable Secret secret,
+    @JsonProperty("rotation_grace_ms") @Nullable Long rotationGraceMs,
     @JsonProperty("requested_at") Instant requestedAt,
-    @JsonProperty("rate_limit") Integer rateLimit) {
+    @JsonProperty("rate_limit") @Nullable Integer rateLimit) {
 
   /** The kinds of change. */
   public enum Type {
@@ -70,11 +71,11 @@ public record EndpointChange(
       Type type,
       EndpointId endpointId,
       AccountId accountId,
-      String name,
-      String url,
-      List<String> eventTypes,
-      Secret secret,
-      Long rotationGraceMs,
+      @Nullable String name,
+      @Nullable String url,
+      @Nullable List<String> eventTypes,
+      @Nullable Secret secret,
+      @Nullable Long rotationGraceMs,
       Instant requestedAt) {
     this(
         changeId,

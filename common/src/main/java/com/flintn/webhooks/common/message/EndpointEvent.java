@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A status event on {@code webhooks.endpoint-events} (key: endpoint id), for alerting,
@@ -27,11 +28,11 @@ public record EndpointEvent(
     @JsonProperty("endpoint_id") EndpointId endpointId,
     @JsonProperty("account_id") AccountId accountId,
     @JsonProperty("at") Instant at,
-    @JsonProperty("reason") String reason,
-    @JsonProperty("last_status") String lastStatus,
-    @JsonProperty("event_id") EventId eventId,
-    @JsonProperty("change_id") String changeId,
-    @JsonProperty("percent_of_threshold") Integer percentOfThreshold) {
+    @JsonProperty("reason") @Nullable String reason,
+    @JsonProperty("last_status") @Nullable String lastStatus,
+    @JsonProperty("event_id") @Nullable EventId eventId,
+    @JsonProperty("change_id") @Nullable String changeId,
+    @JsonProperty("percent_of_threshold") @Nullable Integer percentOfThreshold) {
 
   public static final String CREATED = "endpoint.created";
   public static final String UPDATED = "endpoint.updated";
@@ -60,10 +61,10 @@ public record EndpointEvent(
       EndpointId endpointId,
       AccountId accountId,
       Instant at,
-      String reason,
-      String lastStatus,
-      EventId eventId,
-      String changeId) {
+      @Nullable String reason,
+      @Nullable String lastStatus,
+      @Nullable EventId eventId,
+      @Nullable String changeId) {
     this(type, endpointId, accountId, at, reason, lastStatus, eventId, changeId, null);
   }
 }

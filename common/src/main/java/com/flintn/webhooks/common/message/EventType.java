@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of the event-type catalogue: a type the product's producers emit, as customers choose
@@ -19,7 +20,7 @@ import java.util.Objects;
 public record EventType(
     @JsonProperty("name") String name,
     @JsonProperty("description") String description,
-    @JsonProperty("schema") @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode schema,
+    @JsonProperty("schema") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable JsonNode schema,
     @JsonProperty("updated_at") Instant updatedAt) {
 
   /** The longest description the catalogue keeps. */

@@ -1,5 +1,7 @@
 package com.flintn.webhooks.common.message;
 
+import java.util.Objects;
+
 /**
  * Renders untrusted input safely inside an error message or a header: bounded, on one line, and
  * with every character that could move a terminal's cursor, break a line or reorder text (control,
@@ -74,5 +76,13 @@ public final class Printable {
       return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
     }
     return false;
+  }
+
+  /**
+   * The message of {@code e} for an error line, or its class name when it has none (a
+   * NullPointerException without a helpful message, a bare IOException).
+   */
+  public static String message(Throwable e) {
+    return Objects.requireNonNullElse(e.getMessage(), e.getClass().getName());
   }
 }

@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.sign.Secret;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The secrets an endpoint signs with: the current one, and during a rotation the previous one until
@@ -14,8 +15,8 @@ import java.util.Optional;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SigningSecrets(
     @JsonProperty("current") Secret current,
-    @JsonProperty("previous") Secret previous,
-    @JsonProperty("previous_expires_at") Instant previousExpiresAt) {
+    @JsonProperty("previous") @Nullable Secret previous,
+    @JsonProperty("previous_expires_at") @Nullable Instant previousExpiresAt) {
 
   public SigningSecrets {
     Objects.requireNonNull(current, "current secret");
@@ -30,7 +31,7 @@ public record SigningSecrets(
 
   /** The previous secret if it still signs at {@code now}. */
   public Optional<Secret> previousAt(Instant now) {
-    return previous != null && now.isBefore(previousExpiresAt)
+    return previous != null && previousExpiresAt != null && now.isBefore(previousExpiresAt)
         ? Optional.of(previous)
         : Optional.empty();
   }

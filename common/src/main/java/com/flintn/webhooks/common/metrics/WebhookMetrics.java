@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The product's metrics (docs/design.md §9): names in dotted lowercase, tags with bounded values
@@ -184,7 +185,7 @@ public final class WebhookMetrics {
   }
 
   /** 2xx, 3xx, 4xx or 5xx for a status; none without one. */
-  public static String statusClass(Integer status) {
+  public static String statusClass(@Nullable Integer status) {
     return status == null || status < 100 || status > 599 ? "none" : (status / 100) + "xx";
   }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encrypts signing secrets for storage in Kafka with a keyring (docs/design.md §8.1): several
@@ -201,7 +202,7 @@ public final class SecretCipher {
    *     to another endpoint, it is damaged, or it is plaintext and plaintext is not allowed (the
    *     message names neither the value nor a key)
    */
-  public String decrypt(String stored, String endpointId) {
+  public String decrypt(String stored, @Nullable String endpointId) {
     if (stored.startsWith(Secret.PREFIX)) {
       if (allowPlaintext) {
         return stored;
@@ -259,7 +260,7 @@ public final class SecretCipher {
     throw new IllegalArgumentException("not an encrypted secret");
   }
 
-  private Undecryptable wrongKey(String id) {
+  private Undecryptable wrongKey(@Nullable String id) {
     if (keysSetting.equals(LEGACY_KEY)) { // id is null or DEFAULT_KEY_ID, the only one
       return new Undecryptable(
           LEGACY_KEY,
@@ -293,7 +294,7 @@ public final class SecretCipher {
             + " recreate those endpoints");
   }
 
-  private static String requireId(String endpointId) {
+  private static String requireId(@Nullable String endpointId) {
     if (endpointId == null) {
       throw new IllegalArgumentException("a sealed secret is read only with its endpoint's id");
     }
@@ -313,7 +314,7 @@ public final class SecretCipher {
   }
 
   /** The plaintext, or null if {@code key} does not open {@code all} with {@code aad}. */
-  private static String open(SecretKeySpec key, byte[] all, byte[] aad) {
+  private static @Nullable String open(SecretKeySpec key, byte[] all, byte @Nullable [] aad) {
     if (all.length < NONCE_BYTES + TAG_BITS / 8) {
       return null;
     }
@@ -383,7 +384,7 @@ public final class SecretCipher {
     }
 
     /** The {@link Undecryptable} in {@code e} or its causes, or null. */
-    public static Undecryptable find(Throwable e) {
+    public static @Nullable Undecryptable find(Throwable e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof Undecryptable u) {
           return u;

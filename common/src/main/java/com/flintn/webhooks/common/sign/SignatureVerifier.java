@@ -52,7 +52,7 @@ public final class SignatureVerifier {
     }
     String expected = WebhookSigner.standardSignature(secret, webhookId, timestamp, body);
     boolean match = false;
-    for (String entry : signatureHeader.trim().split(" +")) {
+    for (String entry : signatureHeader.trim().split(" +", -1)) {
       match |= constantTimeEquals(expected, entry);
     }
     return match;

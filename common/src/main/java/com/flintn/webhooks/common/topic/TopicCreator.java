@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.topic;
 
+import com.flintn.webhooks.common.message.Printable;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates every topic of a {@link TopicCatalog}, idempotently: missing topics are created, existing
@@ -59,7 +62,7 @@ public final class TopicCreator {
   public static final class TopicSetupException extends RuntimeException {
     @Serial private static final long serialVersionUID = 1L;
 
-    public TopicSetupException(String message, Throwable cause) {
+    public TopicSetupException(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }
@@ -116,7 +119,7 @@ public final class TopicCreator {
           } catch (ExecutionException ex) {
             if (!(ex.getCause() instanceof TopicExistsException)) {
               throw new TopicSetupException(
-                  "cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
+                  "cannot create topic " + e.getKey() + ": " + causeMessage(ex), ex);
             }
           }
         }
@@ -128,9 +131,9 @@ public final class TopicCreator {
       Map<String, Integer> toFix = new HashMap<>();
       List<Result> results = new ArrayList<>();
       for (String name : names) {
-        TopicDescription d = described.get(name);
+        TopicDescription d = Objects.requireNonNull(described.get(name), name);
         int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
-        int current = minIsr.get(name);
+        int current = Objects.requireNonNull(minIsr.get(name), name);
         Optional<String> problem = minInsyncReplicasProblem(rf, current);
         boolean fix = problem.isPresent() && fixMinInsyncReplicas;
         if (fix) {
@@ -152,9 +155,13 @@ public final class TopicCreator {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw new TopicSetupException("cannot reach Kafka (timed out)", e.getCause());
       }
-      throw new TopicSetupException(
-          "cannot set up topics: " + e.getCause().getMessage(), e.getCause());
+      throw new TopicSetupException("cannot set up topics: " + causeMessage(e), e.getCause());
     }
+  }
+
+  /** The message of what failed inside {@code e}, which Kafka's futures always give a cause. */
+  private static String causeMessage(ExecutionException e) {
+    return Printable.message(e.getCause() != null ? e.getCause() : e);
   }
 
   /**
@@ -237,7 +244,8 @@ public final class TopicCreator {
     Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
     Map<String, Integer> out = new HashMap<>();
     for (ConfigResource r : resources) {
-      ConfigEntry e = configs.get(r).get(TopicSpec.MIN_INSYNC_REPLICAS);
+      ConfigEntry e =
+          Objects.requireNonNull(configs.get(r), r.name()).get(TopicSpec.MIN_INSYNC_REPLICAS);
       out.put(r.name(), e == null || e.value() == null ? 1 : Integer.parseInt(e.value()));
     }
     return out;
@@ -265,7 +273,9 @@ public final class TopicCreator {
     Map<String, Integer> counts = new HashMap<>();
     for (Topic<?, ?> t : catalog.all()) {
       if (t.spec().coPartitioned()) {
-        counts.put(t.name(), described.get(t.name()).partitions().size());
+        counts.put(
+            t.name(),
+            Objects.requireNonNull(described.get(t.name()), t.name()).partitions().size());
       }
     }
     if (counts.values().stream().distinct().count() > 1) {

@@ -6,6 +6,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tracks which consumed offsets are finished, per partition, so that the committed offset never
@@ -66,7 +67,7 @@ final class CommitTracker {
      * The commit for this partition: {@link #committable()}, with the records finished past it in
      * the metadata; null before the first record.
      */
-    synchronized OffsetAndMetadata commitPoint() {
+    synchronized @Nullable OffsetAndMetadata commitPoint() {
       if (next < 0) {
         return null;
       }

@@ -325,6 +325,9 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
+  // done.whenComplete below: its callback settles both outcomes of done (a failed write stops the
+  // partition), so the future it returns has nothing left to report.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void pollOnce() {
     if (holding()) {
       // Polls on, paused, to stay in the group; a partition assigned meanwhile is not paused

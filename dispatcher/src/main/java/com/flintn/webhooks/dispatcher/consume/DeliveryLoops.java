@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -261,8 +262,8 @@ public final class DeliveryLoops {
               + "=0 to deliver repeated events",
           e);
     }
-    int eventsCount = d.get(events).partitions().size();
-    int seenCount = d.get(seen).partitions().size();
+    int eventsCount = Objects.requireNonNull(d.get(events), events).partitions().size();
+    int seenCount = Objects.requireNonNull(d.get(seen), seen).partitions().size();
     if (seenCount < eventsCount) {
       throw new IllegalStateException(
           seen

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Isolates endpoints, and the hosts they name, from each other (docs/design.md, "Tenant
@@ -88,6 +89,8 @@ final class EndpointLimits {
     /** Send now; release when the request is done. */
     non-sealed interface Permit extends Admission {
       /**
+       * Gives the slots back.
+       *
        * @param answered whether the endpoint sent a response (of any status)
        */
       void release(boolean answered);
@@ -113,7 +116,7 @@ final class EndpointLimits {
    *
    * @param partition the partition the delivery was read from, whose window the share is of
    */
-  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition)
+  Admission enter(EndpointId endpoint, String host, Lane lane, @Nullable Object partition)
       throws InterruptedException {
     return enter(endpoint, host, lane, partition, 0);
   }
@@ -123,7 +126,8 @@ final class EndpointLimits {
    * rateLimit} deliveries a second (0: no limit of its own). Such a delivery read from a main lane
    * overflows at once; one read from the overflow lane waits for its token first.
    */
-  Admission enter(EndpointId endpoint, String host, Lane lane, Object partition, int rateLimit)
+  Admission enter(
+      EndpointId endpoint, String host, Lane lane, @Nullable Object partition, int rateLimit)
       throws InterruptedException {
     boolean main = lane == Lane.MAIN;
     if (rateLimit > 0 && main) {
@@ -165,7 +169,7 @@ final class EndpointLimits {
     }
     if (hostAnswer != null) {
       h.users.decrementAndGet();
-      e.release(true, main ? partition : null, hostAnswer == OVERFLOW);
+      e.release(true, main ? partition : null, hostAnswer instanceof Admission.Overflow);
       e.users.decrementAndGet();
       return hostAnswer;
     }
@@ -291,13 +295,13 @@ final class EndpointLimits {
     final Condition turn = lock.newCondition();
 
     /** The endpoint's pace, once it has a rate limit: turns reserved as deliveries come. */
-    TokenBucket bucket;
+    @Nullable TokenBucket bucket;
 
     /**
      * The same pace on the times deliveries really go: one that wakes late for its turn (a pause of
      * the process) must not let the next one, woken on time, go right behind it.
      */
-    TokenBucket gate;
+    @Nullable TokenBucket gate;
 
     final AtomicInteger users = new AtomicInteger();
     final AtomicInteger overflowed = new AtomicInteger();
@@ -340,14 +344,16 @@ final class EndpointLimits {
      * reserved at once, so waiting deliveries wake one token apart in the order they came; once
      * woken, a delivery also takes a token of the {@code gate} at the time it really goes on.
      */
-    Admission pace(int rate, Object partition) throws InterruptedException {
+    @Nullable Admission pace(int rate, @Nullable Object partition) throws InterruptedException {
       if (gone(partition)) {
         return ABANDON;
       }
       long now = clock.millis();
-      if (bucket == null) {
-        bucket = new TokenBucket(rate, now);
-        gate = new TokenBucket(rate, now);
+      TokenBucket bucket = this.bucket;
+      TokenBucket gate = this.gate;
+      if (bucket == null || gate == null) {
+        bucket = this.bucket = new TokenBucket(rate, now);
+        gate = this.gate = new TokenBucket(rate, now);
       }
       long when = bucket.reserve(rate, now);
       long wait = when > now ? when - now : gate.take(rate, now);
@@ -375,7 +381,7 @@ final class EndpointLimits {
       }
     }
 
-    private boolean gone(Object partition) {
+    private boolean gone(@Nullable Object partition) {
       return stopping || (partition != null && revoked.contains(partition));
     }
 
@@ -383,7 +389,7 @@ final class EndpointLimits {
      * An endpoint slot for a delivery read from {@code partition} of a main lane (null: from the
      * overflow lane): a permit marker, or where the delivery goes instead.
      */
-    Admission acquire(Object partition, long deadline) throws InterruptedException {
+    Admission acquire(@Nullable Object partition, long deadline) throws InterruptedException {
       if (stopping) {
         return ABANDON;
       }
@@ -403,15 +409,17 @@ final class EndpointLimits {
       try {
         while (available == 0) {
           if (stopping) {
-            return leave(partition, ABANDON);
+            leave(partition);
+            return ABANDON;
           }
           if (unanswered >= capacity && waiting > queued) {
-            return leave(partition, DEFER);
+            leave(partition);
+            return DEFER;
           }
           if (main) {
             long left = deadline - clock.millis();
             if (left <= 0) {
-              leave(partition, null);
+              leave(partition);
               return toOverflow();
             }
             changed.await(left, TimeUnit.MILLISECONDS);
@@ -422,7 +430,7 @@ final class EndpointLimits {
         available--;
         return PERMIT_MARKER;
       } catch (InterruptedException ex) {
-        leave(partition, null);
+        leave(partition);
         throw ex;
       } finally {
         waiting--;
@@ -430,7 +438,7 @@ final class EndpointLimits {
     }
 
     /** A host slot: null when granted, otherwise where the delivery goes. */
-    Admission acquireHost(long deadline) throws InterruptedException {
+    @Nullable Admission acquireHost(long deadline) throws InterruptedException {
       waiting++;
       try {
         while (available == 0) {
@@ -454,11 +462,10 @@ final class EndpointLimits {
       }
     }
 
-    private Admission leave(Object partition, Admission a) {
+    private void leave(@Nullable Object partition) {
       if (partition != null) {
         held.computeIfPresent(partition, (p, n) -> n == 1 ? null : n - 1);
       }
-      return a;
     }
 
     private Admission toOverflow() {
@@ -471,13 +478,13 @@ final class EndpointLimits {
      * Gives back a slot taken by {@link #acquire}; with {@code overflow}, the delivery went to the
      * overflow lane after all (its host was full).
      */
-    void release(boolean answered, Object partition, boolean overflow) {
+    void release(boolean answered, @Nullable Object partition, boolean overflow) {
       lock.lock();
       try {
         boolean wasStalled = unanswered >= capacity;
         unanswered = answered ? 0 : unanswered + 1;
         available++;
-        leave(partition, null);
+        leave(partition);
         if (overflow) {
           toOverflow();
         } else if (overflowing && available > capacity / 2) {

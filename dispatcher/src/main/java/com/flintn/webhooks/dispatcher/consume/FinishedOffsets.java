@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher.consume;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records past a partition's committed offset that were already finished when it was committed,
@@ -72,11 +73,11 @@ final class FinishedOffsets {
   }
 
   /** What {@code metadata} of a commit at {@code committed} says was finished; null for nothing. */
-  static FinishedOffsets decode(long committed, String metadata) {
+  static @Nullable FinishedOffsets decode(long committed, @Nullable String metadata) {
     if (metadata == null || !metadata.startsWith(PREFIX)) {
       return null;
     }
-    String[] runs = metadata.substring(PREFIX.length()).split("\\.");
+    String[] runs = metadata.substring(PREFIX.length()).split("\\.", -1);
     if (runs.length < 2 || runs.length % 2 != 0) {
       return null;
     }

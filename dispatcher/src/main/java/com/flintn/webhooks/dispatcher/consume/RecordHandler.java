@@ -243,7 +243,7 @@ final class RecordHandler implements RecordWork {
                         hosts.of(endpoint.url()),
                         lane,
                         source.partitionKey(),
-                        endpoint.rateLimited() ? endpoint.rateLimit() : 0);
+                        endpoint.perSecondLimit());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Abandoned();

@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher.dedup;
 
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
+import com.flintn.webhooks.common.kafka.Offsets;
 import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.time.Durations;
 import com.flintn.webhooks.dispatcher.record.DeliveryMetrics;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -186,6 +188,7 @@ public final class EventDedup {
    * Writes the first sightings since the last flush, one record per partition; each of their
    * events' futures completes when that record is acknowledged (or fails when it fails for good).
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback settles written on every outcome
   public void flush() {
     if (pending.isEmpty()) {
       return;
@@ -324,7 +327,7 @@ public final class EventDedup {
       Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
       for (TopicPartition tp : tps) {
         OffsetAndTimestamp o = from.get(tp);
-        c.seek(tp, o == null ? end.get(tp) : o.offset());
+        c.seek(tp, o == null ? Offsets.of(end, tp) : o.offset());
       }
       int idle = 0;
       while (!caughtUp(c, tps, end)) {
@@ -341,10 +344,11 @@ public final class EventDedup {
           if (v == null || v.length < 17 || v[0] != FORMAT || (v.length - 1) % 16 != 0) {
             continue; // not a format this version reads
           }
-          if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+          if (r.offset() >= Offsets.of(end, new TopicPartition(r.topic(), r.partition()))) {
             continue;
           }
-          SeenIds seen = partitions.get(r.partition());
+          SeenIds seen =
+              Objects.requireNonNull(partitions.get(r.partition()), "restored partition");
           ByteBuffer b = ByteBuffer.wrap(v, 1, v.length - 1);
           while (b.hasRemaining()) {
             seen.restore(b.getLong(), b.getLong(), r.timestamp(), now);
@@ -363,7 +367,7 @@ public final class EventDedup {
     }
     long bytes = 0;
     for (int p : numbers) {
-      bytes += partitions.get(p).bytes();
+      bytes += Objects.requireNonNull(partitions.get(p), "restored partition").bytes();
     }
     log.info(
         "de-duplication window of {} restored for {} partitions {}: {} seen event ids in {} ms,"
@@ -379,7 +383,7 @@ public final class EventDedup {
   private static boolean caughtUp(
       KafkaConsumer<byte[], byte[]> c, List<TopicPartition> tps, Map<TopicPartition, Long> end) {
     for (TopicPartition tp : tps) {
-      if (c.position(tp) < end.get(tp)) {
+      if (c.position(tp) < Offsets.of(end, tp)) {
         return false;
       }
     }

@@ -23,6 +23,7 @@ final class CallDeadlines implements AutoCloseable {
   private final Set<Call> expired = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService sweeper;
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the task runs until close shuts the executor
   CallDeadlines(Clock clock, Duration tick) {
     this.clock = clock;
     this.sweeper =
@@ -50,6 +51,7 @@ final class CallDeadlines implements AutoCloseable {
     return expired.remove(call);
   }
 
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a ConcurrentHashMap allows it
   void sweep() {
     long now = clock.millis();
     for (Map.Entry<Call, Long> e : armed.entrySet()) {

@@ -6,6 +6,7 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.Printable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,10 +122,11 @@ public final class WebhookSender implements AutoCloseable {
     if (targets.size() > MAX_TARGETS) {
       targets.clear(); // rebuilt on use: the cache only saves parsing
     }
-    if (target.refusal() != null) {
-      return new SendResult.Refused(target.refusal(), Duration.ZERO);
+    String refusal = target.refusal();
+    if (refusal != null) {
+      return new SendResult.Refused(refusal, Duration.ZERO);
     }
-    HttpUrl url = target.url();
+    HttpUrl url = Objects.requireNonNull(target.url(), "a target without a refusal has a URL");
     Request.Builder request;
     try {
       request = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
@@ -178,11 +182,11 @@ public final class WebhookSender implements AutoCloseable {
           endpoint.accountId().value(),
           e.detail());
     }
-    return new SendResult.Refused(e.getMessage(), took);
+    return new SendResult.Refused(Printable.message(e), took);
   }
 
   /** What the checks before a request make of one URL: the URL to call, or why not. */
-  private record Target(HttpUrl url, String refusal) {}
+  private record Target(@Nullable HttpUrl url, @Nullable String refusal) {}
 
   /**
    * URLs checked so far: the checks and the parse cost more than the rest of a request's set-up.
@@ -264,7 +268,7 @@ public final class WebhookSender implements AutoCloseable {
     }
   }
 
-  private static UnsafeAddressException findUnsafe(Throwable e) {
+  private static @Nullable UnsafeAddressException findUnsafe(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof UnsafeAddressException u) {
         return u;

@@ -10,6 +10,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -96,14 +97,18 @@ public final class EventSchemas {
                 : ""));
   }
 
+  // Identity on purpose: the cache holds the schema compiled from this very catalogue entry, and a
+  // changed entry is a new object; comparing by value would walk the schema on every event.
+  @SuppressWarnings("ReferenceEquality")
   private Optional<Schema> schemaOf(EventType type) {
     Compiled c = compiled.get(type.name());
     if (c != null && c.from() == type) {
       return c.schema();
     }
+    String text = Objects.requireNonNull(type.schema(), "only types with a schema").toString();
     Optional<Schema> schema;
     try {
-      Schema s = REGISTRY.getSchema(type.schema().toString(), InputFormat.JSON);
+      Schema s = REGISTRY.getSchema(text, InputFormat.JSON);
       s.initializeValidators();
       schema = Optional.of(s);
     } catch (RuntimeException e) {

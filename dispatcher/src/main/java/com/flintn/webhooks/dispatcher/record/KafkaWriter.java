@@ -38,6 +38,7 @@ public final class KafkaWriter {
     open = false;
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback settles done on every outcome
   private void attempt(ProducerRecord<byte[], byte[]> record, CompletableFuture<Void> done) {
     try {
       producer.send(

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The receiving end of {@code standalone --demo}: a local HTTPS server with its own certificate
@@ -30,7 +31,7 @@ public final class DemoReceiver implements AutoCloseable {
   private final HttpsServer server;
   private final Path certificatePem;
   private final AtomicInteger deliveries = new AtomicInteger();
-  private volatile Secret secret;
+  private volatile @Nullable Secret secret;
 
   private DemoReceiver(HttpsServer server, Path certificatePem) {
     this.server = server;

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +59,7 @@ final class DueRetryMover implements Runnable {
   private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> held =
       new HashMap<>();
 
-  private Producer<byte[], byte[]> producer;
+  private @Nullable Producer<byte[], byte[]> producer;
 
   /** A move failed and the partitions have not yet been read again from their committed offsets. */
   private boolean rewindPending;
@@ -195,7 +197,7 @@ final class DueRetryMover implements Runnable {
       ArrayDeque<ConsumerRecord<byte[], byte[]>> records,
       long now,
       List<ConsumerRecord<byte[], byte[]>> batch) {
-    Duration delay = tierDelays.get(tp.topic());
+    Duration delay = Objects.requireNonNull(tierDelays.get(tp.topic()), tp.topic());
     for (ConsumerRecord<byte[], byte[]> r; (r = records.peekFirst()) != null; ) {
       long dueAt = DueAt.of(r, delay);
       if (dueAt > now) {
@@ -222,6 +224,9 @@ final class DueRetryMover implements Runnable {
     }
   }
 
+  // The sends are part of the transaction: if one fails, commitTransaction throws and nothing of
+  // the batch, offsets included, is committed. Only this thread writes moved.
+  @SuppressWarnings({"FutureReturnValueIgnored", "NonAtomicVolatileUpdate"})
   private void move(List<ConsumerRecord<byte[], byte[]>> batch) {
     if (producer == null) {
       producer = producers.create(); // a failed recovery left none; try again now
@@ -241,7 +246,7 @@ final class DueRetryMover implements Runnable {
     commitWithRetry();
     moved += batch.size();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
-      Duration delay = tierDelays.get(r.topic());
+      Duration delay = Objects.requireNonNull(tierDelays.get(r.topic()), r.topic());
       listener.moved(r.topic(), delay, Math.max(0, movedAt - DueAt.of(r, delay)));
     }
   }
@@ -250,7 +255,7 @@ final class DueRetryMover implements Runnable {
   private void commitWithRetry() {
     for (int tries = 1; ; tries++) {
       try {
-        producer.commitTransaction();
+        Objects.requireNonNull(producer, "a transaction is open").commitTransaction();
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         if (tries >= 3) {

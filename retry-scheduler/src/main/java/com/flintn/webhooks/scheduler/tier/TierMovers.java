@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,8 +72,8 @@ public final class TierMovers {
     }
     mover.listener(
         (topic, delay, late) -> {
-          moved.get(delay).increment();
-          lateness.get(delay).record(Duration.ofMillis(late));
+          Objects.requireNonNull(moved.get(delay), topic).increment();
+          Objects.requireNonNull(lateness.get(delay), topic).record(Duration.ofMillis(late));
         });
     this.thread = Thread.ofPlatform().name("retry-scheduler-poll").unstarted(mover);
   }
