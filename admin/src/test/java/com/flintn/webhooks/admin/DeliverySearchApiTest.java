@@ -15,6 +15,7 @@ import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.metrics.Health;
+import com.flintn.webhooks.testkit.AttemptRecords;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -174,20 +175,8 @@ class DeliverySearchApiTest extends SharedAdminFixture {
 
   private static AttemptRecord record(
       String event, String endpoint, AccountId account, Instant at) {
-    return new AttemptRecord(
-        Delivery.idFor(EventId.of(event), EndpointId.of(endpoint)),
-        EventId.of(event),
-        "order.created",
-        EndpointId.of(endpoint),
-        account,
-        1,
-        at,
-        12,
-        200,
-        null,
-        null,
-        null,
-        AttemptOutcome.DELIVERED);
+    return AttemptRecords.of(
+        event, "order.created", endpoint, account, 1, at, 12, 200, null, AttemptOutcome.DELIVERED);
   }
 
   private static void event(String id, String type, String account) {
