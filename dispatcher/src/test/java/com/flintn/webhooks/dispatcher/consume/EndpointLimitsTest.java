@@ -40,9 +40,16 @@ class EndpointLimitsTest {
     return new EndpointLimits(inFlight, queued, perHost, share, hold, Clock.systemUTC());
   }
 
-  /** Limits with slots to spare, on {@link #clock}: only a rate limit makes a delivery wait. */
-  private EndpointLimits pacedOnTheClock() {
-    return new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+  /**
+   * Limits with slots to spare, on {@link #clock}, so that only a rate limit makes a delivery wait;
+   * a first delivery to {@link #SLOW} from the overflow lane, at {@code rate} a second with a burst
+   * of one, has gone at once and used its token.
+   */
+  private EndpointLimits afterOneSentAtOnce(Object partition, int rate)
+      throws InterruptedException {
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, partition, rate)).release(true);
+    return l;
   }
 
   /**
@@ -234,9 +241,8 @@ class EndpointLimitsTest {
 
   @Test
   void fromTheOverflowLaneARateLimitedDeliveryWaitsForItsTurnOnTheClock() throws Exception {
-    EndpointLimits l = pacedOnTheClock();
     // 2 a second, a burst of one: the first goes at once, the next half a second later
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    EndpointLimits l = afterOneSentAtOnce(null, 2);
     BlockingCall<Admission> second = waitsForItsTurn(l, null, 2);
     BlockingCall<Admission> third = waitsForItsTurn(l, null, 2);
     assertThat(l.pacedWaiting()).isEqualTo(2);
@@ -257,8 +263,7 @@ class EndpointLimitsTest {
 
   @Test
   void turnsThatCameDueTogetherAfterAPauseStillGoOneTokenApart() throws Exception {
-    EndpointLimits l = pacedOnTheClock();
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
+    EndpointLimits l = afterOneSentAtOnce(null, 2);
     BlockingCall<Admission> second = waitsForItsTurn(l, null, 2);
     BlockingCall<Admission> third = waitsForItsTurn(l, null, 2);
 
@@ -278,8 +283,7 @@ class EndpointLimitsTest {
 
   @Test
   void stopAbandonsDeliveriesWaitingForTheirRateLimit() throws Exception {
-    EndpointLimits l = pacedOnTheClock();
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    EndpointLimits l = afterOneSentAtOnce(null, 1);
     BlockingCall<Admission> waiting = waitsForItsTurn(l, null, 1);
     l.stop();
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
@@ -288,8 +292,7 @@ class EndpointLimitsTest {
 
   @Test
   void aRevokedPartitionsDeliveriesStopWaitingForTheirTurnOthersKeepTheirs() throws Exception {
-    EndpointLimits l = pacedOnTheClock();
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0", 1)).release(true);
+    EndpointLimits l = afterOneSentAtOnce("o0", 1);
     BlockingCall<Admission> moving = waitsForItsTurn(l, "o0", 1);
     BlockingCall<Admission> staying = waitsForItsTurn(l, "o1", 1);
 
@@ -308,8 +311,7 @@ class EndpointLimitsTest {
 
   @Test
   void aRateLimitedEndpointIsKeptUntilItsBucketIsFullAgain() throws Exception {
-    EndpointLimits l = pacedOnTheClock();
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    EndpointLimits l = afterOneSentAtOnce(null, 1);
     l.evictIdle();
     assertThat(l.tracked()).as("the endpoint's used token is remembered").isEqualTo(1);
     clock.advance(Duration.ofSeconds(1));
