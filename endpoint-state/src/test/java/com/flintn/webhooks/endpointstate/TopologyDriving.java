@@ -6,9 +6,9 @@ import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.testkit.TopicCatalogs;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,14 +30,7 @@ abstract class TopologyDriving {
   static final EndpointId EP = EndpointId.of("ep_1");
   static final AccountId ACC = AccountId.of("acc_1");
 
-  final TopicCatalog topics =
-      new TopicCatalog(
-          "t",
-          List.of(
-              Duration.ofMinutes(5),
-              Duration.ofMinutes(30),
-              Duration.ofHours(2),
-              Duration.ofHours(24)));
+  final TopicCatalog topics = TopicCatalogs.withDefaultTiers("t");
   TopologyTestDriver driver;
   TestInputTopic<String, EndpointChange> changes;
   TestInputTopic<String, AttemptRecord> attempts;
