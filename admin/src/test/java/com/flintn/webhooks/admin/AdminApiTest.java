@@ -14,26 +14,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The admin API of docs/design.md §10 end to end: lifecycle, read-your-writes and test events. */
 @Tag("broker")
-class AdminApiTest {
-  private static AdminFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new AdminFixture("admin-api");
-  }
-
-  @AfterAll
-  static void stop() {
-    f.close();
-  }
-
+class AdminApiTest extends SharedAdminFixture {
   @Test
   void aRateLimitIsSetOnCreateChangedAndRemovedByPatchAndShownOnRead() throws Exception {
     String url = f.receiver.url("/rate");

@@ -1,5 +1,8 @@
 package com.flintn.webhooks.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.config.ConfigKey;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import mockwebserver3.MockResponse;
 
 /**
@@ -123,6 +127,16 @@ final class AdminFixture implements AutoCloseable {
     return new Answer(r.statusCode(), json, r);
   }
 
+  /**
+   * Waits, at most 30 seconds, until the body {@code GET path} answers with {@code key} passes
+   * {@code test}.
+   */
+  void awaitGet(String path, String key, Predicate<JsonNode> test) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> test.test(call("GET", path, key, null).body()));
+  }
+
   Answer create(String key, String name, String url, String... types) throws Exception {
     StringBuilder t = new StringBuilder();
     for (String type : types) {
@@ -133,6 +147,13 @@ final class AdminFixture implements AutoCloseable {
         "/v1/webhooks",
         key,
         "{\"name\":\"" + name + "\",\"url\":\"" + url + "\",\"event_types\":[" + t + "]}");
+  }
+
+  /** Creates an endpoint as {@link #create} does, checks it was created, and returns its id. */
+  String createdId(String key, String name, String url, String... types) throws Exception {
+    Answer created = create(key, name, url, types);
+    assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+    return created.body().get("id").asText();
   }
 
   @Override

@@ -9,8 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,19 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every refusal of the admin API: its status, its code, and a message that says what to fix. */
 @Tag("broker")
-class AdminRequestsTest {
-  private static AdminFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new AdminFixture("admin-requests");
-  }
-
-  @AfterAll
-  static void stop() {
-    f.close();
-  }
-
+class AdminRequestsTest extends SharedAdminFixture {
   @Test
   void missingOrWrongKeysAre401WithAChallenge() throws Exception {
     Answer none = f.call("GET", "/v1/webhooks", null, null);

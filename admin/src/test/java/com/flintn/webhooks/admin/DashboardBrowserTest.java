@@ -7,17 +7,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.flintn.webhooks.common.eventtype.EventTypeWriter;
 import com.flintn.webhooks.common.message.EventType;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -25,11 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
@@ -42,69 +33,14 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @Tag("browser")
 @Tag("broker")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "screenshots");
-
-  private static AdminFixture f;
-  private static ChromeDriver browser;
-
-  @BeforeAll
-  static void start() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new AssertionError(
-          "the dashboard test needs Debian's chromium and chromium-driver:"
-              + " apt-get install chromium chromium-driver (.ci/run does this)");
-    }
-    f = new AdminFixture("dashboard");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-    browser = new ChromeDriver(service, options);
-    browser.manage().window().setSize(new Dimension(1280, 800));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (f != null) {
-      f.close();
-    }
-  }
-
+class DashboardBrowserTest extends InHeadlessChromium {
   @Test
   void createTestEventAttemptRowAndDisableThroughThePageAlone() throws Exception {
-    signIn();
-
-    visible("#create-open").click();
-    type(visible("#create-name"), "Orders (browser)");
-    type(visible("#create-url"), f.receiver.url("/browser"));
-    type(visible("#create-events"), "order.created, order.paid");
+    fillCreateForm("Orders (browser)", f.receiver.url("/browser"), "order.created, order.paid");
     visible("#create-submit").click();
 
-    String secret =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () -> visible("#secret-value").getAttribute("value"),
-                v -> v != null && v.startsWith("whsec_"));
+    String secret = dismissSecret();
     assertThat(secret).hasSizeGreaterThan(40);
-    visible("#secret-dismiss").click();
 
     WebElement row = visible(".endpoint[data-endpoint-id]");
     String id = row.getAttribute("data-endpoint-id");
@@ -139,18 +75,10 @@ class DashboardBrowserTest {
   @Test
   void deadLettersAreShownAndReplayedFromThePanel() throws Exception {
     AtomicInteger status = f.answerUnder("/bdead", 410);
-    String id =
-        f.create(KEY_A, "Gone (browser)", f.receiver.url("/bdead"), "*").body().get("id").asText();
+    String id = f.createdId(KEY_A, "Gone (browser)", f.receiver.url("/bdead"), "*");
     f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.call("GET", "/v1/webhooks/" + id + "/dead-letters", KEY_A, null)
-                        .body()
-                        .get("count")
-                        .asInt()
-                    == 1);
+    f.awaitGet(
+        "/v1/webhooks/" + id + "/dead-letters", KEY_A, body -> body.get("count").asInt() == 1);
     signIn();
     visible(".endpoint[data-endpoint-id='" + id + "']").click();
     await()
@@ -178,17 +106,12 @@ class DashboardBrowserTest {
             new mockwebserver3.MockResponse.Builder()
                 .code(r.path().startsWith("/bres") ? status.get() : 200)
                 .build());
-    String id =
-        f.create(KEY_A, "Resend (browser)", f.receiver.url("/bres"), "*").body().get("id").asText();
+    String id = f.createdId(KEY_A, "Resend (browser)", f.receiver.url("/bres"), "*");
     f.call("POST", "/v1/webhooks/" + id + "/test", KEY_A, null);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.call("GET", "/v1/webhooks/" + id + "/attempts", KEY_A, null)
-                    .body()
-                    .toString()
-                    .contains("dead_lettered"));
+    f.awaitGet(
+        "/v1/webhooks/" + id + "/attempts",
+        KEY_A,
+        body -> body.toString().contains("dead_lettered"));
     status.set(200);
     signIn();
     try {
@@ -264,12 +187,7 @@ class DashboardBrowserTest {
         visible("#create-events-options [data-type='order.created']").click();
         screenshot("dashboard-event-types.png");
         visible("#create-submit").click();
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () -> visible("#secret-value").getAttribute("value"),
-                v -> v != null && v.startsWith("whsec_"));
-        visible("#secret-dismiss").click();
+        dismissSecret();
 
         JsonNode created = null;
         for (JsonNode e : f.call("GET", "/v1/webhooks", KEY_A, null).body().get("data")) {
@@ -306,11 +224,7 @@ class DashboardBrowserTest {
 
   @Test
   void aDeliveryIsFoundByItsEventIdWithItsAttemptsInTheDeliveriesSearch() throws Exception {
-    String id =
-        f.create(KEY_A, "Search (browser)", f.receiver.url("/bsearch"), "*")
-            .body()
-            .get("id")
-            .asText();
+    String id = f.createdId(KEY_A, "Search (browser)", f.receiver.url("/bsearch"), "*");
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -358,6 +272,27 @@ class DashboardBrowserTest {
         .until(() -> browser.findElements(By.cssSelector(css)).stream().anyMatch(test));
   }
 
+  /** Signs in and fills the create form's name, URL and event types, for the test to submit. */
+  private static void fillCreateForm(String name, String url, String events) {
+    signIn();
+    visible("#create-open").click();
+    type(visible("#create-name"), name);
+    type(visible("#create-url"), url);
+    type(visible("#create-events"), events);
+  }
+
+  /** Waits for a new endpoint's signing secret, dismisses it and returns it. */
+  private static String dismissSecret() {
+    String secret =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> visible("#secret-value").getAttribute("value"),
+                v -> v != null && v.startsWith("whsec_"));
+    visible("#secret-dismiss").click();
+    return secret;
+  }
+
   private static void signIn() {
     browser.get(f.base() + "/");
     if (!browser.findElements(By.cssSelector("#sign-out")).isEmpty()
@@ -371,22 +306,13 @@ class DashboardBrowserTest {
   @Test
   @Order(Integer.MAX_VALUE - 1) // after the tests that expect a fresh page and their endpoint first
   void aRateLimitIsSetShownChangedAndRemovedThroughThePage() throws Exception {
-    signIn();
-    visible("#create-open").click();
-    type(visible("#create-name"), "Paced (browser)");
-    type(visible("#create-url"), f.receiver.url("/bpaced"));
-    type(visible("#create-events"), "order.created");
+    fillCreateForm("Paced (browser)", f.receiver.url("/bpaced"), "order.created");
     type(visible("#create-rate"), "fast");
     visible("#create-submit").click();
     assertThat(visible("#create-rate-error").getText()).contains("from 1 to 10,000");
     type(visible("#create-rate"), "5");
     visible("#create-submit").click();
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> visible("#secret-value").getAttribute("value"),
-            v -> v != null && v.startsWith("whsec_"));
-    visible("#secret-dismiss").click();
+    dismissSecret();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> visible("#detail-rate-limit").getText().equals("5 events / second"));
@@ -412,29 +338,13 @@ class DashboardBrowserTest {
 
   @Test
   void apiErrorsAreShownInThePage() {
-    signIn();
-    visible("#create-open").click();
-    type(visible("#create-name"), "Plain HTTP");
     // the page's own check would catch http://; a private address only the server refuses
-    type(visible("#create-url"), "https://10.0.0.1/hook");
-    type(visible("#create-events"), "order.created");
+    fillCreateForm("Plain HTTP", "https://10.0.0.1/hook", "order.created");
     visible("#create-submit").click();
     awaitAny(
         "[role=alert]",
         e -> e.isDisplayed() && e.getText().contains("private"),
         Duration.ofSeconds(20));
-  }
-
-  private static WebElement visible(String css) {
-    return await()
-        .atMost(Duration.ofSeconds(20))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              List<WebElement> all = browser.findElements(By.cssSelector(css));
-              return all.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
-            },
-            e -> e != null);
   }
 
   private static String badge(String css) {
@@ -444,11 +354,5 @@ class DashboardBrowserTest {
   private static void type(WebElement input, String text) {
     input.clear();
     input.sendKeys(text);
-  }
-
-  private static void screenshot(String name) throws Exception {
-    Files.createDirectories(SHOTS);
-    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -15,6 +15,7 @@ import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.metrics.Health;
+import com.flintn.webhooks.testkit.AttemptRecords;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,12 +40,9 @@ import org.junit.jupiter.api.Test;
  * page by page, and again by an admin that starts after they were written.
  */
 @Tag("broker")
-class DeliverySearchApiTest {
-  private static AdminFixture f;
-
+class DeliverySearchApiTest extends SharedAdminFixture {
   @BeforeAll
-  static void start() throws Exception {
-    f = new AdminFixture("deliveries");
+  static void answerByPath() {
     f.receiver.respondWith(
         r ->
             new mockwebserver3.MockResponse.Builder()
@@ -53,17 +50,12 @@ class DeliverySearchApiTest {
                 .build());
   }
 
-  @AfterAll
-  static void stop() {
-    f.close();
-  }
-
   @Test
   void deliveriesOfTheDispatcherAreFoundByEachFilterWithTheirAttemptsAndStatus() throws Exception {
-    String ok = id(f.create(KEY_A, "Ok", f.receiver.url("/ok"), "order.created", "order.paid"));
-    String fail = id(f.create(KEY_A, "Fail", f.receiver.url("/fail"), "order.created"));
-    String gone = id(f.create(KEY_A, "Gone", f.receiver.url("/gone"), "order.paid"));
-    String other = id(f.create(KEY_B, "Other", f.receiver.url("/other"), "order.created"));
+    String ok = f.createdId(KEY_A, "Ok", f.receiver.url("/ok"), "order.created", "order.paid");
+    String fail = f.createdId(KEY_A, "Fail", f.receiver.url("/fail"), "order.created");
+    String gone = f.createdId(KEY_A, "Gone", f.receiver.url("/gone"), "order.paid");
+    String other = f.createdId(KEY_B, "Other", f.receiver.url("/other"), "order.created");
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
@@ -183,20 +175,8 @@ class DeliverySearchApiTest {
 
   private static AttemptRecord record(
       String event, String endpoint, AccountId account, Instant at) {
-    return new AttemptRecord(
-        Delivery.idFor(EventId.of(event), EndpointId.of(endpoint)),
-        EventId.of(event),
-        "order.created",
-        EndpointId.of(endpoint),
-        account,
-        1,
-        at,
-        12,
-        200,
-        null,
-        null,
-        null,
-        AttemptOutcome.DELIVERED);
+    return AttemptRecords.of(
+        event, "order.created", endpoint, account, 1, at, 12, 200, null, AttemptOutcome.DELIVERED);
   }
 
   private static void event(String id, String type, String account) {
@@ -212,11 +192,6 @@ class DeliverySearchApiTest {
         f.env.topics().events().name(),
         account.getBytes(StandardCharsets.UTF_8),
         json.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String id(Answer created) {
-    assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
-    return created.body().get("id").asText();
   }
 
   private static Answer get(String key, String query) throws Exception {

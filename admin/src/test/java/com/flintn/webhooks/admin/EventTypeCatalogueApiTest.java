@@ -26,13 +26,11 @@ import org.junit.jupiter.api.Test;
  * removed later keeps receiving it.
  */
 @Tag("broker")
-class EventTypeCatalogueApiTest {
-  private static AdminFixture f;
+class EventTypeCatalogueApiTest extends SharedAdminFixture {
   private static EventTypeWriter writer;
 
   @BeforeAll
-  static void start() throws Exception {
-    f = new AdminFixture("event-types-api");
+  static void start() {
     writer =
         new EventTypeWriter(
             f.env.config().kafka(), f.env.topics().eventTypes(), Duration.ofSeconds(15));
@@ -41,7 +39,6 @@ class EventTypeCatalogueApiTest {
   @AfterAll
   static void stop() {
     writer.close();
-    f.close();
   }
 
   @Test

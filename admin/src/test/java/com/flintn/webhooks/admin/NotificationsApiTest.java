@@ -20,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -31,19 +29,7 @@ import org.junit.jupiter.api.Test;
  * it, sees them (docs/design.md §4.1).
  */
 @Tag("broker")
-class NotificationsApiTest {
-  private static AdminFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new AdminFixture("admin-notifications");
-  }
-
-  @AfterAll
-  static void stop() {
-    f.close();
-  }
-
+class NotificationsApiTest extends SharedAdminFixture {
   @Test
   void warningsRecoveryAndDisableAreShownToTheirAccountOnly() throws Exception {
     Answer created = f.create(KEY_A, "Orders", f.receiver.url("/orders"), "order.created");

@@ -2,25 +2,12 @@ package com.flintn.webhooks.admin;
 
 import static com.flintn.webhooks.admin.AdminFixture.KEY_A;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.message.AttemptOutcome;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Failure notifications in the dashboard, in headless Chromium as {@link DashboardBrowserTest} runs
@@ -30,63 +17,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @Tag("browser")
 @Tag("broker")
-class NotificationsBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "screenshots");
-
-  private static AdminFixture f;
-  private static ChromeDriver browser;
-
-  @BeforeAll
-  static void start() throws Exception {
-    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new AssertionError(
-          "the dashboard test needs Debian's chromium and chromium-driver:"
-              + " apt-get install chromium chromium-driver (.ci/run does this)");
-    }
-    f = new AdminFixture("notify-browser");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,800");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-    browser = new ChromeDriver(service, options);
-    browser.manage().window().setSize(new Dimension(1280, 800));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (f != null) {
-      f.close();
-    }
-  }
-
+class NotificationsBrowserTest extends InHeadlessChromium {
   @Test
   void aFailingEndpointShowsItsBadgeNoteAndNoticeUntilItDeliversAgain() throws Exception {
-    String id =
-        f.create(KEY_A, "Orders (failing)", f.receiver.url("/failing"), "order.created")
-            .body()
-            .get("id")
-            .asText();
+    String id = f.createdId(KEY_A, "Orders (failing)", f.receiver.url("/failing"), "order.created");
     NotificationsApiTest.attempt(f, id, "evt_b1", 3, AttemptOutcome.RETRY_SCHEDULED);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.call("GET", "/v1/notifications", KEY_A, null).body().get("failing").size() == 1);
+    f.awaitGet("/v1/notifications", KEY_A, body -> body.get("failing").size() == 1);
 
     browser.get(f.base() + "/");
     visible("#api-key").sendKeys(KEY_A);
@@ -106,23 +42,5 @@ class NotificationsBrowserTest {
     browser.navigate().refresh();
     visible("#notifications-list .notice-recovered");
     assertThat(browser.findElements(By.cssSelector(".badge-failing"))).isEmpty();
-  }
-
-  private static WebElement visible(String css) {
-    return await()
-        .atMost(Duration.ofSeconds(30))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              List<WebElement> all = browser.findElements(By.cssSelector(css));
-              return all.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
-            },
-            e -> e != null);
-  }
-
-  private static void screenshot(String name) throws Exception {
-    Files.createDirectories(SHOTS);
-    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
   }
 }

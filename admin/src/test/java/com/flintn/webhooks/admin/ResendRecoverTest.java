@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,7 @@ import org.junit.jupiter.api.Test;
  * letters) and, while disabled, 2 it never sees (dropped); then the receiver accepts everything.
  */
 @Tag("broker")
-class ResendRecoverTest {
-  private static AdminFixture f;
+class ResendRecoverTest extends SharedAdminFixture {
   private static String id;
   private static String secret;
   private static Instant t0;
@@ -58,7 +56,6 @@ class ResendRecoverTest {
 
   @BeforeAll
   static void deliverSomeAndFailSome() throws Exception {
-    f = new AdminFixture("resend");
     f.receiver.respondWith(
         r -> {
           CountDownLatch hold = HOLD.get();
@@ -93,31 +90,15 @@ class ResendRecoverTest {
 
     assertThat(f.call("POST", "/v1/webhooks/" + id + "/disable", KEY_A, null).status())
         .isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.dispatcher
-                    .knownEndpoint(EndpointId.of(id))
-                    .map(e -> !e.isActive())
-                    .orElse(false));
+    awaitDispatcherSeesActive(false);
     for (String e : DROPPED) {
       event(e);
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> outcomes("dropped_endpoint_inactive") == 2);
     assertThat(f.call("POST", "/v1/webhooks/" + id + "/reactivate", KEY_A, null).status())
         .isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.dispatcher.knownEndpoint(EndpointId.of(id)).map(e -> e.isActive()).orElse(false));
+    awaitDispatcherSeesActive(true);
     REFUSE.set(false);
-  }
-
-  @AfterAll
-  static void stop() {
-    f.close();
   }
 
   @Test
@@ -237,16 +218,10 @@ class ResendRecoverTest {
       event("evt_rr_bad_rc_" + i, "order.paid");
     }
     await().atMost(Duration.ofSeconds(60)).until(() -> f.receiver.receivedAt("/rc").size() == n);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                f.call("GET", "/v1/webhooks/" + ep + "/attempts?limit=100", KEY_A, null)
-                        .body()
-                        .toString()
-                        .split("dead_lettered", -1)
-                        .length
-                    == n + 1);
+    f.awaitGet(
+        "/v1/webhooks/" + ep + "/attempts?limit=100",
+        KEY_A,
+        body -> body.toString().split("dead_lettered", -1).length == n + 1);
     REFUSE.set(false);
     try (AdminApp second =
         new AdminApp(
@@ -295,6 +270,18 @@ class ResendRecoverTest {
   }
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** Waits until the dispatcher sees the endpoint as {@code active} (or as not). */
+  private static void awaitDispatcherSeesActive(boolean active) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                f.dispatcher
+                    .knownEndpoint(EndpointId.of(id))
+                    .map(e -> e.isActive() == active)
+                    .orElse(false));
+  }
 
   private static AdminFixture.Answer resend(String key, String event) throws Exception {
     return f.call(

@@ -3,11 +3,7 @@ package com.flintn.webhooks.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,15 +18,7 @@ class DeliveryLookupSmokeTest {
 
   @Test
   void aSmallRunLoadsTheIndexAndFindsEveryEventItLooksUp() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    List<ObjectNode> results =
-        BenchApp.run(
-            List.of("P9"),
-            BenchApp.Sizes.smoke().withPairs(1),
-            Path.of("."),
-            dir.resolve("bench.json"),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    ObjectNode p9 = results.getFirst();
+    ObjectNode p9 = SmokeRuns.onePair("P9", dir);
     assertThat(p9.get("id").asText()).isEqualTo("P9");
     assertThat(p9.at("/details/attempts").asLong())
         .as(p9.toString())

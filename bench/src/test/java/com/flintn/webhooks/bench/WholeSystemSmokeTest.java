@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -28,15 +25,7 @@ class WholeSystemSmokeTest {
     assertThat(WholeSystem.Tools.find())
         .as("nginx and h2load (apt-get install nginx-light nghttp2-client)")
         .isPresent();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    List<ObjectNode> results =
-        BenchApp.run(
-            List.of("P8"),
-            BenchApp.Sizes.smoke().withPairs(1),
-            Path.of("."),
-            dir.resolve("bench.json"),
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-    ObjectNode p8 = results.getFirst();
+    ObjectNode p8 = SmokeRuns.onePair("P8", dir);
     assertThat(p8.at("/value/median").asDouble()).as(p8.toString()).isPositive();
     assertThat(p8.at("/baseline/median").asDouble()).as(p8.toString()).isPositive();
     JsonNode cpu = p8.at("/details/cpu_ms_per_1000_by_component");

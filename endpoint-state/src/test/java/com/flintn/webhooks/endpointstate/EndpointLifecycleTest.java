@@ -4,7 +4,6 @@ import static com.flintn.webhooks.testkit.Endpoints.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
@@ -54,12 +53,7 @@ class EndpointLifecycleTest {
       throws Exception {
     AtomicInteger status = new AtomicInteger(500);
     try (HttpsReceiver receiver = new HttpsReceiver();
-        TestEnvironment env =
-            TestEnvironment.create(
-                "lifecycle",
-                2,
-                Optional.of(receiver),
-                Map.of(ConfigKey.RETRY_TIERS, "200ms,400ms,800ms,1600ms"))) {
+        TestEnvironment env = TestEnvironment.withFastRetries("lifecycle", receiver)) {
       receiver.respondWith(r -> new MockResponse.Builder().code(status.get()).build());
       try (EndpointStateApp state = new EndpointStateApp(env.config());
           DispatcherApp dispatcher = new DispatcherApp(env.config(), CLOCK);

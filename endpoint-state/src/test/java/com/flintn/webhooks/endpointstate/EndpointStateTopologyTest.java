@@ -10,88 +10,33 @@ import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointEvent;
-import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.EventId;
 import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
-import com.flintn.webhooks.common.topic.Topic;
-import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class EndpointStateTopologyTest {
-  private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
-  private static final EndpointId EP = EndpointId.of("ep_1");
-  private static final AccountId ACC = AccountId.of("acc_1");
-
-  private final TopicCatalog topics =
-      new TopicCatalog(
-          "t",
-          List.of(
-              Duration.ofMinutes(5),
-              Duration.ofMinutes(30),
-              Duration.ofHours(2),
-              Duration.ofHours(24)));
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, EndpointChange> changes;
-  private TestInputTopic<String, AttemptRecord> attempts;
+class EndpointStateTopologyTest extends TopologyDriving {
   private TestOutputTopic<String, Endpoint> endpoints;
   private TestOutputTopic<String, EndpointEvent> events;
-  private Instant now = T0;
 
   @BeforeEach
-  void start() {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(EndpointStateApp.topology(topics, Duration.ofHours(24)), p);
-    changes = input(topics.endpointChanges());
-    attempts = input(topics.attempts());
+  void readTheOutputs() {
     endpoints = output(topics.endpoints());
     events = output(topics.endpointEvents());
   }
 
-  private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
-    return driver.createInputTopic(
-        topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer());
-  }
-
-  private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-    return driver.createOutputTopic(
-        topic.name(), Serdes.String().deserializer(), topic.valueSerde().deserializer());
-  }
-
-  @AfterEach
-  void stop() {
-    driver.close();
-  }
-
   private void change(Type type) {
     change(EndpointChange.of("chg_" + type.wireName(), type, EP, ACC, now));
-  }
-
-  private void change(EndpointChange c) {
-    now = now.plusSeconds(1);
-    changes.pipeInput(new TestRecord<>(c.endpointId().value(), c, now));
-  }
-
-  private void create() {
-    change(Changes.createOrders(EP, ACC, "https://example.com/hook", now));
   }
 
   private AttemptRecord exhausted(String event, Instant started) {
@@ -112,16 +57,14 @@ class EndpointStateTopologyTest {
   }
 
   private void attempt(AttemptRecord a) {
-    now = now.plusSeconds(1);
-    attempts.pipeInput(new TestRecord<>(EP.value(), a, now));
+    attempt(a, new RecordHeaders());
   }
 
   /** An attempt record with the {@code outcome} header the dispatcher writes. */
   private void attempt(AttemptRecord a, String outcomeHeader) {
-    now = now.plusSeconds(1);
     RecordHeaders h = new RecordHeaders();
     h.add(HeaderNames.OUTCOME, outcomeHeader.getBytes(StandardCharsets.UTF_8));
-    attempts.pipeInput(new TestRecord<>(EP.value(), a, h, now));
+    attempt(a, h);
   }
 
   private Endpoint latest() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
@@ -26,8 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,12 +48,7 @@ class FailureNotificationsTest {
   void aFailingEndpointWarnsTwiceThenIsDisabledEachToldOnceToTheNamedEndpointSigned()
       throws Exception {
     try (HttpsReceiver receiver = new HttpsReceiver();
-        TestEnvironment env =
-            TestEnvironment.create(
-                "notify",
-                2,
-                Optional.of(receiver),
-                Map.of(ConfigKey.RETRY_TIERS, "200ms,400ms,800ms,1600ms"))) {
+        TestEnvironment env = TestEnvironment.withFastRetries("notify", receiver)) {
       receiver.respondWith(
           r -> new MockResponse.Builder().code(r.path().equals("/failing") ? 500 : 200).build());
       Secret notifySecret = Secret.generate();

@@ -4,86 +4,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.flintn.webhooks.common.event.OperationalEvents;
 import com.flintn.webhooks.common.json.Json;
-import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.DeliveryId;
 import com.flintn.webhooks.common.message.EndpointChange;
 import com.flintn.webhooks.common.message.EndpointChange.Type;
 import com.flintn.webhooks.common.message.EndpointEvent;
-import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.Event;
 import com.flintn.webhooks.common.message.EventId;
-import com.flintn.webhooks.common.sign.Secret;
 import com.flintn.webhooks.common.topic.HeaderNames;
-import com.flintn.webhooks.common.topic.TopicCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The failure warnings and the disable notice of docs/design.md §4.1, through the topology. */
-class FailureNotificationsTopologyTest {
-  private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
-  private static final EndpointId EP = EndpointId.of("ep_1");
-  private static final AccountId ACC = AccountId.of("acc_1");
-
-  private final TopicCatalog topics =
-      new TopicCatalog(
-          "t",
-          List.of(
-              Duration.ofMinutes(5),
-              Duration.ofMinutes(30),
-              Duration.ofHours(2),
-              Duration.ofHours(24)));
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, EndpointChange> changes;
-  private TestInputTopic<String, AttemptRecord> attempts;
+class FailureNotificationsTopologyTest extends TopologyDriving {
   private TestInputTopic<String, byte[]> rawAttempts;
   private TestOutputTopic<String, EndpointEvent> status;
   private TestOutputTopic<String, byte[]> webhooks;
-  private Instant now = T0;
 
   @BeforeEach
-  void start() {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(EndpointStateApp.topology(topics, Duration.ofHours(24)), p);
-    changes =
-        driver.createInputTopic(
-            topics.endpointChanges().name(),
-            Serdes.String().serializer(),
-            topics.endpointChanges().valueSerde().serializer());
-    attempts =
-        driver.createInputTopic(
-            topics.attempts().name(),
-            Serdes.String().serializer(),
-            topics.attempts().valueSerde().serializer());
+  void createTheEndpoint() {
     rawAttempts =
         driver.createInputTopic(
             topics.attempts().name(),
             Serdes.String().serializer(),
             Serdes.ByteArray().serializer());
-    status =
-        driver.createOutputTopic(
-            topics.endpointEvents().name(),
-            Serdes.String().deserializer(),
-            topics.endpointEvents().valueSerde().deserializer());
+    status = output(topics.endpointEvents());
     webhooks =
         driver.createOutputTopic(
             topics.events().name(),
@@ -93,34 +50,8 @@ class FailureNotificationsTopologyTest {
     status.readValuesToList();
   }
 
-  @AfterEach
-  void stop() {
-    driver.close();
-  }
-
-  private void change(EndpointChange c) {
-    now = now.plusSeconds(1);
-    changes.pipeInput(new TestRecord<>(c.endpointId().value(), c, now));
-  }
-
-  private void create() {
-    change(
-        new EndpointChange(
-            "chg_create",
-            Type.CREATE,
-            EP,
-            ACC,
-            "Orders",
-            "https://example.com/hook",
-            List.of("order.created"),
-            Secret.generate(),
-            null,
-            now));
-  }
-
   /** An attempt record as the dispatcher writes it, with its outcome and attempt headers. */
   private void attempt(String event, int attempt, AttemptOutcome outcome, Instant started) {
-    now = now.plusSeconds(1);
     AttemptRecord a =
         new AttemptRecord(
             DeliveryId.of("dlv_" + event),
@@ -139,7 +70,7 @@ class FailureNotificationsTopologyTest {
     RecordHeaders h = new RecordHeaders();
     h.add(HeaderNames.OUTCOME, outcome.wireName().getBytes(StandardCharsets.UTF_8));
     h.add(HeaderNames.ATTEMPT, String.valueOf(attempt).getBytes(StandardCharsets.UTF_8));
-    attempts.pipeInput(new TestRecord<>(EP.value(), a, h, now));
+    attempt(a, h);
   }
 
   private void failed(String event, int attempt) {

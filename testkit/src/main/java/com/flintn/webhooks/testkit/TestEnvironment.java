@@ -62,6 +62,15 @@ public final class TestEnvironment implements AutoCloseable {
             new ByteArraySerializer());
   }
 
+  /** Retry tiers short enough for a delivery to use all its attempts within a test. */
+  public static final String FAST_RETRY_TIERS = "200ms,400ms,800ms,1600ms";
+
+  /** As {@link #create} with 2 partitions, for {@code receiver}, with {@link #FAST_RETRY_TIERS}. */
+  public static TestEnvironment withFastRetries(String name, HttpsReceiver receiver)
+      throws InterruptedException {
+    return create(name, 2, Optional.of(receiver), Map.of(ConfigKey.RETRY_TIERS, FAST_RETRY_TIERS));
+  }
+
   /**
    * A new prefix with all topics created ({@code partitions} each) and a config for it; {@code
    * overrides} replace the test defaults (which trust {@code receiver} and allow loopback).

@@ -9,13 +9,13 @@ import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.testkit.TopicCatalogs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,30 +35,9 @@ class DeliveryApiTest {
   @BeforeAll
   static void start() {
     KafkaConfig kafka = new KafkaConfig("127.0.0.1:1"); // never started: the index stays loading
-    TopicCatalog topics =
-        new TopicCatalog(
-            "x",
-            List.of(
-                Duration.ofMinutes(5),
-                Duration.ofMinutes(30),
-                Duration.ofHours(2),
-                Duration.ofHours(24)));
+    TopicCatalog topics = TopicCatalogs.withDefaultTiers("x");
     search = new DeliverySearch(kafka, topics.attempts(), 1000, Clock.systemUTC());
-    WebhookApi api =
-        new WebhookApi(
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            kafka,
-            topics,
-            null,
-            Clock.systemUTC(),
-            null,
-            null,
-            search);
+    WebhookApi api = WithoutStores.webhookApi(kafka, topics, Clock.systemUTC(), search);
     server =
         new AdminServer(
             0,

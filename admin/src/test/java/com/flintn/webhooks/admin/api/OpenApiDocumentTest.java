@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.flintn.webhooks.common.config.FlintnConfig.KafkaConfig;
 import com.flintn.webhooks.common.json.Json;
-import com.flintn.webhooks.common.topic.TopicCatalog;
+import com.flintn.webhooks.testkit.TopicCatalogs;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,26 +27,8 @@ class OpenApiDocumentTest {
     assertThat(doc.get("openapi").asText()).startsWith("3.");
     Set<String> registered = new HashSet<>();
     for (WebhookApi.Route r :
-        new WebhookApi(
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new KafkaConfig("localhost:1"),
-                new TopicCatalog(
-                    "x",
-                    List.of(
-                        Duration.ofMinutes(5),
-                        Duration.ofMinutes(30),
-                        Duration.ofHours(2),
-                        Duration.ofHours(24))),
-                null,
-                null,
-                null,
-                null,
-                null)
+        WithoutStores.webhookApi(
+                new KafkaConfig("localhost:1"), TopicCatalogs.withDefaultTiers("x"), null, null)
             .routes()) {
       registered.add(r.method().name().toLowerCase(Locale.ROOT) + " " + r.path());
     }

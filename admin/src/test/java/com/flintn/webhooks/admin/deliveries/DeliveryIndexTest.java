@@ -11,9 +11,8 @@ import com.flintn.webhooks.admin.deliveries.DeliveryIndex.Status;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.AttemptOutcome;
 import com.flintn.webhooks.common.message.AttemptRecord;
-import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.EndpointId;
-import com.flintn.webhooks.common.message.EventId;
+import com.flintn.webhooks.testkit.AttemptRecords;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,18 +93,15 @@ class DeliveryIndexTest {
     int[] seconds = {50, 10, 40, 20, 30, 0, 60};
     for (int s : seconds) {
       index.add(
-          new AttemptRecord(
-              Delivery.idFor(EventId.of("evt_" + s), EndpointId.of(s % 20 == 0 ? "ep_x" : "ep_y")),
-              EventId.of("evt_" + s),
+          AttemptRecords.of(
+              "evt_" + s,
               s >= 40 ? "order.paid" : "order.created",
-              EndpointId.of(s % 20 == 0 ? "ep_x" : "ep_y"),
+              s % 20 == 0 ? "ep_x" : "ep_y",
               A,
               1,
               T0.plusSeconds(s),
               5,
               200,
-              null,
-              null,
               null,
               AttemptOutcome.DELIVERED));
     }
@@ -257,19 +253,16 @@ class DeliveryIndexTest {
       Integer status,
       String error,
       AttemptOutcome outcome) {
-    return new AttemptRecord(
-        Delivery.idFor(EventId.of(event), EndpointId.of(endpoint)),
-        EventId.of(event),
+    return AttemptRecords.of(
+        event,
         "order.created",
-        EndpointId.of(endpoint),
+        endpoint,
         account,
         attempt,
         T0.plusSeconds(second),
         42,
         error == null ? status : null,
         error,
-        null,
-        null,
         outcome);
   }
 

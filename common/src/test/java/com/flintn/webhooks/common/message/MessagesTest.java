@@ -12,24 +12,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class MessagesTest {
+  /**
+   * An active endpoint ep_1 of acc_1 sending to https://example.com/hook with a new secret, made,
+   * last changed and given its status {@code at}, without a rate limit.
+   */
+  private static Endpoint activeEndpoint(
+      String name, List<String> eventTypes, Instant at, long version) {
+    return new Endpoint(
+        EndpointId.of("ep_1"),
+        AccountId.of("acc_1"),
+        name,
+        "https://example.com/hook",
+        eventTypes,
+        EndpointStatus.ACTIVE,
+        null,
+        SigningSecrets.of(Secret.generate()),
+        at,
+        at,
+        version,
+        at,
+        null);
+  }
+
   @Test
   void endpointRoundTripsWithSnakeCaseNamesAndIgnoresUnknownFields() {
     Instant t = Instant.parse("2026-11-27T10:00:00Z");
-    Endpoint e =
-        new Endpoint(
-            EndpointId.of("ep_1"),
-            AccountId.of("acc_1"),
-            "Production Orders",
-            "https://example.com/hook",
-            List.of("order.created"),
-            EndpointStatus.ACTIVE,
-            null,
-            SigningSecrets.of(Secret.generate()),
-            t,
-            t,
-            3,
-            null,
-            null);
+    Endpoint e = activeEndpoint("Production Orders", List.of("order.created"), t, 3);
     JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
     byte[] json = serde.serialize("t", e);
     String text = new String(json, StandardCharsets.UTF_8);
@@ -45,21 +53,7 @@ class MessagesTest {
   @Test
   void aRateLimitIsAnOptionalFieldThatOlderRecordsAndCommandsDoWithout() {
     Instant t = Instant.parse("2026-11-27T10:00:00Z");
-    Endpoint plain =
-        new Endpoint(
-            EndpointId.of("ep_1"),
-            AccountId.of("acc_1"),
-            "Orders",
-            "https://example.com/hook",
-            List.of("*"),
-            EndpointStatus.ACTIVE,
-            null,
-            SigningSecrets.of(Secret.generate()),
-            t,
-            t,
-            1,
-            t,
-            null);
+    Endpoint plain = activeEndpoint("Orders", List.of("*"), t, 1);
     JsonSerde<Endpoint> serde = new JsonSerde<>(Endpoint.class);
     // Without a limit the record is written exactly as before the field existed.
     String old = new String(serde.serialize("t", plain), StandardCharsets.UTF_8);
@@ -124,21 +118,7 @@ class MessagesTest {
     "*|webhook.endpoint.failing, order.paid, true"
   })
   void subscriptionMatchesExactTypesOrStar(String subscribed, String eventType, boolean matches) {
-    Endpoint e =
-        new Endpoint(
-            EndpointId.of("a"),
-            AccountId.of("b"),
-            "n",
-            "https://x",
-            List.of(subscribed.split("\\|")),
-            EndpointStatus.ACTIVE,
-            null,
-            SigningSecrets.of(Secret.generate()),
-            null,
-            null,
-            1,
-            null,
-            null);
+    Endpoint e = activeEndpoint("n", List.of(subscribed.split("\\|")), null, 1);
     assertThat(e.subscribesTo(eventType)).isEqualTo(matches);
   }
 }

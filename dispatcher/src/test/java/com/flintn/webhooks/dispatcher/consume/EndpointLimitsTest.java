@@ -28,6 +28,7 @@ class EndpointLimitsTest {
   private static final Duration LONG_HOLD = Duration.ofMinutes(10);
 
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
 
   @AfterEach
   void stopThreads() {
@@ -37,6 +38,28 @@ class EndpointLimitsTest {
   private static EndpointLimits limits(
       int inFlight, int queued, int perHost, int share, Duration hold) {
     return new EndpointLimits(inFlight, queued, perHost, share, hold, Clock.systemUTC());
+  }
+
+  /**
+   * Limits with slots to spare, on {@link #clock}, so that only a rate limit makes a delivery wait;
+   * a first delivery to {@link #SLOW} from the overflow lane, at {@code rate} a second with a burst
+   * of one, has gone at once and used its token.
+   */
+  private EndpointLimits afterOneSentAtOnce(Object partition, int rate)
+      throws InterruptedException {
+    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
+    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, partition, rate)).release(true);
+    return l;
+  }
+
+  /**
+   * A delivery to {@link #SLOW} from the overflow lane, at {@code rate} a second, that waits for
+   * its turn on the clock.
+   */
+  private BlockingCall<Admission> waitsForItsTurn(EndpointLimits l, Object partition, int rate) {
+    BlockingCall<Admission> call = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, partition, rate);
+    letItWait(call);
+    return call;
   }
 
   private BlockingCall<Admission> enterAsync(
@@ -218,14 +241,10 @@ class EndpointLimitsTest {
 
   @Test
   void fromTheOverflowLaneARateLimitedDeliveryWaitsForItsTurnOnTheClock() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
     // 2 a second, a burst of one: the first goes at once, the next half a second later
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
-    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    BlockingCall<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    letItWait(second);
-    letItWait(third);
+    EndpointLimits l = afterOneSentAtOnce(null, 2);
+    BlockingCall<Admission> second = waitsForItsTurn(l, null, 2);
+    BlockingCall<Admission> third = waitsForItsTurn(l, null, 2);
     assertThat(l.pacedWaiting()).isEqualTo(2);
     // the endpoint has 16 free slots; only the clock lets them go, one token apart
     permit(l.enter(OTHER, "other:443", Lane.OVERFLOW, null)).release(true);
@@ -244,13 +263,9 @@ class EndpointLimitsTest {
 
   @Test
   void turnsThatCameDueTogetherAfterAPauseStillGoOneTokenApart() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 2)).release(true);
-    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    BlockingCall<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 2);
-    letItWait(second);
-    letItWait(third);
+    EndpointLimits l = afterOneSentAtOnce(null, 2);
+    BlockingCall<Admission> second = waitsForItsTurn(l, null, 2);
+    BlockingCall<Admission> third = waitsForItsTurn(l, null, 2);
 
     // Their turns were at +500 and +1000 ms; the process was held up until +1000 ms.
     clock.advance(Duration.ofMillis(1000));
@@ -268,11 +283,8 @@ class EndpointLimitsTest {
 
   @Test
   void stopAbandonsDeliveriesWaitingForTheirRateLimit() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
-    BlockingCall<Admission> waiting = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null, 1);
-    letItWait(waiting);
+    EndpointLimits l = afterOneSentAtOnce(null, 1);
+    BlockingCall<Admission> waiting = waitsForItsTurn(l, null, 1);
     l.stop();
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Abandon.class);
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0", 1)).isInstanceOf(Admission.Abandon.class);
@@ -280,13 +292,9 @@ class EndpointLimitsTest {
 
   @Test
   void aRevokedPartitionsDeliveriesStopWaitingForTheirTurnOthersKeepTheirs() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0", 1)).release(true);
-    BlockingCall<Admission> moving = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
-    BlockingCall<Admission> staying = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o1", 1);
-    letItWait(moving);
-    letItWait(staying);
+    EndpointLimits l = afterOneSentAtOnce("o0", 1);
+    BlockingCall<Admission> moving = waitsForItsTurn(l, "o0", 1);
+    BlockingCall<Admission> staying = waitsForItsTurn(l, "o1", 1);
 
     l.revoked(List.of("o0"));
     // the next owner reads it again and sends it; this dispatcher must not send it as well
@@ -294,8 +302,7 @@ class EndpointLimitsTest {
     letItWait(staying);
 
     l.assigned(List.of("o0"));
-    BlockingCall<Admission> back = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, "o0", 1);
-    letItWait(back);
+    BlockingCall<Admission> back = waitsForItsTurn(l, "o0", 1);
     clock.advance(Duration.ofSeconds(2));
     permit(staying.get(10, TimeUnit.SECONDS)).release(true);
     clock.advance(Duration.ofSeconds(1));
@@ -304,9 +311,7 @@ class EndpointLimitsTest {
 
   @Test
   void aRateLimitedEndpointIsKeptUntilItsBucketIsFullAgain() throws Exception {
-    ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
-    EndpointLimits l = new EndpointLimits(16, 64, 100, 100, LONG_HOLD, clock);
-    permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null, 1)).release(true);
+    EndpointLimits l = afterOneSentAtOnce(null, 1);
     l.evictIdle();
     assertThat(l.tracked()).as("the endpoint's used token is remembered").isEqualTo(1);
     clock.advance(Duration.ofSeconds(1));
