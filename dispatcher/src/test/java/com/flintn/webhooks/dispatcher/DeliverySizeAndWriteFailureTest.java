@@ -29,7 +29,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Tag;
@@ -132,16 +131,7 @@ class DeliverySizeAndWriteFailureTest {
         setMaxMessageBytes(List.of(firstTier), "1024");
         env.send(env.topics().events().name(), utf8("acc_1"), utf8(bigEvent));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !first.stoppedPartitions().isEmpty());
-        assertThat(first.stoppedPartitions())
-            .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-            .contains(events + " stopped at offset 0")
-            .contains("RecordTooLargeException");
-        // Nothing is committed past the record, for as long as the partition stays stopped.
-        await()
-            .during(Duration.ofSeconds(3))
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> committed(first.groupId(), events) <= 0);
+        StoppedPartition.awaitStoppedUncommitted(first, events, "RecordTooLargeException");
         assertThat(env.readAll(firstTier)).isEmpty();
       }
 
@@ -186,14 +176,6 @@ class DeliverySizeAndWriteFailureTest {
                     bytes == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET)));
       }
       admin.incrementalAlterConfigs(ops).all().get();
-    }
-  }
-
-  private static long committed(String group, TopicPartition tp) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
-      OffsetAndMetadata o =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
-      return o == null ? -1 : o.offset();
     }
   }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,8 +61,7 @@ class EventDedupTest {
   void aRepeatWithinTheWindowIsDeliveredOnceAndCounted() throws Exception {
     try (TestEnvironment env =
         TestEnvironment.create("dedup", 2, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       env.putEndpoint(
           endpoint("ep_2", "acc_2", receiver.url("/two"), List.of("*"), EndpointStatus.ACTIVE));
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -105,8 +105,7 @@ class EventDedupTest {
             1,
             Optional.of(receiver),
             Map.of(ConfigKey.EVENTS_DEDUP_WINDOW, "1m"))) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (DispatcherApp dispatcher = new DispatcherApp(env.config(), clock, registry)) {
         dispatcher.start();
@@ -122,12 +121,7 @@ class EventDedupTest {
         clock.shift(Duration.ofSeconds(32)); // 62 s after the first sighting
         send(env, "acc_1", body);
         send(env, "acc_1", body); // a repeat of the new first sighting
-        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
-        awaitReceived("/one", "evt_last");
-        assertThat(receiver.receivedAt("/one"))
-            .extracting(r -> r.header("X-Event-Id"))
-            .containsExactlyInAnyOrder("evt_1", "evt_mark", "evt_1", "evt_last");
-        assertThat(duplicates(registry)).isEqualTo(2);
+        afterALastEvent(env, registry, 2, "evt_1", "evt_mark", "evt_1");
       }
     }
   }
@@ -136,8 +130,7 @@ class EventDedupTest {
   void aNewDispatcherStillRefusesARepeatOfAnEventSeenBeforeTheRestart() throws Exception {
     try (TestEnvironment env =
         TestEnvironment.create("dedup-restart", 2, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       String body = event("evt_1", "order.created", "acc_1");
       try (DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC())) {
         first.start();
@@ -149,12 +142,7 @@ class EventDedupTest {
       try (DispatcherApp second = new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
         second.start();
         send(env, "acc_1", body);
-        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
-        awaitReceived("/one", "evt_last");
-        assertThat(receiver.receivedAt("/one"))
-            .extracting(r -> r.header("X-Event-Id"))
-            .containsExactlyInAnyOrder("evt_1", "evt_last");
-        assertThat(duplicates(registry)).isEqualTo(1);
+        afterALastEvent(env, registry, 1, "evt_1");
       }
     }
   }
@@ -163,8 +151,7 @@ class EventDedupTest {
   void theSameRecordReadAgainAfterACrashBeforeItsCommitIsDeliveredNotCounted() throws Exception {
     try (TestEnvironment env =
         TestEnvironment.create("dedup-crash", 1, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       // The first request is held unanswered: its record stays unfinished, so nothing is committed.
       CountDownLatch release = new CountDownLatch(1);
       AtomicBoolean held = new AtomicBoolean();
@@ -216,23 +203,14 @@ class EventDedupTest {
   void aSeenWriteThatFailsForGoodStopsThePartitionUncommitted() throws Exception {
     try (TestEnvironment env =
         TestEnvironment.create("dedup-fail", 1, Optional.of(receiver), Map.of())) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       String seen = env.topics().eventsSeen().name();
       TopicPartition events = new TopicPartition(env.topics().events().name(), 0);
       try (DispatcherApp first = new DispatcherApp(env.config(), Clock.systemUTC())) {
         first.start();
         setMaxMessageBytes(seen, "16"); // no record of first sightings fits any more
         send(env, "acc_1", event("evt_1", "order.created", "acc_1"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> !first.stoppedPartitions().isEmpty());
-        assertThat(first.stoppedPartitions())
-            .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-            .contains(events + " stopped at offset 0")
-            .contains("RecordTooLargeException");
-        await()
-            .during(Duration.ofSeconds(3))
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> committed(first.groupId(), events) <= 0);
+        StoppedPartition.awaitStoppedUncommitted(first, events, "RecordTooLargeException");
       }
       // Fixed and restarted: the record is handled again, and its first sighting written.
       setMaxMessageBytes(seen, null);
@@ -269,8 +247,7 @@ class EventDedupTest {
     try (TestEnvironment env =
         TestEnvironment.create(
             "dedup-off", 1, Optional.of(receiver), Map.of(ConfigKey.EVENTS_DEDUP_WINDOW, "0"))) {
-      env.putEndpoint(
-          endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
+      putEndpointOne(env);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (DispatcherApp dispatcher =
           new DispatcherApp(env.config(), Clock.systemUTC(), registry)) {
@@ -278,15 +255,32 @@ class EventDedupTest {
         String body = event("evt_1", "order.created", "acc_1");
         send(env, "acc_1", body);
         send(env, "acc_1", body);
-        send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
-        awaitReceived("/one", "evt_last");
-        assertThat(receiver.receivedAt("/one"))
-            .extracting(r -> r.header("X-Event-Id"))
-            .containsExactlyInAnyOrder("evt_1", "evt_1", "evt_last");
-        assertThat(duplicates(registry)).isZero();
+        afterALastEvent(env, registry, 0, "evt_1", "evt_1");
         assertThat(seenIds(env)).isZero();
       }
     }
+  }
+
+  /**
+   * Sends one more event and, once it has arrived (everything before it on the partition is done),
+   * checks that {@code /one} got exactly {@code before} and it, and how many repeats were counted.
+   */
+  private void afterALastEvent(
+      TestEnvironment env, MeterRegistry registry, long repeats, String... before) {
+    send(env, "acc_1", event("evt_last", "order.created", "acc_1"));
+    awaitReceived("/one", "evt_last");
+    List<String> expected = new ArrayList<>(List.of(before));
+    expected.add("evt_last");
+    assertThat(receiver.receivedAt("/one"))
+        .extracting(r -> r.header("X-Event-Id"))
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(duplicates(registry)).isEqualTo((double) repeats);
+  }
+
+  /** Endpoint {@code ep_1} of {@code acc_1}, at {@code /one}, for every event type. */
+  private void putEndpointOne(TestEnvironment env) {
+    env.putEndpoint(
+        endpoint("ep_1", "acc_1", receiver.url("/one"), List.of("*"), EndpointStatus.ACTIVE));
   }
 
   private static void send(TestEnvironment env, String key, String body) {
@@ -317,14 +311,6 @@ class EventDedupTest {
               Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(op)))
           .all()
           .get();
-    }
-  }
-
-  private static long committed(String group, TopicPartition tp) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
-      OffsetAndMetadata o =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
-      return o == null ? -1 : o.offset();
     }
   }
 
