@@ -24,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -220,7 +221,10 @@ final class DeliveryLookup {
       ms[i] = (System.nanoTime() - t) / 1e6;
       if (r.statusCode() != 200) {
         throw new IllegalStateException(
-            "P9: a lookup got " + r.statusCode() + ": " + new String(r.body()));
+            "P9: a lookup got "
+                + r.statusCode()
+                + ": "
+                + new String(r.body(), StandardCharsets.UTF_8));
       }
       JsonNode body = Json.mapper().readTree(r.body());
       if (body.get("count").asInt() < 1) {

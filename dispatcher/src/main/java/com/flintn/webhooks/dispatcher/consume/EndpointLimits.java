@@ -342,7 +342,7 @@ final class EndpointLimits {
      * Waits for this delivery's turn at {@code rate} a second: null once it may go on to a slot, or
      * {@code ABANDON} if a stop, or the revocation of {@code partition}, came first. The turn is
      * reserved at once, so waiting deliveries wake one token apart in the order they came; once
-     * woken, a delivery also takes a token of the {@code gate} at the time it really goes on.
+     * woken, a delivery also takes a token of the gate bucket at the time it really goes on.
      */
     @Nullable Admission pace(int rate, @Nullable Object partition) throws InterruptedException {
       if (gone(partition)) {
