@@ -138,7 +138,7 @@ final class DeadLetterApi {
             ctx.queryParam("event_type"),
             ctx.queryParam("since"),
             ctx.queryParam("until"));
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = RequestFields.limit(ctx.queryParam("limit"), DEFAULT_LIMIT, MAX_LIMIT);
     Optional<String> cursor = Optional.ofNullable(ctx.queryParam("cursor"));
     DlqPager.Page<Listed> page;
     try (PerAccountSlots.Slot slot = lists.take(e.accountId());
@@ -176,17 +176,17 @@ final class DeadLetterApi {
   private void replay(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
     JsonNode body = body(RequestBody.read(ctx));
-    boolean dryRun = bool(body, "dry_run");
-    boolean allowRepeat = bool(body, "allow_repeat");
+    boolean dryRun = RequestFields.bool(body, "dry_run");
+    boolean allowRepeat = RequestFields.bool(body, "allow_repeat");
     DlqFilter filter;
     try {
       filter =
           filter(
               e,
-              text(body, "reason"),
-              text(body, "event_type"),
-              text(body, "since"),
-              text(body, "until"));
+              RequestFields.text(body, "reason"),
+              RequestFields.text(body, "event_type"),
+              RequestFields.text(body, "since"),
+              RequestFields.text(body, "until"));
     } catch (ApiError bad) {
       throw ApiError.invalid(Printable.message(bad)); // a field of the body, not of the URL
     }
@@ -319,42 +319,5 @@ final class DeadLetterApi {
       }
     }
     return o;
-  }
-
-  private static boolean bool(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return false;
-    }
-    if (!v.isBoolean()) {
-      throw ApiError.invalid(field + " must be true or false");
-    }
-    return v.booleanValue();
-  }
-
-  private static @Nullable String text(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw ApiError.invalid(field + " must be a string");
-    }
-    return v.asText();
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(text);
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException ex) {
-      // answered below
-    }
-    throw ApiError.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 }

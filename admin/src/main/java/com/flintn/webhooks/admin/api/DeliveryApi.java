@@ -152,7 +152,7 @@ final class DeliveryApi {
         endpoint,
         since,
         until,
-        limit(ctx.queryParam("limit")),
+        RequestFields.limit(ctx.queryParam("limit"), DEFAULT_LIMIT, MAX_LIMIT),
         cursor);
   }
 
@@ -169,21 +169,6 @@ final class DeliveryApi {
 
   private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.strip();
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(text);
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiError.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 
   private static ObjectNode json(Found f) {

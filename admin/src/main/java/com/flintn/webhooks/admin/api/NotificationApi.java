@@ -8,7 +8,6 @@ import com.flintn.webhooks.common.message.EndpointEvent;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/notifications} (docs/design.md §4.1): the account's latest failure notices and the
@@ -29,7 +28,7 @@ final class NotificationApi {
 
   private void list(Context ctx) {
     AccountId account = AccountEndpoints.account(ctx);
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = RequestFields.limit(ctx.queryParam("limit"), PER_ACCOUNT, PER_ACCOUNT);
     ObjectNode body = Json.mapper().createObjectNode();
     var data = body.putArray("data");
     log.recent(account, limit).forEach(e -> data.add(notice(e)));
@@ -69,20 +68,5 @@ final class NotificationApi {
       o.put("failing_event_id", e.eventId().value());
     }
     return o;
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return PER_ACCOUNT;
-    }
-    try {
-      int n = Integer.parseInt(text);
-      if (n >= 1 && n <= PER_ACCOUNT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiError.badRequest("limit must be a whole number from 1 to " + PER_ACCOUNT);
   }
 }

@@ -23,7 +23,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /v1/webhooks/{id}/resend} (one past event again) and {@code POST
@@ -65,7 +64,7 @@ final class ResendApi {
   private void resend(Context ctx) {
     Endpoint e = owned.apply(ctx);
     JsonNode body = body(RequestBody.read(ctx), RESEND_FIELDS, "event_id");
-    String raw = text(body, "event_id");
+    String raw = RequestFields.text(body, "event_id");
     if (raw == null || raw.isBlank()) {
       throw ApiError.invalid("event_id is required: the id of the event to send again");
     }
@@ -121,7 +120,7 @@ final class ResendApi {
   private void recover(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
     JsonNode body = body(RequestBody.read(ctx), RECOVER_FIELDS, "since, dry_run");
-    String sinceText = text(body, "since");
+    String sinceText = RequestFields.text(body, "since");
     if (sinceText == null || sinceText.isBlank()) {
       throw ApiError.invalid(
           "since is required: a time such as 2026-11-27T10:00:00Z or an age such as 2h");
@@ -144,7 +143,7 @@ final class ResendApi {
               + Resends.REACH.toDays()
               + " days");
     }
-    boolean dryRun = bool(body, "dry_run");
+    boolean dryRun = RequestFields.bool(body, "dry_run");
     if (!dryRun) {
       requireActive(e, "recovering");
     }
@@ -246,27 +245,5 @@ final class ResendApi {
       }
     }
     return o;
-  }
-
-  private static boolean bool(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return false;
-    }
-    if (!v.isBoolean()) {
-      throw ApiError.invalid(field + " must be true or false");
-    }
-    return v.booleanValue();
-  }
-
-  private static @Nullable String text(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw ApiError.invalid(field + " must be a string");
-    }
-    return v.asText();
   }
 }

@@ -34,7 +34,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code /v1/webhooks} routes of docs/design.md §10. Every route acts for the account of the
@@ -314,7 +313,7 @@ public final class WebhookApi {
   private void attempts(Context ctx) throws Exception {
     endpoints.syncForRead();
     Endpoint e = endpoints.owned(ctx);
-    int limit = limit(ctx.queryParam("limit"));
+    int limit = RequestFields.limit(ctx.queryParam("limit"), 50, 100);
     List<ObjectNode> items =
         attempts.recent(e.endpointId(), limit).stream().map(ApiJson::attempt).toList();
     json(ctx, 200, ApiJson.list(items));
@@ -352,21 +351,6 @@ public final class WebhookApi {
     }
     m.append(". GET /v1/event-types lists the types you can subscribe to, or use \"*\" for all");
     throw ApiError.invalid(m.toString());
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return 50;
-    }
-    try {
-      int n = Integer.parseInt(text);
-      if (n >= 1 && n <= 100) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ApiError.badRequest("limit must be a whole number from 1 to 100");
   }
 
   private String randomId(int length) {
