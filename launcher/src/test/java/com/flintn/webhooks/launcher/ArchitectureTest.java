@@ -70,6 +70,9 @@ class ArchitectureTest {
         .orShould()
         .dependOnClassesThat()
         .haveFullyQualifiedName("java.net.HttpURLConnection")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("javax.net.ssl.SSLSocketFactory")
         .because(
             "customer endpoints are reached only through WebhookSender, which applies the URL"
                 + " guard, TLS checks and timeouts; send through it instead")

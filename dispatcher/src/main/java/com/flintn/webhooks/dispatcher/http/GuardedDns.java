@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
-import okhttp3.Dns;
 
 /**
  * Resolves a host and refuses it if any answer is an address the {@link UrlGuard} forbids. Refusing
@@ -14,16 +13,23 @@ import okhttp3.Dns;
  * address webhooks may not reach; which address is for the operator (see {@link
  * UnsafeAddressException#detail()}).
  */
-final class GuardedDns implements Dns {
-  private final Dns delegate;
+final class GuardedDns {
+  /** A name lookup: all addresses of a host. */
+  interface Resolver {
+    List<InetAddress> lookup(String hostname) throws UnknownHostException;
+  }
+
+  /** The system's resolver (a literal address is returned as it is, without a lookup). */
+  static final Resolver SYSTEM = host -> List.of(InetAddress.getAllByName(host));
+
+  private final Resolver delegate;
   private final UrlGuard guard;
 
-  GuardedDns(Dns delegate, UrlGuard guard) {
+  GuardedDns(Resolver delegate, UrlGuard guard) {
     this.delegate = delegate;
     this.guard = guard;
   }
 
-  @Override
   public List<InetAddress> lookup(String hostname) throws UnknownHostException {
     List<InetAddress> answers = delegate.lookup(hostname);
     for (InetAddress a : answers) {

@@ -6,22 +6,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Optional;
-import okhttp3.OkHttpClient;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import okhttp3.tls.HandshakeCertificates;
 
-/** Adds the certificates of {@code http.trusted-certificates} to the platform's trusted roots. */
+/**
+ * The TLS socket factory of deliveries: the platform's trusted roots, plus the certificates of
+ * {@code http.trusted-certificates} when it is set.
+ */
 final class TrustedCertificates {
   private TrustedCertificates() {}
 
-  static void apply(OkHttpClient.Builder builder, Optional<Path> pem) {
+  static SSLSocketFactory socketFactory(Optional<Path> pem) {
     if (pem.isEmpty()) {
-      return;
+      try {
+        return SSLContext.getDefault().getSocketFactory();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JDK has no default TLS context", e);
+      }
     }
     String key = ConfigKey.HTTP_TRUSTED_CERTIFICATES.key();
     Collection<? extends Certificate> certs;
@@ -40,6 +49,6 @@ final class TrustedCertificates {
       trust.addTrustedCertificate((X509Certificate) c);
     }
     HandshakeCertificates hc = trust.build();
-    builder.sslSocketFactory(hc.sslSocketFactory(), hc.trustManager());
+    return hc.sslSocketFactory();
   }
 }

@@ -2,20 +2,18 @@ package com.flintn.webhooks.dispatcher.http;
 
 import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.UrlGuard;
-import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.Printable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.Proxy;
 import java.net.SocketException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,53 +21,26 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
-import okhttp3.Call;
-import okhttp3.ConnectionPool;
-import okhttp3.Dns;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * POSTs one signed delivery over HTTPS and reports what came back. Redirects are never followed,
- * OkHttp's silent retry is off (one call is one attempt), TLS is always verified, and every
+ * nothing is retried silently (one call is one attempt), TLS is always verified, and every
  * connection passes the {@link UrlGuard}. Blocking: call it from a virtual thread. Thread safe.
  */
 public final class WebhookSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
-  private static final MediaType JSON = MediaType.get("application/json");
-
-  /**
-   * Clients that share everything but their connection pool; an endpoint always uses the same one.
-   * OkHttp finds a pooled connection by walking the whole pool, so with one pool every request
-   * walked every connection of every endpoint: with 10 endpoints at 16 connections each, a fifth of
-   * the dispatcher's CPU (docs/design.md §12). Each endpoint's connections stay in one pool, where
-   * its requests find them; endpoints that share a shard and a host share connections.
-   */
-  private final OkHttpClient[] clients;
 
   /** How late past its timeout a request may be cut. */
   static final Duration DEADLINE_TICK = Duration.ofMillis(20);
 
   private final Duration timeout;
   private final CallDeadlines deadlines;
-
-  /** Connection pools: enough that each holds few endpoints, few enough to share idle sockets. */
-  static final int POOLS = 16;
-
-  /** Idle connections kept per pool, for 5 minutes at most. */
-  private static final int IDLE_PER_POOL = 64;
+  private final Http1Client client;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private final UrlGuard guard;
@@ -85,32 +56,19 @@ public final class WebhookSender implements AutoCloseable {
     this.clock = clock;
     Duration timeout = config.timeout();
     this.timeout = timeout;
-    this.deadlines = new CallDeadlines(clock, DEADLINE_TICK);
+    // The whole attempt (connect, TLS, write, wait, read) is bounded by the deadline; connecting
+    // to one address of the host by at most 10 s of it, so that another address can be tried.
     Duration connect =
         timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
-    OkHttpClient.Builder b =
-        new OkHttpClient.Builder()
-            .proxy(Proxy.NO_PROXY) // a proxy would hide the real target from the URL guard
-            .followRedirects(false)
-            .followSslRedirects(false)
-            .retryOnConnectionFailure(false)
-            // The whole attempt (connect, write, wait, read) is bounded by the deadlines below.
-            // OkHttp's call, read and write timeouts would each arm and disarm a timer in one
-            // shared queue on every call or socket read and write: its busiest lock under load.
-            .connectTimeout(connect)
-            .readTimeout(Duration.ZERO)
-            .writeTimeout(Duration.ZERO)
-            .dns(new GuardedDns(Dns.SYSTEM, guard))
-            .socketFactory(new GuardedSocketFactory(guard));
-    TrustedCertificates.apply(b, config.trustedCertificates());
-    OkHttpClient base = b.build();
-    this.clients = new OkHttpClient[POOLS];
-    for (int i = 0; i < POOLS; i++) {
-      clients[i] =
-          base.newBuilder()
-              .connectionPool(new ConnectionPool(IDLE_PER_POOL, 5, TimeUnit.MINUTES))
-              .build();
-    }
+    this.client =
+        new Http1Client(
+            TrustedCertificates.socketFactory(config.trustedCertificates()),
+            new GuardedDns(GuardedDns.SYSTEM, guard),
+            new GuardedSocketFactory(guard),
+            connect,
+            clock);
+    this.deadlines =
+        new CallDeadlines(clock, DEADLINE_TICK, client::evictIdle, Duration.ofSeconds(10));
   }
 
   /**
@@ -126,44 +84,52 @@ public final class WebhookSender implements AutoCloseable {
     if (refusal != null) {
       return new SendResult.Refused(refusal, Duration.ZERO);
     }
-    HttpUrl url = Objects.requireNonNull(target.url(), "a target without a refusal has a URL");
-    Request.Builder request;
+    Http1Client.Target to =
+        Objects.requireNonNull(target.target(), "a target without a refusal has a route");
+    byte[] head;
     try {
-      request = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
-      for (Map.Entry<String, String> h :
-          DeliveryRequest.headers(endpoint, delivery, body, started).entrySet()) {
-        request.header(h.getKey(), h.getValue());
-      }
+      head = head(to, DeliveryRequest.headers(endpoint, delivery, body, started), body.length);
     } catch (IllegalArgumentException e) {
-      return new SendResult.Refused("not a usable URL: " + e.getMessage(), Duration.ZERO);
+      return new SendResult.Refused(Printable.message(e), Duration.ZERO);
     }
     inFlight.incrementAndGet();
-    OkHttpClient client = clients[Math.floorMod(endpoint.endpointId().hashCode(), POOLS)];
-    Call call = client.newCall(request.build());
-    deadlines.arm(call, timeout);
-    try (Response response = call.execute()) {
-      String excerpt = excerpt(response.body());
+    Http1Client.Exchange exchange = new Http1Client.Exchange();
+    deadlines.arm(exchange, timeout);
+    try {
+      Http1Connection.Answer a = client.post(to, head, body, exchange);
       return new SendResult.Response(
-          response.code(),
-          Optional.ofNullable(response.header("Retry-After")),
-          excerpt,
+          a.status(),
+          Optional.ofNullable(a.retryAfter()),
+          a.excerpt(),
           Duration.between(started, clock.instant()));
     } catch (UnsafeAddressException e) {
       return refused(endpoint, e, Duration.between(started, clock.instant()));
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | RuntimeException e) {
       Duration took = Duration.between(started, clock.instant());
       UnsafeAddressException unsafe = findUnsafe(e);
       if (unsafe != null) {
         return refused(endpoint, unsafe, took);
       }
-      if (deadlines.disarm(call)) {
+      if (deadlines.disarm(exchange)) {
         return new SendResult.Failure(SendResult.ErrorKind.TIMEOUT, "timeout", took);
       }
-      return new SendResult.Failure(kind(e), String.valueOf(e.getMessage()), took);
+      return new SendResult.Failure(kind(e), Printable.message(e), took);
     } finally {
-      deadlines.disarm(call);
+      deadlines.disarm(exchange);
       inFlight.decrementAndGet();
     }
+  }
+
+  /** The request line and headers of a POST of {@code length} bytes to {@code to}. */
+  static byte[] head(Http1Client.Target to, Map<String, String> headers, int length) {
+    StringBuilder h = new StringBuilder(256 + 64 * headers.size());
+    h.append("POST ").append(to.path()).append(" HTTP/1.1\r\n");
+    Http1Connection.header(h, "Host", to.hostHeader());
+    for (Map.Entry<String, String> e : headers.entrySet()) {
+      Http1Connection.header(h, e.getKey(), e.getValue());
+    }
+    h.append("Content-Length: ").append(length).append("\r\n\r\n");
+    return h.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -185,8 +151,8 @@ public final class WebhookSender implements AutoCloseable {
     return new SendResult.Refused(Printable.message(e), took);
   }
 
-  /** What the checks before a request make of one URL: the URL to call, or why not. */
-  private record Target(@Nullable HttpUrl url, @Nullable String refusal) {}
+  /** What the checks before a request make of one URL: where it goes, or why not. */
+  private record Target(Http1Client.@Nullable Target target, @Nullable String refusal) {}
 
   /**
    * URLs checked so far: the checks and the parse cost more than the rest of a request's set-up.
@@ -195,77 +161,25 @@ public final class WebhookSender implements AutoCloseable {
 
   private static final int MAX_TARGETS = 100_000;
 
-  /** The URL guard's verdict on {@code text}, then OkHttp's reading of it and their agreement. */
+  /**
+   * The URL guard's verdict on {@code text}, and the target read from the same parse, so the host
+   * judged is the host connected to.
+   */
   private Target target(String text) {
     Optional<String> refusal = guard.refusal(text);
     if (refusal.isPresent()) {
       return new Target(null, refusal.get());
     }
-    HttpUrl url = HttpUrl.parse(text);
-    if (url == null) {
-      return new Target(null, "not a usable URL");
-    }
-    Optional<String> differs = sameTarget(text, url);
-    return differs.map(d -> new Target(null, d)).orElseGet(() -> new Target(url, null));
-  }
-
-  /**
-   * The guard read the URL with {@link URI}; OkHttp reads it again, more leniently (it decodes
-   * percent-escapes and normalises Unicode in hosts, for one). A URL that the two read as different
-   * targets is refused, so the guard always judges the host that is connected to.
-   */
-  static Optional<String> sameTarget(String text, HttpUrl url) {
-    URI uri = URI.create(text); // the guard has accepted it: it parses
-    String host = uri.getHost();
-    boolean same;
-    if (host.startsWith("[")) {
-      // OkHttp writes an IPv4-mapped address as the IPv4 address it maps
-      String read = url.host();
-      same =
-          (read.contains(":") || read.matches("\\d{1,3}(\\.\\d{1,3}){3}"))
-              && sameAddress(host.substring(1, host.length() - 1), read);
-    } else {
-      same = host.equalsIgnoreCase(url.host());
-    }
-    int port = uri.getPort() == -1 ? 443 : uri.getPort();
-    if (!same || port != url.port() || !url.isHttps() || !url.username().isEmpty()) {
-      return Optional.of(
-          "the URL is read as two different targets (" + host + " and " + url.host() + ")");
-    }
-    return Optional.empty();
-  }
-
-  private static boolean sameAddress(String a, String b) {
     try {
-      return InetAddress.getByName(a).equals(InetAddress.getByName(b)); // literals: no lookup
-    } catch (UnknownHostException e) {
-      return false;
+      return new Target(Http1Client.Target.of(new URI(text)), null);
+    } catch (URISyntaxException | RuntimeException e) {
+      return new Target(null, "not a usable URL: " + Printable.message(e));
     }
   }
 
   /** Requests sent and not yet answered or failed. */
   public int inFlight() {
     return inFlight.get();
-  }
-
-  /**
-   * The start of the response body, best effort: the status decides the outcome, so a body that is
-   * slow, broken or endless after the status line yields what arrived, never a failure.
-   */
-  private static String excerpt(ResponseBody body) {
-    BufferedSource source = body.source();
-    try {
-      source.request(AttemptRecord.MAX_EXCERPT_CHARS);
-    } catch (IOException e) {
-      // keep what was buffered
-    }
-    okio.Buffer buffered = source.getBuffer();
-    long n = Math.min(buffered.size(), AttemptRecord.MAX_EXCERPT_CHARS);
-    try {
-      return buffered.readUtf8(n);
-    } catch (EOFException e) {
-      return ""; // cannot happen: n bytes are buffered
-    }
   }
 
   private static @Nullable UnsafeAddressException findUnsafe(Throwable e) {
@@ -301,12 +215,18 @@ public final class WebhookSender implements AutoCloseable {
     return SendResult.ErrorKind.IO;
   }
 
+  /** Idle keep-alive connections, of all hosts. */
+  int idleConnections() {
+    return client.idleConnections();
+  }
+
+  Http1Client client() {
+    return client;
+  }
+
   @Override
   public void close() {
     deadlines.close();
-    clients[0].dispatcher().executorService().shutdown(); // one dispatcher, shared
-    for (OkHttpClient c : clients) {
-      c.connectionPool().evictAll();
-    }
+    client.close();
   }
 }
