@@ -46,7 +46,6 @@ public final class AdminApp implements AutoCloseable {
 
   static final int ATTEMPTS_PER_ENDPOINT = 100;
   static final int ATTEMPT_LOG_ENDPOINTS = 20_000;
-  static final long ATTEMPT_BACKFILL_PER_PARTITION = 20_000;
   static final int NOTICES_PER_ACCOUNT = 50;
   static final int NOTICE_ACCOUNTS = 20_000;
   static final long NOTICE_BACKFILL_PER_PARTITION = 20_000;
@@ -82,16 +81,14 @@ public final class AdminApp implements AutoCloseable {
         new KafkaProducer<>(
             producerProperties(kafka), new ByteArraySerializer(), new ByteArraySerializer());
     this.changes = new EndpointChanges(kafka, topics, producer, kafkaAdmin, view, APPLY_TIMEOUT);
-    this.attempts =
-        new AttemptLog(
-            kafka,
-            topics.attempts(),
-            ATTEMPTS_PER_ENDPOINT,
-            ATTEMPT_LOG_ENDPOINTS,
-            ATTEMPT_BACKFILL_PER_PARTITION);
+    this.attempts = new AttemptLog(ATTEMPTS_PER_ENDPOINT, ATTEMPT_LOG_ENDPOINTS);
     this.deliveries =
         new DeliverySearch(
-            kafka, topics.attempts(), config.admin().deliverySearchMaxAttempts(), clock);
+            kafka,
+            topics.attempts(),
+            config.admin().deliverySearchMaxAttempts(),
+            clock,
+            attempts::add);
     this.replayLog = new ReplayLog(kafka, topics.dlqReplays().name());
     this.notifications =
         new NotificationLog(
@@ -127,7 +124,6 @@ public final class AdminApp implements AutoCloseable {
   public void start() throws InterruptedException {
     open.push(replayLog);
     open.push(notifications);
-    open.push(attempts);
     open.push(deliveries);
     open.push(changes);
     open.push(view);
@@ -150,7 +146,6 @@ public final class AdminApp implements AutoCloseable {
               + ") could not be read within 60 s; if the topic is missing, run topics create");
     }
     changes.start();
-    attempts.start();
     deliveries.start();
     replayLog.start();
     notifications.start();

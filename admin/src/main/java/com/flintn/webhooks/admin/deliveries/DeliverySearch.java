@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The {@link DeliveryIndex} of the whole attempts topic: at start the admin reads every partition
  * from its beginning up to the end offsets of that moment (the index is <em>loading</em>), then
  * follows new records. While loading, {@link #progress()} says how far it got, so that the API
- * answers 503 instead of a partial result.
+ * answers 503 instead of a partial result. Each record is parsed once, for the index and for {@code
+ * alsoTo} (the admin's recent-attempts log): one reader of the attempts topic per admin.
  */
 public final class DeliverySearch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliverySearch.class);
@@ -44,10 +45,21 @@ public final class DeliverySearch implements AutoCloseable {
   private Map<TopicPartition, Long> begin = Map.of();
   private Map<TopicPartition, Long> target = Map.of();
   private Instant startedAt = Instant.EPOCH;
+  private final java.util.function.Consumer<AttemptRecord> alsoTo;
 
   public DeliverySearch(
       KafkaConfig kafka, Topic<String, AttemptRecord> topic, int maxAttempts, Clock clock) {
+    this(kafka, topic, maxAttempts, clock, a -> {});
+  }
+
+  public DeliverySearch(
+      KafkaConfig kafka,
+      Topic<String, AttemptRecord> topic,
+      int maxAttempts,
+      Clock clock,
+      java.util.function.Consumer<AttemptRecord> alsoTo) {
     this.topic = topic;
+    this.alsoTo = alsoTo;
     this.index = new DeliveryIndex(maxAttempts);
     this.clock = clock;
     Properties p = KafkaClients.reader(kafka);
@@ -113,6 +125,7 @@ public final class DeliverySearch implements AutoCloseable {
     }
     if (a != null) {
       index.add(a);
+      alsoTo.accept(a);
     }
   }
 
