@@ -27,9 +27,6 @@ import org.jspecify.annotations.Nullable;
  * step under the lock of its host alone. Thread safe; calls block, so make them on virtual threads.
  */
 final class Http1Client implements AutoCloseable {
-  /** Idle connections kept per host and port; more are closed when given back. */
-  static final int MAX_IDLE_PER_ROUTE = 64;
-
   /** An idle connection is closed after this long. */
   static final Duration MAX_IDLE = Duration.ofMinutes(5);
 
@@ -40,6 +37,7 @@ final class Http1Client implements AutoCloseable {
   private final GuardedDns dns;
   private final SocketFactory sockets;
   private final int connectTimeoutMillis;
+  private final int maxIdlePerRoute;
   private final Clock clock;
   private final Map<Route, Idle> idle = new ConcurrentHashMap<>();
 
@@ -48,11 +46,13 @@ final class Http1Client implements AutoCloseable {
       GuardedDns dns,
       SocketFactory sockets,
       Duration connectTimeout,
+      int maxIdlePerRoute,
       Clock clock) {
     this.tls = tls;
     this.dns = dns;
     this.sockets = sockets;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+    this.maxIdlePerRoute = maxIdlePerRoute;
     this.clock = clock;
   }
 
@@ -194,7 +194,7 @@ final class Http1Client implements AutoCloseable {
         if (pool.retired) {
           continue; // emptied and forgotten just now: take the route's next pool
         }
-        surplus = pool.give(c);
+        surplus = pool.give(c, maxIdlePerRoute);
       }
       if (surplus != null) {
         surplus.close();
@@ -248,9 +248,9 @@ final class Http1Client implements AutoCloseable {
     }
 
     /** Adds {@code c}; returns the connection over the limit, if any, to close. */
-    synchronized @Nullable Http1Connection give(Http1Connection c) {
+    synchronized @Nullable Http1Connection give(Http1Connection c, int max) {
       connections.addFirst(c);
-      return connections.size() > MAX_IDLE_PER_ROUTE ? connections.pollLast() : null;
+      return connections.size() > max ? connections.pollLast() : null;
     }
 
     synchronized List<Http1Connection> takeOlderThan(long time) {

@@ -66,6 +66,9 @@ public final class WebhookSender implements AutoCloseable {
             new GuardedDns(GuardedDns.SYSTEM, guard),
             new GuardedSocketFactory(guard),
             connect,
+            // as many as may be in flight to one host: a busy host never reconnects for want of
+            // an idle connection
+            config.maxInFlightPerHost(),
             clock);
     this.deadlines =
         new CallDeadlines(clock, DEADLINE_TICK, client::evictIdle, Duration.ofSeconds(10));

@@ -217,6 +217,44 @@ class Http1ClientTest {
     }
   }
 
+  @Test
+  void aBusyHostKeepsAsManyIdleConnectionsAsItMayHaveRequestsInFlight() throws Exception {
+    int concurrent = 80;
+    java.util.concurrent.CountDownLatch together =
+        new java.util.concurrent.CountDownLatch(concurrent);
+    try (ScriptedServer s =
+            new ScriptedServer(
+                LOCALHOST,
+                p -> {
+                  while (p.request() != null) {
+                    together.countDown();
+                    try {
+                      together.await();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    p.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                  }
+                });
+        WebhookSender sender =
+            new WebhookSender(
+                new HttpConfig(Duration.ofSeconds(30), Optional.of(s.pem), 4, 256),
+                new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
+                Clock.systemUTC());
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<SendResult>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < concurrent; i++) {
+        sent.add(threads.submit(() -> send(sender, s.url("/"))));
+      }
+      for (var f : sent) {
+        assertThat(response(f.get()).status()).isEqualTo(200);
+      }
+      // all 80 were open at once (the server answered none before all had arrived)
+      assertThat(s.connections.get()).isEqualTo(concurrent);
+      assertThat(sender.idleConnections()).isEqualTo(concurrent);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
