@@ -37,6 +37,7 @@ public final class Json {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder(FACTORY)
           .addModule(new JavaTimeModule())
+          .addModule(AttemptRecordJson.module())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
