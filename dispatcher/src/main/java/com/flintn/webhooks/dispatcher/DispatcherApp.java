@@ -267,7 +267,12 @@ public final class DispatcherApp implements AutoCloseable {
 
   static Properties producerProperties(KafkaConfig kafka) {
     Properties p = KafkaClients.producer(kafka, "dispatcher-producer");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Batches of about a hundred attempt records rather than a few: at 5 ms and 16 KiB the broker's
+    // produce handling, the per-batch LZ4 buffers and the readers' fetches cost a third of the
+    // whole system's CPU (docs/design.md §12). No delivery waits for these writes; a source record
+    // finishes (and commits) up to 20 ms later.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(128 * 1024));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
