@@ -61,7 +61,7 @@ final class AttemptRecordJson {
         g.writeStringField("account_id", a.accountId().value());
       }
       g.writeNumberField("attempt", a.attempt());
-      g.writeStringField("started_at", a.startedAt().toString());
+      g.writeStringField("started_at", iso(a.startedAt()));
       g.writeNumberField("duration_ms", a.durationMs());
       if (a.status() != null) {
         g.writeNumberField("status", a.status().intValue());
@@ -236,6 +236,56 @@ final class AttemptRecordJson {
     }
     long days = LocalDate.of(year, month, day).toEpochDay();
     return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+  }
+
+  /**
+   * What {@link Instant#toString} writes (ISO-8601 in UTC, the fraction in groups of three digits,
+   * none when zero), without its general-purpose formatter for the years 0000-9999.
+   */
+  static String iso(Instant t) {
+    long seconds = t.getEpochSecond();
+    if (seconds < -62_167_219_200L || seconds > 253_402_300_799L) {
+      return t.toString();
+    }
+    long days = Math.floorDiv(seconds, 86_400);
+    int inDay = Math.floorMod(seconds, 86_400);
+    LocalDate date = LocalDate.ofEpochDay(days);
+    int nanos = t.getNano();
+    char[] c = new char[30];
+    put(c, 0, date.getYear(), 4);
+    c[4] = '-';
+    put(c, 5, date.getMonthValue(), 2);
+    c[7] = '-';
+    put(c, 8, date.getDayOfMonth(), 2);
+    c[10] = 'T';
+    put(c, 11, inDay / 3600, 2);
+    c[13] = ':';
+    put(c, 14, inDay / 60 % 60, 2);
+    c[16] = ':';
+    put(c, 17, inDay % 60, 2);
+    int n = 19;
+    if (nanos != 0) {
+      c[n++] = '.';
+      if (nanos % 1_000_000 == 0) {
+        put(c, n, nanos / 1_000_000, 3);
+        n += 3;
+      } else if (nanos % 1000 == 0) {
+        put(c, n, nanos / 1000, 6);
+        n += 6;
+      } else {
+        put(c, n, nanos, 9);
+        n += 9;
+      }
+    }
+    c[n++] = 'Z';
+    return new String(c, 0, n);
+  }
+
+  private static void put(char[] to, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      to[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   /** The decimal number of {@code count} digits at {@code from}, or -1. */

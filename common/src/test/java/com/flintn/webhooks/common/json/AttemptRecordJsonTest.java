@@ -122,6 +122,15 @@ class AttemptRecordJsonTest {
           Instant.ofEpochSecond(
               random.nextLong(-62_167_219_200L, 253_402_300_799L), random.nextInt(1_000_000_000));
       assertThat(AttemptRecordJson.plainUtc(t.toString())).isEqualTo(t);
+      assertThat(AttemptRecordJson.iso(t)).isEqualTo(t.toString());
+      Instant whole = Instant.ofEpochSecond(t.getEpochSecond(), t.getNano() / 1000 * 1000);
+      assertThat(AttemptRecordJson.iso(whole)).isEqualTo(whole.toString());
+      Instant millis = Instant.ofEpochMilli(t.toEpochMilli());
+      assertThat(AttemptRecordJson.iso(millis)).isEqualTo(millis.toString());
+    }
+    for (Instant edge :
+        List.of(Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("0000-01-01T00:00:00Z"))) {
+      assertThat(AttemptRecordJson.iso(edge)).isEqualTo(edge.toString());
     }
     for (String other :
         List.of(
