@@ -17,6 +17,7 @@ import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import com.flintn.webhooks.testkit.Endpoints;
 import com.flintn.webhooks.testkit.FakeNames;
 import com.flintn.webhooks.testkit.HttpsReceiver;
+import com.flintn.webhooks.testkit.TestEnvironment;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -217,7 +218,9 @@ class SsrfRefusalTest {
       String rebindUrl = "https://rebind." + FakeNames.ZONE + ":" + port + "/hook";
       AdminFixture.Answer rebind = register(f, rebindUrl);
       assertThat(rebind.status()).as(rebind.raw().body()).isEqualTo(201);
-      // The JDK keeps a name's answers 30 s. CACHE_CLOCK, looked up now, is kept no longer than the
+      // The JDK keeps a name's answers a while (30 s by default; this module's tests run with
+      // sun.net.inetaddr.ttl=2, see admin/pom.xml). CACHE_CLOCK, looked up now, is kept no longer
+      // than the
       // rebinding name's answer from registration: once CACHE_CLOCK is looked up afresh, the
       // rebinding name will be too.
       InetAddress.getAllByName(CACHE_CLOCK);
@@ -348,10 +351,16 @@ class SsrfRefusalTest {
   @Test
   void redirectsToAPrivateAddressAreNotFollowed() throws Exception {
     long started = System.nanoTime();
-    // One test event to each of the 12 redirecting endpoints, past the default 10 a minute.
+    // One test event to each of the 12 redirecting endpoints, past the default 10 a minute; the
+    // short retry tiers, since each one is retried to its dead letter.
     try (AdminFixture f =
             new AdminFixture(
-                "ssrf-redirect", Map.of(ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE, "100"));
+                "ssrf-redirect",
+                Map.of(
+                    ConfigKey.ADMIN_TEST_EVENTS_PER_MINUTE,
+                    "100",
+                    ConfigKey.RETRY_TIERS,
+                    TestEnvironment.FAST_RETRY_TIERS));
         HttpsReceiver second = new HttpsReceiver("127.0.0.2");
         Trap secondTrap = new Trap("127.0.0.2", 0);
         RetrySchedulerApp retries = new RetrySchedulerApp(f.env.config(), Clock.systemUTC())) {

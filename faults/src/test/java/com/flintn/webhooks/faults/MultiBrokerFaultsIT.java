@@ -25,11 +25,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Beyond one broker: three Kafka nodes as separate OS processes, every topic with three replicas
- * and {@code min.insync.replicas} 2. Under a steady load of 20,000 events, the node that leads the
- * events partitions is SIGKILLed, and later the one that leads the first retry tier's partitions;
- * each comes back 15 s after its kill. No product process is restarted. Then: no delivery lost,
- * each in one kind of terminal state, repeats within the in-flight window, and delivery resumed on
- * the partitions the killed node led within a stated time.
+ * and {@code min.insync.replicas} 2. Under a steady load of 250 events a second, which runs from 15
+ * s before the first kill until {@link #TAIL} after the second node is back, the node that leads
+ * the events partitions is SIGKILLed, and later the one that leads the first retry tier's
+ * partitions; each comes back 15 s after its kill. No product process is restarted. Then: no
+ * delivery lost, each in one kind of terminal state, repeats within the in-flight window, and
+ * delivery resumed on the partitions the killed node led within a stated time.
  *
  * <p>Prints a {@code FAULTS ...} line that RELIABILITY.md quotes.
  */
@@ -41,7 +42,10 @@ class MultiBrokerFaultsIT {
   private static final int PARTITIONS = 3;
   private static final int IN_FLIGHT = 64;
   private static final int RATE = 250;
-  private static final long LOAD_MILLIS = 80_000;
+
+  /** Load after the second killed node is back in the cluster, with every node up. */
+  private static final Duration TAIL = Duration.ofSeconds(5);
+
   private static final Duration DRAIN = Duration.ofSeconds(120);
 
   /** How soon delivery must resume on the partitions a killed node led. */
@@ -69,17 +73,19 @@ class MultiBrokerFaultsIT {
         ChildProcess dispatcher = rig.process("dispatcher", "dispatcher");
         ChildProcess scheduler = rig.process("scheduler", "retry-scheduler");
         List<ChildProcess> all = List.of(dispatcher, scheduler);
-        FaultRig.startHealthy(all);
-        // One endpoint per event type: each event is one delivery.
+        // One endpoint per event type: each event is one delivery. The commands are sent first;
+        // the endpoint-state app applies them while the processes start.
         for (int i = 0; i < TYPES.size(); i++) {
           String id = "ep_" + (char) ('a' + i);
           rig.createEndpoint(id, List.of(TYPES.get(i)));
         }
+        FaultRig.startHealthy(all);
         rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
 
         String events = rig.topics().events().name();
         Topic<String, Delivery> tier = rig.topics().retryTier(0);
-        Load load = Load.start(rig, TYPES, RATE, LOAD_MILLIS);
+        // Until the second outage is over: both faults meet the load, and retries flowing.
+        Load load = Load.start(rig, TYPES, RATE, Long.MAX_VALUE);
 
         Thread.sleep(15_000); // the fault schedule, not a wait: 15 s of load before the kill
         int first = cluster.leaderOfMost(events);
@@ -109,11 +115,6 @@ class MultiBrokerFaultsIT {
                 + " s and all replicas in sync "
                 + (System.currentTimeMillis() - restartedAt) / 1000
                 + " s after its restart");
-        // The second fault must meet retries still flowing; else the run proves nothing about it.
-        assertThat(System.currentTimeMillis() - load.startMillis)
-            .as("time into the load when the tier leader is killed")
-            .isLessThan(LOAD_MILLIS - 15_000);
-
         int second = cluster.leaderOfMost(tier.name());
         Set<Integer> secondParts = ledBy(cluster.leaders(tier.name()), second);
         long secondKill = System.currentTimeMillis();
@@ -130,8 +131,8 @@ class MultiBrokerFaultsIT {
         Thread.sleep(15_000); // the fault schedule: the node stays down 15 s
         cluster.start(second);
         cluster.awaitNodes(3, Duration.ofSeconds(60));
-
-        load.await();
+        Thread.sleep(TAIL.toMillis()); // the fault schedule: load on all three nodes again
+        load.close();
         Verdict v = Verdict.await(rig, load.acked(), log, DRAIN);
 
         long firstResume = resumeOnEvents(load, log, firstParts, firstKill);
@@ -158,7 +159,7 @@ class MultiBrokerFaultsIT {
             "multi-broker (SIGKILL events leader, then tier leader; 3 nodes, rf 3)", load, notes);
 
         assertThat(load.failed()).as("events upstream could not write").isZero();
-        assertThat(load.acked()).as("events written").hasSize((int) (RATE * LOAD_MILLIS / 1000));
+        assertThat(load.acked()).as("events written").hasSize(load.attempted());
         v.assertNothingLostOrContradictory();
         for (ChildProcess c : all) {
           assertThat(c.alive()).as(c + " survived both kills by itself").isTrue();

@@ -76,11 +76,16 @@ class ProcessFaultsIT {
     }
   }
 
-  /** Starts {@code processes}, waits until each is healthy, then creates the four endpoints. */
+  /**
+   * Sends the commands that create the four endpoints, starts {@code processes}, and waits until
+   * each is healthy and the endpoints table holds the four endpoints active. The endpoint-state app
+   * reads the commands from the start of their topic, so they are sent first and applied while the
+   * other processes start.
+   */
   private static void startWithEndpoints(FaultRig rig, List<ChildProcess> processes)
       throws InterruptedException {
-    FaultRig.startHealthy(processes);
     createEndpoints(rig);
+    FaultRig.startHealthy(processes);
     rig.awaitEndpoints(EndpointStatus.ACTIVE, Duration.ofSeconds(60));
   }
 

@@ -42,7 +42,7 @@ final class Verdict {
       if (l.missing(expected).isEmpty() || System.nanoTime() > deadline) {
         return new Verdict(l, expected, log, (System.nanoTime() - start) / 1_000_000);
       }
-      Thread.sleep(2_000);
+      Thread.sleep(1_000);
     }
   }
 
