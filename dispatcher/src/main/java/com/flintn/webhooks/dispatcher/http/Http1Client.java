@@ -30,8 +30,13 @@ final class Http1Client implements AutoCloseable {
   /** An idle connection is closed after this long. */
   static final Duration MAX_IDLE = Duration.ofMinutes(5);
 
-  /** A connection idle this long is checked before it carries a request. */
-  static final Duration CHECK_AFTER_IDLE = Duration.ofSeconds(10);
+  /**
+   * A connection idle this long is checked before it carries a request (a read of at most 1 ms).
+   * Receivers close idle connections after their own keep-alive timeout, Node.js's after 5 s: a
+   * request written on such a connection fails as an attempt. A busy endpoint's connections are
+   * idle for milliseconds and are not checked.
+   */
+  static final Duration CHECK_AFTER_IDLE = Duration.ofSeconds(1);
 
   private final SSLSocketFactory tls;
   private final GuardedDns dns;

@@ -382,6 +382,26 @@ class Http1ClientTest {
   }
 
   @Test
+  void aConnectionStillOpenAfterItsCheckCarriesTheNextRequest() throws Exception {
+    MovableClock clock = new MovableClock();
+    try (ScriptedServer s =
+            new ScriptedServer(
+                LOCALHOST,
+                p -> {
+                  while (p.request() != null) {
+                    p.answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                  }
+                });
+        WebhookSender sender = sender(s, clock)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(response(send(sender, s.url("/"))).excerpt()).isEqualTo("ok");
+        clock.millis.addAndGet(Http1Client.CHECK_AFTER_IDLE.toMillis()); // checked before the next
+      }
+      assertThat(s.connections.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aCertificateForAnotherHostIsATlsFailure() throws Exception {
     HeldCertificate other =
         new HeldCertificate.Builder().addSubjectAlternativeName("other.example").build();
