@@ -16,10 +16,12 @@ import com.flintn.webhooks.common.message.AttemptRecord;
 import com.flintn.webhooks.common.message.DeliveryId;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.message.EventId;
+import com.flintn.webhooks.common.time.PlainIso;
 import java.io.IOException;
 import java.io.Serial;
 import java.time.Instant;
-import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -196,46 +198,12 @@ final class AttemptRecordJson {
     if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z') {
       return null;
     }
-    if (s.charAt(4) != '-'
-        || s.charAt(7) != '-'
-        || s.charAt(10) != 'T'
-        || s.charAt(13) != ':'
-        || s.charAt(16) != ':') {
+    LocalDateTime time = PlainIso.dateTime(s);
+    int end = PlainIso.fractionEnd(s);
+    if (time == null || end != n - 1) {
       return null;
     }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) {
-      return null;
-    }
-    if (minute < 0 || minute > 59 || second < 0 || second > 59) {
-      return null;
-    }
-    int nanos = 0;
-    if (n > 20) {
-      int digitsEnd = n - 1;
-      int count = digitsEnd - 20;
-      if (s.charAt(19) != '.' || count < 1 || count > 9) {
-        return null;
-      }
-      int f = digits(s, 20, count);
-      if (f < 0) {
-        return null;
-      }
-      for (int i = count; i < 9; i++) {
-        f *= 10;
-      }
-      nanos = f;
-    }
-    if (day > LocalDate.of(year, month, 1).lengthOfMonth()) {
-      return null;
-    }
-    long days = LocalDate.of(year, month, day).toEpochDay();
-    return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    return time.toInstant(ZoneOffset.UTC).plusNanos(PlainIso.nanos(s, end));
   }
 
   /**
@@ -247,57 +215,6 @@ final class AttemptRecordJson {
     if (seconds < -62_167_219_200L || seconds > 253_402_300_799L) {
       return t.toString();
     }
-    long days = Math.floorDiv(seconds, 86_400);
-    int inDay = Math.floorMod(seconds, 86_400);
-    LocalDate date = LocalDate.ofEpochDay(days);
-    int nanos = t.getNano();
-    char[] c = new char[30];
-    put(c, 0, date.getYear(), 4);
-    c[4] = '-';
-    put(c, 5, date.getMonthValue(), 2);
-    c[7] = '-';
-    put(c, 8, date.getDayOfMonth(), 2);
-    c[10] = 'T';
-    put(c, 11, inDay / 3600, 2);
-    c[13] = ':';
-    put(c, 14, inDay / 60 % 60, 2);
-    c[16] = ':';
-    put(c, 17, inDay % 60, 2);
-    int n = 19;
-    if (nanos != 0) {
-      c[n++] = '.';
-      if (nanos % 1_000_000 == 0) {
-        put(c, n, nanos / 1_000_000, 3);
-        n += 3;
-      } else if (nanos % 1000 == 0) {
-        put(c, n, nanos / 1000, 6);
-        n += 6;
-      } else {
-        put(c, n, nanos, 9);
-        n += 9;
-      }
-    }
-    c[n++] = 'Z';
-    return new String(c, 0, n);
-  }
-
-  private static void put(char[] to, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      to[i] = (char) ('0' + value % 10);
-      value /= 10;
-    }
-  }
-
-  /** The decimal number of {@code count} digits at {@code from}, or -1. */
-  private static int digits(String s, int from, int count) {
-    int v = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    return PlainIso.utc(LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC), t.getNano());
   }
 }

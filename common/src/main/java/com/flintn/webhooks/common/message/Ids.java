@@ -1,5 +1,6 @@
 package com.flintn.webhooks.common.message;
 
+import com.flintn.webhooks.common.time.PlainIso;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
@@ -16,8 +17,6 @@ final class Ids {
   /** Dotted names such as {@code order.created}: 1 to 8 segments of 1 to 64 [A-Za-z0-9_-]. */
   static final Pattern EVENT_TYPE =
       Pattern.compile("[a-z0-9_-]{1,64}(\\.[a-z0-9_-]{1,64}){0,7}", Pattern.CASE_INSENSITIVE);
-
-  private static final int[] DAYS_IN_MONTH = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
   private Ids() {}
 
@@ -86,39 +85,12 @@ final class Ids {
   /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:mm)} with every field in range; else false. */
   static boolean isPlainOffsetDateTime(String s) {
     int n = s.length();
-    if (n < 20
-        || s.charAt(4) != '-'
-        || s.charAt(7) != '-'
-        || s.charAt(10) != 'T'
-        || s.charAt(13) != ':'
-        || s.charAt(16) != ':') {
+    if (n < 20 || PlainIso.dateTime(s) == null) {
       return false;
     }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) {
+    int i = PlainIso.fractionEnd(s);
+    if (i < 0) {
       return false;
-    }
-    if (minute < 0 || minute > 59 || second < 0 || second > 59) {
-      return false;
-    }
-    boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    if (day > DAYS_IN_MONTH[month - 1] || (month == 2 && day == 29 && !leap)) {
-      return false;
-    }
-    int i = 19;
-    if (s.charAt(i) == '.') {
-      int start = ++i;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-        i++;
-      }
-      if (i == start || i - start > 9) {
-        return false;
-      }
     }
     if (i == n - 1) {
       return s.charAt(i) == 'Z';
@@ -126,22 +98,9 @@ final class Ids {
     if (i != n - 6 || (s.charAt(i) != '+' && s.charAt(i) != '-') || s.charAt(i + 3) != ':') {
       return false;
     }
-    int offsetHours = digits(s, i + 1, 2);
-    int offsetMinutes = digits(s, i + 4, 2);
+    int offsetHours = PlainIso.digits(s, i + 1, 2);
+    int offsetMinutes = PlainIso.digits(s, i + 4, 2);
     return offsetHours >= 0 && offsetHours <= 17 && offsetMinutes >= 0 && offsetMinutes <= 59;
-  }
-
-  /** The number written in {@code count} ASCII digits at {@code from}, or -1. */
-  private static int digits(String s, int from, int count) {
-    int v = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   private static boolean isNameChar(char c) {

@@ -30,10 +30,6 @@ final class CallDeadlines implements AutoCloseable {
     void cancel();
   }
 
-  CallDeadlines(Clock clock, Duration tick) {
-    this(clock, tick, () -> {}, Duration.ofDays(1));
-  }
-
   @SuppressWarnings("FutureReturnValueIgnored") // the task runs until close shuts the executor
   CallDeadlines(Clock clock, Duration tick, Runnable housekeeping, Duration housekeepingEvery) {
     this.clock = clock;
