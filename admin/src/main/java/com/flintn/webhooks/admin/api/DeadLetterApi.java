@@ -1,6 +1,5 @@
 package com.flintn.webhooks.admin.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,14 +20,12 @@ import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.topic.TopicCatalog;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,7 +172,11 @@ final class DeadLetterApi {
   @SuppressWarnings("try") // the replay slot is held for the whole replay, never used in it
   private void replay(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
-    JsonNode body = body(RequestBody.read(ctx));
+    JsonNode body =
+        RequestFields.object(
+            RequestBody.read(ctx),
+            REPLAY_FIELDS,
+            "dry_run, allow_repeat, reason, event_type, since, until");
     boolean dryRun = RequestFields.bool(body, "dry_run");
     boolean allowRepeat = RequestFields.bool(body, "allow_repeat");
     DlqFilter filter;
@@ -292,32 +293,5 @@ final class DeadLetterApi {
     } catch (IllegalArgumentException ex) {
       throw ApiError.badRequest(name + ": " + ex.getMessage());
     }
-  }
-
-  private static JsonNode body(byte[] bytes) {
-    if (bytes.length == 0) {
-      return Json.mapper().createObjectNode();
-    }
-    JsonNode o;
-    try {
-      o = Json.mapper().readTree(bytes);
-    } catch (JacksonException ex) {
-      throw ApiError.badRequest("the body is not valid JSON");
-    } catch (IOException ex) {
-      throw ApiError.badRequest("the body could not be read");
-    }
-    if (o == null || !o.isObject()) {
-      throw ApiError.badRequest("the body must be a JSON object");
-    }
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!REPLAY_FIELDS.contains(f)) {
-        throw ApiError.invalid(
-            "unknown field '"
-                + (f.length() > 40 ? f.substring(0, 40) + "..." : f)
-                + "'; the fields are dry_run, allow_repeat, reason, event_type, since, until");
-      }
-    }
-    return o;
   }
 }

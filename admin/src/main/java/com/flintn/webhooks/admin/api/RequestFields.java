@@ -1,6 +1,11 @@
 package com.flintn.webhooks.admin.api;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.flintn.webhooks.common.json.Json;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** The optional fields of JSON request bodies and query parameters, each refused with why. */
@@ -45,5 +50,37 @@ final class RequestFields {
       // answered below
     }
     throw ApiError.badRequest("limit must be a whole number from 1 to " + max);
+  }
+
+  /**
+   * The request body as a JSON object: empty is {@code {}}; not JSON or not an object is a 400; a
+   * field outside {@code fields} is a 422 that lists {@code named}.
+   */
+  static JsonNode object(byte[] bytes, Set<String> fields, String named) {
+    if (bytes.length == 0) {
+      return Json.mapper().createObjectNode();
+    }
+    JsonNode o;
+    try {
+      o = Json.mapper().readTree(bytes);
+    } catch (JacksonException ex) {
+      throw ApiError.badRequest("the body is not valid JSON");
+    } catch (IOException ex) {
+      throw ApiError.badRequest("the body could not be read");
+    }
+    if (o == null || !o.isObject()) {
+      throw ApiError.badRequest("the body must be a JSON object");
+    }
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!fields.contains(f)) {
+        throw ApiError.invalid(
+            "unknown field '"
+                + (f.length() > 40 ? f.substring(0, 40) + "..." : f)
+                + "'; the fields are "
+                + named);
+      }
+    }
+    return o;
   }
 }

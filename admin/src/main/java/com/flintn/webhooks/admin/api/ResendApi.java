@@ -1,6 +1,5 @@
 package com.flintn.webhooks.admin.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,12 +13,10 @@ import com.flintn.webhooks.common.message.EndpointStatus;
 import com.flintn.webhooks.common.message.EventId;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -63,7 +60,7 @@ final class ResendApi {
   @SuppressWarnings("try") // the slot is held for the whole request, never used in it
   private void resend(Context ctx) {
     Endpoint e = owned.apply(ctx);
-    JsonNode body = body(RequestBody.read(ctx), RESEND_FIELDS, "event_id");
+    JsonNode body = RequestFields.object(RequestBody.read(ctx), RESEND_FIELDS, "event_id");
     String raw = RequestFields.text(body, "event_id");
     if (raw == null || raw.isBlank()) {
       throw ApiError.invalid("event_id is required: the id of the event to send again");
@@ -119,7 +116,7 @@ final class ResendApi {
   @SuppressWarnings("try") // the slot is held for the whole request, never used in it
   private void recover(Context ctx) throws InterruptedException {
     Endpoint e = owned.apply(ctx);
-    JsonNode body = body(RequestBody.read(ctx), RECOVER_FIELDS, "since, dry_run");
+    JsonNode body = RequestFields.object(RequestBody.read(ctx), RECOVER_FIELDS, "since, dry_run");
     String sinceText = RequestFields.text(body, "since");
     if (sinceText == null || sinceText.isBlank()) {
       throw ApiError.invalid(
@@ -217,33 +214,5 @@ final class ResendApi {
                   ? "; reactivate it before " + what + " events"
                   : " and receives nothing"));
     }
-  }
-
-  private static JsonNode body(byte[] bytes, Set<String> fields, String named) {
-    if (bytes.length == 0) {
-      return Json.mapper().createObjectNode();
-    }
-    JsonNode o;
-    try {
-      o = Json.mapper().readTree(bytes);
-    } catch (JacksonException ex) {
-      throw ApiError.badRequest("the body is not valid JSON");
-    } catch (IOException ex) {
-      throw ApiError.badRequest("the body could not be read");
-    }
-    if (o == null || !o.isObject()) {
-      throw ApiError.badRequest("the body must be a JSON object");
-    }
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!fields.contains(f)) {
-        throw ApiError.invalid(
-            "unknown field '"
-                + (f.length() > 40 ? f.substring(0, 40) + "..." : f)
-                + "'; the fields are "
-                + named);
-      }
-    }
-    return o;
   }
 }
