@@ -68,7 +68,7 @@ public final class BenchApp {
           50,
           Duration.ofSeconds(10),
           Duration.ofSeconds(90),
-          60_000,
+          240_000,
           1_000_000,
           1_000);
     }

@@ -33,6 +33,15 @@ record ThreadCpu(String name, long nanos) {
 
   /** CPU used between two snapshots, by component; threads that ended in between are lost. */
   static Map<String, Long> byComponent(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
+    return byComponent(before, after, new HashMap<>());
+  }
+
+  /**
+   * The same, also adding each thread's CPU to {@code byThread} under its component and its name
+   * with digits folded ({@code dispatcher: ForkJoinPool-N-worker-N}).
+   */
+  static Map<String, Long> byComponent(
+      Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after, Map<String, Long> byThread) {
     Map<String, Long> m = new TreeMap<>();
     after.forEach(
         (id, t) -> {
@@ -40,6 +49,7 @@ record ThreadCpu(String name, long nanos) {
           long used = t.nanos() - (b == null ? 0 : b.nanos());
           String c = component(t.name());
           m.merge(c, used, Long::sum);
+          byThread.merge(c + ": " + t.name().replaceAll("[0-9]+", "N"), used, Long::sum);
           if (c.equals("other") && used > 50_000_000L) {
             OTHERS.merge(t.name().replaceAll("[0-9]+", "N"), used, Long::sum);
           }

@@ -62,6 +62,11 @@ final class WholeSystem {
   private final Rig rig;
   private final PrintStream out;
 
+  /** CPU of the measured runs by component and thread, and the deliveries they made. */
+  private final Map<String, Long> measuredThreads = new TreeMap<>();
+
+  private long measuredEvents;
+
   WholeSystem(Rig rig, PrintStream out) {
     this.rig = rig;
     this.out = out;
@@ -139,6 +144,16 @@ final class WholeSystem {
       Map<String, Long> others = new TreeMap<>();
       ThreadCpu.OTHERS.forEach((k, v) -> others.put(k, v / 1_000_000));
       r.details().put("other_threads_cpu_ms", others);
+      Map<String, Double> perThread = new LinkedHashMap<>();
+      measuredThreads.entrySet().stream()
+          .filter(e -> !e.getKey().startsWith("load generator"))
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .filter(e -> e.getValue() / 1e6 / measuredEvents * 1000 >= 0.1)
+          .forEach(
+              e ->
+                  perThread.put(
+                      e.getKey(), Math.round(e.getValue() / 1e5 / measuredEvents * 1000) / 10.0));
+      r.details().put("cpu_ms_per_1000_by_thread", perThread);
       StringBuilder split = new StringBuilder();
       cpu.forEach(
           (k, v) ->
@@ -210,12 +225,15 @@ final class WholeSystem {
     }
     double rate = (count - firstCount) / ((now - firstAt) / 1e9);
     long processCpu = Scenarios.cpuNanos() - process0;
-    Map<String, Long> split = ThreadCpu.byComponent(before, ThreadCpu.snapshot());
+    Map<String, Long> byThread = new TreeMap<>();
+    Map<String, Long> split = ThreadCpu.byComponent(before, ThreadCpu.snapshot(), byThread);
     long threads = split.values().stream().mapToLong(Long::longValue).sum();
     split.merge("jvm (gc, jit)", Math.max(0, processCpu - threads), Long::sum);
     split.put("nginx", nginx.cpuNanos() - nginx0);
     split.remove("load generator");
     if (!warmup) {
+      byThread.forEach((k, v) -> measuredThreads.merge(k, v, Long::sum));
+      measuredEvents += events;
       split.forEach(
           (k, v) ->
               cpuByComponent
