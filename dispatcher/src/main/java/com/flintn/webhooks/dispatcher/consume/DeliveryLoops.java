@@ -201,6 +201,7 @@ public final class DeliveryLoops {
     writer.close();
     handler.cutOff(); // what the interrupt below ends is abandoned, not recorded as failed
     workers.shutdownNow(); // abandoned requests are cut off; their records were not committed
+    limits.close();
     admin.close(Duration.ofSeconds(1));
   }
 

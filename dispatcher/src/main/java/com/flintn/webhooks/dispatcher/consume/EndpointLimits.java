@@ -3,6 +3,7 @@ package com.flintn.webhooks.dispatcher.consume;
 import com.flintn.webhooks.common.message.EndpointId;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,8 +51,17 @@ import org.jspecify.annotations.Nullable;
  * from the overflow lane first waits for its turn in the endpoint's {@link TokenBucket}, then for a
  * slot as above. State of an endpoint or host with nothing in flight or waiting is dropped by
  * {@link #evictIdle}. Thread safe.
+ *
+ * <p>A delivery waiting for a slot waits on a condition of its own, with no timer: a timed wait of
+ * a virtual thread arms and cancels a timer in the JDK's one delay scheduler, and when a backlog
+ * makes every delivery wait that was a tenth of the dispatcher's CPU (docs/design.md §12). A
+ * release wakes the oldest waiter; a sweep every {@code holdLimit / 20} (5 to 100 ms) wakes the
+ * main-lane waiters whose hold is over, so a hold ends within one tick of its limit.
  */
-final class EndpointLimits {
+final class EndpointLimits implements AutoCloseable {
+  private static final long MIN_TICK_MILLIS = 5;
+  private static final long MAX_TICK_MILLIS = 100;
+
   private final int inFlight;
   private final int queued;
   private final int perHost;
@@ -66,6 +78,11 @@ final class EndpointLimits {
   /** Partitions no longer this dispatcher's: deliveries from them stop waiting for their turn. */
   private final Set<Object> revoked = ConcurrentHashMap.newKeySet();
 
+  /** Ends holds that are over; started with the first wait that has a hold limit. */
+  private @Nullable ScheduledExecutorService holdSweeper;
+
+  private boolean closed;
+
   EndpointLimits(
       int inFlight, int queued, int perHost, int share, Duration holdLimit, Clock clock) {
     this.inFlight = inFlight;
@@ -74,6 +91,54 @@ final class EndpointLimits {
     this.share = Math.max(1, share);
     this.holdLimit = holdLimit;
     this.clock = clock;
+  }
+
+  /** The sweep's period for {@code holdLimit}: a twentieth of it, 5 to 100 ms. */
+  static long tickMillis(Duration holdLimit) {
+    return Math.clamp(holdLimit.toMillis() / 20, MIN_TICK_MILLIS, MAX_TICK_MILLIS);
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the task runs until close shuts the executor
+  private synchronized void startHoldSweeper() {
+    if (holdSweeper != null || closed) {
+      return;
+    }
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "dispatcher-hold-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    long tick = tickMillis(holdLimit);
+    s.scheduleWithFixedDelay(this::endHolds, tick, tick, TimeUnit.MILLISECONDS);
+    holdSweeper = s;
+  }
+
+  /** Wakes every main-lane delivery whose hold is over; it then leaves for the overflow lane. */
+  void endHolds() {
+    long now = clock.millis();
+    for (Map<?, Slots> m : List.of(endpoints, hosts)) {
+      for (Slots s : m.values()) {
+        if (s.timed.get() > 0) {
+          s.lock.lock();
+          try {
+            s.wakeExpired(now);
+          } finally {
+            s.lock.unlock();
+          }
+        }
+      }
+    }
+  }
+
+  /** Stops the hold sweep; call after {@link #stop()}. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (holdSweeper != null) {
+      holdSweeper.shutdownNow();
+    }
   }
 
   /** Where a delivery was read from. */
@@ -189,7 +254,7 @@ final class EndpointLimits {
       for (Slots s : m.values()) {
         s.lock.lock();
         try {
-          s.changed.signalAll();
+          s.wakeAll();
           s.turn.signalAll();
         } finally {
           s.lock.unlock();
@@ -289,7 +354,12 @@ final class EndpointLimits {
     private static final Admission PERMIT_MARKER = (Admission.Permit) answered -> {};
 
     final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
+
+    /** Deliveries waiting for a slot, oldest first. */
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+    /** Waiters in {@link #queue} with a hold limit; read without the lock by the sweep. */
+    final AtomicInteger timed = new AtomicInteger();
 
     /** Signalled only by a stop: deliveries waiting for their rate limit's turn wait on it. */
     final Condition turn = lock.newCondition();
@@ -406,6 +476,7 @@ final class EndpointLimits {
         held.merge(partition, 1, Integer::sum);
       }
       waiting++;
+      Waiter w = null;
       try {
         while (available == 0) {
           if (stopping) {
@@ -416,16 +487,11 @@ final class EndpointLimits {
             leave(partition);
             return DEFER;
           }
-          if (main) {
-            long left = deadline - clock.millis();
-            if (left <= 0) {
-              leave(partition);
-              return toOverflow();
-            }
-            changed.await(left, TimeUnit.MILLISECONDS);
-          } else {
-            changed.await();
+          if (main && deadline - clock.millis() <= 0) {
+            leave(partition);
+            return toOverflow();
           }
+          w = await(w, main ? deadline : Long.MAX_VALUE);
         }
         available--;
         return PERMIT_MARKER;
@@ -434,31 +500,88 @@ final class EndpointLimits {
         throw ex;
       } finally {
         waiting--;
+        dequeue(w);
+      }
+    }
+
+    /**
+     * Waits, the lock held, until woken: by a release, a stop, a stall, or the sweep once {@code
+     * deadline} has passed. A waiter keeps its place in the queue when it wakes to find the slot
+     * taken again.
+     */
+    private Waiter await(@Nullable Waiter w, long deadline) throws InterruptedException {
+      if (w == null) {
+        w = new Waiter(lock.newCondition(), deadline);
+        queue.addLast(w);
+        if (deadline != Long.MAX_VALUE) {
+          timed.incrementAndGet();
+          startHoldSweeper();
+        }
+      }
+      w.woken = false;
+      w.wake.await();
+      return w;
+    }
+
+    private void dequeue(@Nullable Waiter w) {
+      if (w == null) {
+        return;
+      }
+      queue.remove(w);
+      if (w.deadline != Long.MAX_VALUE) {
+        timed.decrementAndGet();
+      }
+      if (w.woken && available > 0) {
+        wakeOne(); // woken for a slot it did not take (an interrupt): the next one takes it
+      }
+    }
+
+    /** Wakes the oldest waiter not woken yet. */
+    private void wakeOne() {
+      for (Waiter w : queue) {
+        if (!w.woken) {
+          w.woken = true;
+          w.wake.signal();
+          return;
+        }
+      }
+    }
+
+    void wakeAll() {
+      for (Waiter w : queue) {
+        w.woken = true;
+        w.wake.signal();
+      }
+    }
+
+    void wakeExpired(long now) {
+      for (Waiter w : queue) {
+        if (!w.woken && w.deadline <= now) {
+          w.woken = true;
+          w.wake.signal();
+        }
       }
     }
 
     /** A host slot: null when granted, otherwise where the delivery goes. */
     @Nullable Admission acquireHost(long deadline) throws InterruptedException {
       waiting++;
+      Waiter w = null;
       try {
         while (available == 0) {
           if (stopping) {
             return ABANDON;
           }
-          long left = deadline - clock.millis();
-          if (left <= 0) {
+          if (deadline - clock.millis() <= 0) {
             return OVERFLOW;
           }
-          if (deadline == Long.MAX_VALUE) {
-            changed.await();
-          } else {
-            changed.await(left, TimeUnit.MILLISECONDS);
-          }
+          w = await(w, deadline);
         }
         available--;
         return null;
       } finally {
         waiting--;
+        dequeue(w);
       }
     }
 
@@ -491,13 +614,29 @@ final class EndpointLimits {
           overflowing = false; // room again: the overflow lane has caught up on this dispatcher
         }
         if (!wasStalled && unanswered >= capacity) {
-          changed.signalAll(); // now stalled: the surplus of waiters leaves
+          wakeAll(); // now stalled: the surplus of waiters leaves
         } else {
-          changed.signal();
+          wakeOne();
         }
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /** One delivery waiting for a slot; fields guarded by its slots' lock. */
+  private static final class Waiter {
+    final Condition wake;
+
+    /** When its hold is over: {@code Long.MAX_VALUE} for none. */
+    final long deadline;
+
+    /** Signalled and not yet run: a second release wakes the next waiter instead. */
+    boolean woken;
+
+    Waiter(Condition wake, long deadline) {
+      this.wake = wake;
+      this.deadline = deadline;
     }
   }
 }

@@ -137,6 +137,49 @@ class EndpointLimitsTest {
   }
 
   @Test
+  void aHoldEndsByTheDispatchersClockWithoutARelease() throws Exception {
+    EndpointLimits l = new EndpointLimits(1, 64, 100, 100, LONG_HOLD, clock);
+    try {
+      Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+      BlockingCall<Admission> waiter = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+      letItWait(waiter);
+      clock.advance(LONG_HOLD.minusMillis(1));
+      l.endHolds();
+      assertThat(waiter).as("still within its hold").isNotDone();
+
+      clock.advance(Duration.ofMillis(1));
+      // the sweep, not a timer of the waiter's own, ends the hold: within a tick, no release
+      assertThat(waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(Admission.Overflow.class);
+      busy.release(true);
+    } finally {
+      l.close();
+    }
+  }
+
+  @Test
+  void releasesWakeTheOldestWaitersOneEach() throws Exception {
+    EndpointLimits l = limits(2, 64, 100, 100, LONG_HOLD);
+    Admission.Permit a = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
+    Admission.Permit b = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
+    BlockingCall<Admission> first = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    letItWait(first);
+    BlockingCall<Admission> second = enterAsync(l, SLOW, "slow:443", Lane.OVERFLOW, null);
+    letItWait(second);
+    BlockingCall<Admission> third = enterAsync(l, SLOW, "slow:443", Lane.MAIN, "p0");
+    letItWait(third);
+
+    // two releases back to back: two different waiters, the oldest, each take a slot
+    a.release(true);
+    b.release(true);
+    Admission.Permit p1 = permit(first.get(10, TimeUnit.SECONDS));
+    Admission.Permit p2 = permit(second.get(10, TimeUnit.SECONDS));
+    letItWait(third);
+    p1.release(true);
+    permit(third.get(10, TimeUnit.SECONDS)).release(true);
+    p2.release(true);
+  }
+
+  @Test
   void theOverflowLaneWaitsForItsSlotAsLongAsItTakes() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 1, Duration.ZERO);
     Admission.Permit busy = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, null));
