@@ -38,6 +38,7 @@ public final class Json {
       JsonMapper.builder(FACTORY)
           .addModule(new JavaTimeModule())
           .addModule(AttemptRecordJson.module())
+          .addModule(EventJson.module())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
