@@ -41,6 +41,7 @@ public final class EventParser {
   private static final int MAX_DETAIL_CHARS = 300;
   private static final List<String> FIELDS =
       List.of("event_id", "event_type", "account_id", "created_at", "data");
+  private static final int DATA = 4;
 
   private final int maxBytes;
 
@@ -155,36 +156,40 @@ public final class EventParser {
     if (root == null || !root.isObject()) {
       return invalid(InvalidReason.NOT_AN_OBJECT, "the event must be a JSON object");
     }
+    // One pass over the fields; the checks then run in the order of FIELDS, as they always have.
+    JsonNode[] values = new JsonNode[FIELDS.size()];
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
-      if (!FIELDS.contains(name)) {
+      int at = FIELDS.indexOf(name);
+      if (at < 0) {
         return invalid(
             InvalidReason.UNKNOWN_FIELD,
             "unknown field " + Printable.quote(name) + "; the envelope has " + FIELDS);
       }
+      values[at] = field.getValue();
     }
-    for (String field : FIELDS) {
-      if (!root.hasNonNull(field)) {
-        return invalid(InvalidReason.MISSING_FIELD, "missing field " + field);
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null || values[i].isNull()) {
+        return invalid(InvalidReason.MISSING_FIELD, "missing field " + FIELDS.get(i));
       }
     }
-    for (String field : FIELDS.subList(0, 4)) {
-      if (!root.get(field).isTextual()) {
-        return invalid(InvalidReason.INVALID_FIELD, field + " must be a string");
+    for (int i = 0; i < DATA; i++) {
+      if (!values[i].isTextual()) {
+        return invalid(InvalidReason.INVALID_FIELD, FIELDS.get(i) + " must be a string");
       }
     }
-    if (!root.get("data").isObject()) {
+    if (!(values[DATA] instanceof ObjectNode data)) {
       return invalid(InvalidReason.INVALID_FIELD, "data must be a JSON object");
     }
     Event event;
     try {
       event =
           new Event(
-              new EventId(root.get("event_id").textValue()),
-              root.get("event_type").textValue(),
-              new AccountId(root.get("account_id").textValue()),
-              root.get("created_at").textValue(),
-              (ObjectNode) root.get("data"));
+              new EventId(values[0].textValue()),
+              values[1].textValue(),
+              new AccountId(values[2].textValue()),
+              values[3].textValue(),
+              data);
     } catch (IllegalArgumentException e) {
       return invalid(InvalidReason.INVALID_FIELD, Printable.message(e));
     }
