@@ -1,5 +1,7 @@
 package com.flintn.webhooks.common.json;
 
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -11,7 +13,11 @@ import org.jspecify.annotations.Nullable;
 /** Kafka serde for one of our JSON message records. A null value is a tombstone both ways. */
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
   private final Class<T> type;
-  private final com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+  /** Bound to {@code type} once: a mapper looks the type's (de)serializer up on every call. */
+  private final ObjectReader reader;
+
+  private final ObjectWriter writer;
 
   public JsonSerde(Class<T> type) {
     this(type, Json.mapper());
@@ -19,7 +25,8 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
 
   public JsonSerde(Class<T> type, com.fasterxml.jackson.databind.ObjectMapper mapper) {
     this.type = type;
-    this.mapper = mapper;
+    this.reader = mapper.readerFor(type);
+    this.writer = mapper.writerFor(type);
   }
 
   @Override
@@ -28,7 +35,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
       return null;
     }
     try {
-      return mapper.writeValueAsBytes(value);
+      return writer.writeValueAsBytes(value);
     } catch (IOException e) {
       throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON", e);
     }
@@ -40,7 +47,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
       return null;
     }
     try {
-      return mapper.readValue(data, type);
+      return reader.readValue(data);
     } catch (IOException | IllegalArgumentException e) {
       throw new SerializationException(
           "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
