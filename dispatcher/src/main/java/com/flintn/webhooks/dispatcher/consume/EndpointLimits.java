@@ -79,7 +79,7 @@ final class EndpointLimits implements AutoCloseable {
   private final Set<Object> revoked = ConcurrentHashMap.newKeySet();
 
   /** Ends holds that are over; started with the first wait that has a hold limit. */
-  private @Nullable ScheduledExecutorService holdSweeper;
+  private volatile @Nullable ScheduledExecutorService holdSweeper;
 
   private boolean closed;
 
@@ -515,7 +515,9 @@ final class EndpointLimits implements AutoCloseable {
         queue.addLast(w);
         if (deadline != Long.MAX_VALUE) {
           timed.incrementAndGet();
-          startHoldSweeper();
+          if (holdSweeper == null) {
+            startHoldSweeper();
+          }
         }
       }
       w.woken = false;
