@@ -8,6 +8,7 @@ import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
+import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
@@ -84,12 +85,13 @@ public final class DispatcherApp implements AutoCloseable {
     view.start();
     if (!view.awaitCaughtUp(VIEW_READY_TIMEOUT)) {
       close();
+      // A refused login says so at once, rather than as a timeout a minute later.
       throw new IllegalStateException(
           "could not read "
               + topics.endpoints().name()
               + " from "
               + config.kafka().bootstrapServers()
-              + " within 60 s");
+              + view.startFailure().map(e -> ": " + Printable.message(e)).orElse(" within 60 s"));
     }
     var keyProblem = view.keyProblem();
     if (keyProblem.isPresent()) {

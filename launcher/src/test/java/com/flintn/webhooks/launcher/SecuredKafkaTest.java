@@ -209,6 +209,31 @@ class SecuredKafkaTest {
         .hasMessageNotContaining("not-the-password");
   }
 
+  @Test
+  void aWrongPasswordStopsTheDispatcherAndTheAdminNamingTheRefusedLogin() {
+    FlintnConfig c = config(environment("wrong", "not-the-password"));
+    // the refused login, not a read that timed out a minute later
+    try (DispatcherApp dispatcher = new DispatcherApp(c, Clock.systemUTC())) {
+      assertThatThrownBy(dispatcher::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("could not read wrong.endpoints")
+          .hasMessageContaining("Authentication failed")
+          .hasMessageNotContaining("within 60 s")
+          .hasMessageNotContaining("not-the-password");
+    }
+    AdminApp admin =
+        new AdminApp(
+            c, ApiKeys.of(List.of(API_KEY), List.of(AccountId.of("acc_1"))), Clock.systemUTC());
+    try {
+      assertThatThrownBy(admin::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Authentication failed")
+          .hasMessageNotContaining("within 60 s");
+    } finally {
+      admin.close();
+    }
+  }
+
   /** What {@code topics create} does with {@code c}: connect and create the topics. */
   private static void createTopics(FlintnConfig c) throws Exception {
     try (Admin admin = Admin.create(TopicsCommand.adminProperties(c))) {

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,11 @@ public final class EndpointView implements AutoCloseable {
   private final Map<EndpointId, Endpoint> byId = new ConcurrentHashMap<>();
   private final Map<AccountId, Map<EndpointId, Endpoint>> byAccount = new ConcurrentHashMap<>();
   private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+  /** Counted down once caught up, or once the follower could not start. */
+  private final CountDownLatch settled = new CountDownLatch(1);
+
+  private volatile @Nullable RuntimeException startFailure;
 
   /** Keys of the records whose secrets the keyring cannot open, with why. */
   private final ConcurrentSkipListMap<String, SecretCipher.Undecryptable> undecryptable =
@@ -95,6 +101,12 @@ public final class EndpointView implements AutoCloseable {
               public void afterPoll(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
                 publishPositions(c, partitions);
               }
+
+              @Override
+              public void failed(RuntimeException cause) {
+                startFailure = cause;
+                settled.countDown();
+              }
             });
   }
 
@@ -102,9 +114,18 @@ public final class EndpointView implements AutoCloseable {
     follower.start();
   }
 
-  /** Waits until every record that existed at start has been read. */
+  /**
+   * Waits until every record that existed at start has been read; false after {@code timeout}, or
+   * at once if the view could not start reading ({@link #startFailure()} says why).
+   */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return caughtUp.getCount() == 0;
+  }
+
+  /** Why the view could not start reading the table (a refused login, say), if it could not. */
+  public Optional<RuntimeException> startFailure() {
+    return Optional.ofNullable(startFailure);
   }
 
   /**
@@ -284,6 +305,7 @@ public final class EndpointView implements AutoCloseable {
       startEnd.entrySet().removeIf(e -> now.getOrDefault(e.getKey(), -1L) >= e.getValue());
       if (startEnd.isEmpty()) {
         caughtUp.countDown();
+        settled.countDown();
       }
     }
   }

@@ -33,6 +33,12 @@ public final class TopicFollower implements AutoCloseable {
 
     /** After every poll, for progress the owner publishes. */
     default void afterPoll(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {}
+
+    /**
+     * The follower could not start and reads nothing (the broker refused its credentials, the topic
+     * has no partitions within 60 s): the owner's waiters need not wait any longer.
+     */
+    default void failed(RuntimeException cause) {}
   }
 
   private final String topic;
@@ -101,6 +107,7 @@ public final class TopicFollower implements AutoCloseable {
       // closing
     } catch (RuntimeException e) {
       log.error("could not start reading {}: {}", topic, e.toString());
+      hooks.failed(e);
     } finally {
       consumer.close();
     }
