@@ -52,6 +52,16 @@ final class DeliveryLoop implements Runnable {
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
   private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
 
+  /** How long a poll waits for records. */
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  /**
+   * How long a poll waits while a partition is paused for its window: the poll returns nothing
+   * until some other partition has records, and a paused partition is only resumed between polls.
+   * Waiting the full {@link #POLL} there left a drained window idle for up to that long.
+   */
+  static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(5);
+
   /** Kept from a stop's bound for the last commit and for leaving the group. */
   private static final Duration CLOSE_RESERVE = Duration.ofSeconds(3);
 
@@ -338,8 +348,8 @@ final class DeliveryLoop implements Runnable {
       reportFailures();
       return;
     }
-    resumeDrained();
-    var records = consumer.poll(Duration.ofMillis(100));
+    boolean windowFull = resumeDrained();
+    var records = consumer.poll(windowFull ? POLL_WHILE_PAUSED : POLL);
     publishLag();
     if (!records.isEmpty()) {
       handler.beforeBatch(records);
@@ -439,16 +449,27 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
-  private void resumeDrained() {
+  /**
+   * Resumes the partitions paused for their window that are half drained; returns whether any stays
+   * paused for its window (a partition stopped by a failure does not count).
+   */
+  private boolean resumeDrained() {
     List<TopicPartition> resume = new ArrayList<>();
+    boolean full = false;
     for (TopicPartition tp : consumer.paused()) {
-      if (!stopped.containsKey(tp) && tracker.progress(tp).inFlight() <= window / 2) {
+      if (stopped.containsKey(tp)) {
+        continue;
+      }
+      if (tracker.progress(tp).inFlight() <= window / 2) {
         resume.add(tp);
+      } else {
+        full = true;
       }
     }
     if (!resume.isEmpty()) {
       consumer.resume(resume);
     }
+    return full;
   }
 
   private void pauseFull() {

@@ -289,9 +289,16 @@ public final class DeliveryLoops {
     return KafkaClients.admin(kafka, groupId + "-view-sync");
   }
 
+  /** The longest a broker holds the dispatcher's fetch when there is nothing to return. */
+  static final int FETCH_MAX_WAIT_MS = 50;
+
   static Properties consumerProperties(KafkaConfig kafka, String groupId, int window) {
     Properties p = KafkaClients.consumer(kafka, groupId);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.min(window, 500)));
+    // The consumer sends a broker no fetch while one is outstanding there. With every busy
+    // partition paused for its window, the fetch covers only idle ones, and the broker holds it
+    // for this long: a partition resumed meanwhile waits for it. Half a window lasts longer.
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FETCH_MAX_WAIT_MS));
     // Incremental rebalancing: when a dispatcher joins or leaves, only the partitions that move
     // are revoked. With the eager default every member gave up every partition, re-read it from
     // its committed offset while its own earlier requests were still in flight, and so sent its
