@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +49,17 @@ class DeliveryLoopTest {
   private static final class TestConsumer extends MockConsumer<byte[], byte[]> {
     volatile boolean closeCalled;
 
+    /** How long the loop's latest poll was allowed to wait. */
+    volatile @Nullable Duration lastTimeout;
+
     TestConsumer() {
       super("earliest");
+    }
+
+    @Override
+    public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+      lastTimeout = timeout;
+      return super.poll(timeout);
     }
 
     @Override
@@ -143,6 +153,33 @@ class DeliveryLoopTest {
 
     work.of(2).complete(null);
     await().atMost(Duration.ofSeconds(10)).until(() -> committedOffset() == 5);
+  }
+
+  @Test
+  void aPartitionPausedForItsWindowIsPolledForInShortSlicesAndResumedOnceHalfDrained() {
+    start(null);
+    add(0, 1000);
+    work.of(999);
+    await().atMost(Duration.ofSeconds(10)).until(() -> consumer.paused().contains(P0));
+    // A poll that waited its usual 100 ms would leave the drained window idle that long.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> DeliveryLoop.POLL_WHILE_PAUSED.equals(consumer.lastTimeout));
+
+    add(1000, 1001);
+    for (long o = 0; o < 499; o++) {
+      work.started.get(o).complete(null); // all began with offset 999, in one batch
+    }
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> consumer.paused().contains(P0) && !work.started.containsKey(1000L));
+    work.of(499).complete(null); // half the window finished: read on
+    work.of(1000);
+    await().atMost(Duration.ofSeconds(10)).until(() -> consumer.paused().isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Duration.ofMillis(100).equals(consumer.lastTimeout));
   }
 
   @Test
