@@ -18,7 +18,6 @@ import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.eventtype.EventTypeView;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AccountId;
-import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.topic.TopicCatalog;
@@ -132,10 +131,10 @@ public final class AdminApp implements AutoCloseable {
     open.push(kafkaAdmin);
     open.push(producer);
     view.start();
-    if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
+    Duration tableRead = Duration.ofSeconds(60);
+    if (!view.awaitCaughtUp(tableRead)) {
       throw new IllegalStateException(
-          "the endpoints table could not be read"
-              + view.startFailure().map(e -> ": " + Printable.message(e)).orElse(" within 60 s"));
+          "the endpoints table could not be read" + view.notCaughtUp(tableRead));
     }
     var keyProblem = view.keyProblem();
     if (keyProblem.isPresent()) {

@@ -8,7 +8,6 @@ import com.flintn.webhooks.common.guard.UrlGuard;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.common.message.EndpointId;
-import com.flintn.webhooks.common.message.Printable;
 import com.flintn.webhooks.common.metrics.EndpointGauges;
 import com.flintn.webhooks.common.metrics.Health;
 import com.flintn.webhooks.common.metrics.WebhookMetrics;
@@ -91,7 +90,7 @@ public final class DispatcherApp implements AutoCloseable {
               + topics.endpoints().name()
               + " from "
               + config.kafka().bootstrapServers()
-              + view.startFailure().map(e -> ": " + Printable.message(e)).orElse(" within 60 s"));
+              + view.notCaughtUp(VIEW_READY_TIMEOUT));
     }
     var keyProblem = view.keyProblem();
     if (keyProblem.isPresent()) {

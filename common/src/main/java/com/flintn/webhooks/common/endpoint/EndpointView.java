@@ -116,16 +116,21 @@ public final class EndpointView implements AutoCloseable {
 
   /**
    * Waits until every record that existed at start has been read; false after {@code timeout}, or
-   * at once if the view could not start reading ({@link #startFailure()} says why).
+   * at once if the view could not start reading ({@link #notCaughtUp(Duration)} says why).
    */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     return caughtUp.getCount() == 0;
   }
 
-  /** Why the view could not start reading the table (a refused login, say), if it could not. */
-  public Optional<RuntimeException> startFailure() {
-    return Optional.ofNullable(startFailure);
+  /**
+   * Why {@link #awaitCaughtUp(Duration)} returned false after waiting {@code timeout}, to follow
+   * "could not read the table" in a message: {@code ": "} and why the view could not start reading
+   * (a refused login, say), or {@code " within <timeout>"}.
+   */
+  public String notCaughtUp(Duration timeout) {
+    RuntimeException e = startFailure;
+    return e != null ? ": " + Printable.message(e) : " within " + timeout.toSeconds() + " s";
   }
 
   /**
