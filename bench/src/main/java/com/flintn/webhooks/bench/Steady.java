@@ -4,6 +4,8 @@ import com.flintn.webhooks.common.config.FlintnConfig;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.Endpoint;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,7 +69,10 @@ final class Steady {
     long behindMax = 0;
     long cpuStart = 0;
     long cpuEnd;
-    try (DispatcherApp d = new DispatcherApp(c, rig.clock);
+    MeterRegistry meters = new SimpleMeterRegistry();
+    AtomicLong unwritten = new AtomicLong();
+    String notDelivered;
+    try (DispatcherApp d = new DispatcherApp(c, rig.clock, meters);
         KafkaProducer<byte[], byte[]> p = pacedProducer(c)) {
       List<Endpoint> eps = rig.endpoints(c, 10);
       d.start();
@@ -89,13 +95,20 @@ final class Steady {
         long now = System.nanoTime();
         behindMax = k >= warm ? Math.max(behindMax, now - at) : behindMax;
         String data = "{\"seq\":" + k + ",\"produced_ns\":" + now + "}";
-        p.send(Rig.event(topic, c, k, k % eps.size(), created, data));
+        p.send(
+            Rig.event(topic, c, k, k % eps.size(), created, data),
+            (meta, e) -> {
+              if (e != null) {
+                unwritten.incrementAndGet();
+              }
+            });
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline && !allIn(received, warm, total)) {
         Thread.sleep(20);
       }
       cpuEnd = Scenarios.cpuNanos();
+      notDelivered = Scenarios.notDelivered(meters);
     } finally {
       rig.sink.probe(null);
     }
@@ -126,6 +139,19 @@ final class Steady {
     details.put("measured_events", measured);
     details.put("received", in);
     details.put("missing", missing);
+    if (missing > 0) {
+      // What tells a delivery lost from one whose first attempt failed (retried minutes later)
+      // or an event the load generator never wrote.
+      List<Integer> missingSeqs = new ArrayList<>();
+      for (int k = warm; k < total && missingSeqs.size() < 20; k++) {
+        if (received.get(k) == 0) {
+          missingSeqs.add(k);
+        }
+      }
+      details.put("missing_first_seqs", missingSeqs);
+      details.put("attempts_not_delivered", notDelivered);
+      details.put("events_not_written", unwritten.get());
+    }
     details.put("p50_ms", Stats.percentile(fromProduce, 50));
     details.put("p99_ms", p99);
     details.put("p99_9_ms", Stats.percentile(fromProduce, 99.9));
@@ -145,6 +171,15 @@ final class Steady {
             late,
             measured,
             missing);
+    if (missing > 0) {
+      note +=
+          String.format(
+              Locale.ROOT,
+              " (first %s; attempts not delivered: %s; events not written: %d)",
+              details.get("missing_first_seqs"),
+              notDelivered.isEmpty() ? "none" : notDelivered,
+              unwritten.get());
+    }
     return Result.single(
         "P4",
         perSecond + " events/s for " + measure.toSeconds() + " s, produce to received",
