@@ -139,6 +139,7 @@ final class Steady {
     details.put("measured_events", measured);
     details.put("received", in);
     details.put("missing", missing);
+    String whyMissing = "";
     if (missing > 0) {
       // What tells a delivery lost from one whose first attempt failed (retried minutes later)
       // or an event the load generator never wrote.
@@ -151,6 +152,13 @@ final class Steady {
       details.put("missing_first_seqs", missingSeqs);
       details.put("attempts_not_delivered", notDelivered);
       details.put("events_not_written", unwritten.get());
+      whyMissing =
+          String.format(
+              Locale.ROOT,
+              " (first %s; attempts not delivered: %s; events not written: %d)",
+              missingSeqs,
+              notDelivered.isEmpty() ? "none" : notDelivered,
+              unwritten.get());
     }
     details.put("p50_ms", Stats.percentile(fromProduce, 50));
     details.put("p99_ms", p99);
@@ -162,24 +170,16 @@ final class Steady {
     details.put("max_ms_by_second", maxBySecond(produced, received, warm, total, perSecond));
     String note =
         String.format(
-            Locale.ROOT,
-            "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms; %d of %d over 25 ms, %d missing",
-            Stats.percentile(fromProduce, 50),
-            p99,
-            Stats.percentile(fromProduce, 99.9),
-            in == 0 ? Double.NaN : fromProduce[in - 1],
-            late,
-            measured,
-            missing);
-    if (missing > 0) {
-      note +=
-          String.format(
-              Locale.ROOT,
-              " (first %s; attempts not delivered: %s; events not written: %d)",
-              details.get("missing_first_seqs"),
-              notDelivered.isEmpty() ? "none" : notDelivered,
-              unwritten.get());
-    }
+                Locale.ROOT,
+                "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms; %d of %d over 25 ms, %d missing",
+                Stats.percentile(fromProduce, 50),
+                p99,
+                Stats.percentile(fromProduce, 99.9),
+                in == 0 ? Double.NaN : fromProduce[in - 1],
+                late,
+                measured,
+                missing)
+            + whyMissing;
     return Result.single(
         "P4",
         perSecond + " events/s for " + measure.toSeconds() + " s, produce to received",

@@ -52,8 +52,10 @@ final class DeliveryLoop implements Runnable {
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(60);
   private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
 
-  /** How long a poll waits for records. */
-  private static final Duration POLL = Duration.ofMillis(100);
+  /**
+   * How long a poll waits for records, and how often a paused consumer polls to stay in its group.
+   */
+  static final Duration POLL = Duration.ofMillis(100);
 
   /**
    * How long a poll waits while a partition is paused for its window: the poll returns nothing
@@ -193,7 +195,7 @@ final class DeliveryLoop implements Runnable {
     while (working() > 0 && clock.millis() < drainUntil) {
       try {
         consumer.pause(consumer.assignment());
-        consumer.poll(Duration.ofMillis(100));
+        consumer.poll(POLL);
       } catch (WakeupException e) {
         // the wakeup of stop() itself, or a second signal: keep draining until the deadline
       } catch (RuntimeException e) {
@@ -342,7 +344,7 @@ final class DeliveryLoop implements Runnable {
     if (holding()) {
       // Polls on, paused, to stay in the group; a partition assigned meanwhile is not paused
       // yet, so what it returns is rewound.
-      rewind(consumer.poll(Duration.ofMillis(100)));
+      rewind(consumer.poll(POLL));
       consumer.pause(consumer.assignment());
       publishLag();
       reportFailures();

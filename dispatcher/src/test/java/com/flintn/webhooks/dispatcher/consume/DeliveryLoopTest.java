@@ -179,7 +179,7 @@ class DeliveryLoopTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> consumer.paused().isEmpty());
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> Duration.ofMillis(100).equals(consumer.lastTimeout));
+        .until(() -> DeliveryLoop.POLL.equals(consumer.lastTimeout));
   }
 
   @Test
