@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -265,10 +266,13 @@ class DashboardBrowserTest extends InHeadlessChromium {
 
   /**
    * Waits, at most {@code timeout}, until an element that {@code css} selects passes {@code test}.
+   * The page re-renders tables as data arrives, so an element found may be gone by the time it is
+   * read: that check is simply made again.
    */
   private static void awaitAny(String css, Predicate<WebElement> test, Duration timeout) {
     await()
         .atMost(timeout)
+        .ignoreException(StaleElementReferenceException.class)
         .until(() -> browser.findElements(By.cssSelector(css)).stream().anyMatch(test));
   }
 
