@@ -58,7 +58,7 @@ final class Nginx implements AutoCloseable {
             "  client_body_temp_path " + dir.resolve("body") + ";",
             "  keepalive_requests 1000000;",
             "  server {",
-            "    listen 127.0.0.1:" + tls + " ssl;",
+            "    listen 127.0.0.1:" + tls + " ssl http2;",
             "    ssl_certificate " + certFile + ";",
             "    ssl_certificate_key " + keyFile + ";",
             "    location / { return 200; }",

@@ -36,6 +36,11 @@ public enum ConfigKey {
       "http.max-in-flight-per-host",
       "256",
       "Requests in flight to one host and port at once, per dispatcher, across its endpoints."),
+  HTTP_HTTP2(
+      "http.http2",
+      "true",
+      "Offer HTTP/2 to receivers (ALPN): those that choose it get their deliveries multiplexed"
+          + " over one connection per host and port; false speaks HTTP/1.1 to every receiver."),
   DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION(
       "dispatcher.max-in-flight-per-partition",
       "1000",

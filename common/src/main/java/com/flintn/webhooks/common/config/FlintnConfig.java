@@ -58,7 +58,8 @@ public record FlintnConfig(
       Duration timeout,
       Optional<Path> trustedCertificates,
       int maxInFlightPerEndpoint,
-      int maxInFlightPerHost) {}
+      int maxInFlightPerHost,
+      boolean http2) {}
 
   /**
    * @param maxHold longest a delivery waits in a shared partition for its endpoint before it moves
@@ -158,7 +159,8 @@ public record FlintnConfig(
             v.get(ConfigKey.HTTP_TRUSTED_CERTIFICATES)
                 .map(p -> readableFile(ConfigKey.HTTP_TRUSTED_CERTIFICATES, p)),
             intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_ENDPOINT, 1, 10_000),
-            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_HOST, 1, 100_000)),
+            intIn(v, ConfigKey.HTTP_MAX_IN_FLIGHT_PER_HOST, 1, 100_000),
+            bool(v, ConfigKey.HTTP_HTTP2)),
         new DispatcherConfig(
             intIn(v, ConfigKey.DISPATCHER_MAX_IN_FLIGHT_PER_PARTITION, 1, 100_000),
             intIn(v, ConfigKey.DISPATCHER_MAX_QUEUED_PER_ENDPOINT, 0, 100_000),

@@ -1,11 +1,13 @@
 package com.flintn.webhooks.dispatcher.http;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +48,8 @@ final class Http1Client implements AutoCloseable {
   private final int maxIdlePerRoute;
   private final Clock clock;
   private final Map<Route, Idle> idle = new ConcurrentHashMap<>();
+  private final Map<Route, Http2Pool> http2 = new ConcurrentHashMap<>();
+  private final boolean http2Enabled;
 
   Http1Client(
       SSLSocketFactory tls,
@@ -52,7 +57,9 @@ final class Http1Client implements AutoCloseable {
       SocketFactory sockets,
       Duration connectTimeout,
       int maxIdlePerRoute,
+      boolean http2Enabled,
       Clock clock) {
+    this.http2Enabled = http2Enabled;
     this.tls = tls;
     this.dns = dns;
     this.sockets = sockets;
@@ -92,16 +99,34 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  /** One request's hold on its socket, for its deadline to cut. */
+  /**
+   * One request's hold on what its deadline cuts: its own socket while it connects or uses an
+   * HTTP/1.1 connection, its stream on a shared HTTP/2 connection.
+   */
   static final class Exchange implements CallDeadlines.Cancellable {
-    private volatile @Nullable Socket socket;
+    private volatile @Nullable Object hold;
     private volatile boolean cancelled;
 
     void attach(Socket s) {
-      socket = s;
+      hold = s;
       if (cancelled) {
         closeQuietly(s);
       }
+    }
+
+    /**
+     * Holds {@code s} instead of a socket that is now shared; false if the deadline passed already
+     * (then the socket may be closed).
+     */
+    boolean attach(Http2Connection.Stream s) {
+      hold = s;
+      return !cancelled;
+    }
+
+    /** Lets go of a socket about to be shared; false if the deadline already cut it. */
+    boolean release() {
+      hold = null;
+      return !cancelled;
     }
 
     boolean cancelled() {
@@ -111,25 +136,82 @@ final class Http1Client implements AutoCloseable {
     @Override
     public void cancel() {
       cancelled = true;
-      Socket s = socket;
-      if (s != null) {
+      Object h = hold;
+      if (h instanceof Socket s) {
         closeQuietly(s);
+      } else if (h instanceof Http2Connection.Stream s) {
+        s.cancel();
       }
     }
   }
 
+  /** At most this many tries of a request the receiver did not process, on other connections. */
+  static final int UNPROCESSED_TRIES = 4;
+
   /**
-   * POSTs on a pooled connection to {@code target}'s route, or a new one; {@code head} is the
-   * request line and headers.
+   * POSTs {@code body} with {@code headers} (already checked) to {@code target}: on a shared HTTP/2
+   * connection to its route if there is one with room, else on a pooled HTTP/1.1 connection, else
+   * on a new connection, which speaks HTTP/2 when the receiver chooses it. A request the receiver
+   * did not process (an HTTP/2 stream refused, or past a GOAWAY) is sent again on another
+   * connection, which cannot make a duplicate.
    */
-  Http1Connection.Answer post(Target target, byte[] head, byte[] body, Exchange exchange)
+  Http1Connection.Answer post(
+      Target target, Map<String, String> headers, byte[] body, Exchange exchange)
       throws IOException {
-    Http1Connection c = take(target.route());
-    if (c == null) {
-      c = connect(target.route(), exchange);
-    } else {
-      exchange.attach(c.socket());
+    Route route = target.route();
+    for (int tries = 1; ; tries++) {
+      try {
+        Http2Pool shared = http2.get(route);
+        Http2Connection h2 = shared == null ? null : shared.pick();
+        if (h2 != null) {
+          Http1Connection.Answer a = h2.exchange(target, headers, body, exchange);
+          if (a != null) {
+            return a;
+          }
+        }
+        Http1Connection c = take(route);
+        if (c != null) {
+          exchange.attach(c.socket());
+          return http1(route, c, head(target, headers, body.length), body, exchange);
+        }
+        Object fresh = connect(route, exchange);
+        if (fresh instanceof Http1Connection c1) {
+          return http1(route, c1, head(target, headers, body.length), body, exchange);
+        }
+        Http2Connection c2 = (Http2Connection) fresh;
+        while (!http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
+          Thread.onSpinWait(); // that pool was emptied and forgotten just now
+        }
+        Http1Connection.Answer a = c2.exchange(target, headers, body, exchange);
+        if (a != null) {
+          return a;
+        }
+        if (tries >= UNPROCESSED_TRIES) {
+          throw new IOException("no HTTP/2 connection to " + route + " had room for a request");
+        }
+      } catch (Http2Connection.Unprocessed e) {
+        if (tries >= UNPROCESSED_TRIES || exchange.cancelled()) {
+          throw e;
+        }
+      }
     }
+  }
+
+  /** The request line and headers of a POST of {@code length} bytes to {@code to}. */
+  static byte[] head(Target to, Map<String, String> headers, int length) {
+    StringBuilder h = new StringBuilder(256 + 64 * headers.size());
+    h.append("POST ").append(to.path()).append(" HTTP/1.1\r\n");
+    Http1Connection.header(h, "Host", to.hostHeader());
+    for (Map.Entry<String, String> e : headers.entrySet()) {
+      Http1Connection.header(h, e.getKey(), e.getValue());
+    }
+    h.append("Content-Length: ").append(length).append("\r\n\r\n");
+    return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private Http1Connection.Answer http1(
+      Route route, Http1Connection c, byte[] head, byte[] body, Exchange exchange)
+      throws IOException {
     boolean keep = false;
     try {
       Http1Connection.Answer a = c.exchange(head, body);
@@ -137,14 +219,15 @@ final class Http1Client implements AutoCloseable {
       return a;
     } finally {
       if (keep) {
-        give(target.route(), c);
+        give(route, c);
       } else {
         c.close();
       }
     }
   }
 
-  private Http1Connection connect(Route route, Exchange exchange) throws IOException {
+  /** A new connection: HTTP/2 if offered and the receiver chooses it, else HTTP/1.1. */
+  private Object connect(Route route, Exchange exchange) throws IOException {
     List<InetAddress> addresses = dns.lookup(route.host());
     IOException last = null;
     for (InetAddress address : addresses) {
@@ -156,7 +239,20 @@ final class Http1Client implements AutoCloseable {
       try {
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(address, route.port()), connectTimeoutMillis);
-        return Http1Connection.open(tls, socket, route.host(), route.port());
+        SSLSocket t =
+            Http1Connection.handshake(
+                tls,
+                socket,
+                route.host(),
+                route.port(),
+                http2Enabled ? Http1Connection.HTTP2_FIRST : Http1Connection.HTTP1_ONLY);
+        if (!"h2".equals(t.getApplicationProtocol())) {
+          return Http1Connection.over(socket, t);
+        }
+        if (!exchange.release()) {
+          throw new InterruptedIOException("the deadline passed");
+        }
+        return Http2Connection.start(socket, t, route.host() + ":" + route.port(), clock);
       } catch (UnsafeAddressException | SSLException e) {
         closeQuietly(socket);
         throw e; // refused, or the host's TLS is wrong: another address of it changes neither
@@ -208,10 +304,24 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  /** Closes connections idle longer than {@link #MAX_IDLE}; forgets hosts with none left. */
+  /**
+   * Closes connections idle longer than {@link #MAX_IDLE}, and HTTP/2 connections with no stream
+   * for {@link #CHECK_AFTER_IDLE} while another to their host has room; forgets hosts with none
+   * left.
+   */
   @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a ConcurrentHashMap allows it
   void evictIdle() {
-    long oldest = clock.millis() - MAX_IDLE.toMillis();
+    long now = clock.millis();
+    long oldest = now - MAX_IDLE.toMillis();
+    for (Map.Entry<Route, Http2Pool> e : http2.entrySet()) {
+      Http2Pool pool = e.getValue();
+      synchronized (pool) {
+        if (pool.evict(now) == 0) {
+          pool.retired = true;
+          http2.remove(e.getKey(), pool);
+        }
+      }
+    }
     for (Map.Entry<Route, Idle> e : idle.entrySet()) {
       for (Http1Connection c : e.getValue().takeOlderThan(oldest)) {
         c.close();
@@ -231,14 +341,83 @@ final class Http1Client implements AutoCloseable {
     return idle.values().stream().mapToInt(Idle::size).sum();
   }
 
+  /** HTTP/2 connections of all routes. */
+  int http2Connections() {
+    return http2.values().stream().mapToInt(Http2Pool::size).sum();
+  }
+
   @Override
   public void close() {
+    for (Http2Pool pool : http2.values()) {
+      pool.closeAll();
+    }
+    http2.clear();
     for (Idle pool : idle.values()) {
       for (Http1Connection c : pool.takeOlderThan(Long.MAX_VALUE)) {
         c.close();
       }
     }
     idle.clear();
+  }
+
+  /**
+   * The HTTP/2 connections of one route, oldest first. Requests go to the first with room, so
+   * connections opened together by a burst fall idle and are closed, and one or two carry the load.
+   */
+  private static final class Http2Pool {
+    private final List<Http2Connection> connections = new ArrayList<>();
+
+    /** Removed from the map: a new connection goes to the route's new pool. */
+    boolean retired;
+
+    synchronized boolean add(Http2Connection c) {
+      if (retired) {
+        return false;
+      }
+      connections.add(c);
+      return true;
+    }
+
+    synchronized @Nullable Http2Connection pick() {
+      for (int i = 0; i < connections.size(); i++) {
+        Http2Connection c = connections.get(i);
+        if (c.finished()) {
+          connections.remove(i--);
+          c.close();
+        } else if (c.hasRoom()) {
+          return c;
+        }
+      }
+      return null;
+    }
+
+    /** Closes what is finished or idle too long; returns how many are left. */
+    synchronized int evict(long now) {
+      boolean roomBefore = false;
+      for (int i = 0; i < connections.size(); i++) {
+        Http2Connection c = connections.get(i);
+        boolean idle = c.active() == 0;
+        long idleFor = now - c.idleSince;
+        if (c.finished()
+            || (idle && idleFor >= MAX_IDLE.toMillis())
+            || (idle && roomBefore && idleFor >= CHECK_AFTER_IDLE.toMillis())) {
+          connections.remove(i--);
+          c.close();
+        } else {
+          roomBefore |= c.hasRoom();
+        }
+      }
+      return connections.size();
+    }
+
+    synchronized void closeAll() {
+      connections.forEach(Http2Connection::close);
+      connections.clear();
+    }
+
+    synchronized int size() {
+      return connections.size();
+    }
   }
 
   /** The idle connections of one route, most recently used first. */

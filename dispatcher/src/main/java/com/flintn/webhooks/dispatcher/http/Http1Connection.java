@@ -54,19 +54,31 @@ final class Http1Connection {
     this.in = tls.getInputStream();
   }
 
+  /** Application protocols offered: HTTP/2 first when it may be used, HTTP/1.1 always. */
+  static final String[] HTTP1_ONLY = {"http/1.1"};
+
+  static final String[] HTTP2_FIRST = {"h2", "http/1.1"};
+
   /**
    * Puts TLS over the connected {@code socket} and completes the handshake, verifying the
    * certificate chain and that it names {@code host} (a DNS name, or an IP address without
-   * brackets). Offers HTTP/1.1 only.
+   * brackets), offering {@code protocols} through ALPN. The protocol chosen is the socket's {@link
+   * SSLSocket#getApplicationProtocol()}: {@code h2}, or HTTP/1.1 for anything else.
    */
-  static Http1Connection open(SSLSocketFactory factory, Socket socket, String host, int port)
+  static SSLSocket handshake(
+      SSLSocketFactory factory, Socket socket, String host, int port, String[] protocols)
       throws IOException {
     SSLSocket tls = (SSLSocket) factory.createSocket(socket, host, port, true);
     SSLParameters p = tls.getSSLParameters();
     p.setEndpointIdentificationAlgorithm("HTTPS");
-    p.setApplicationProtocols(new String[] {"http/1.1"});
+    p.setApplicationProtocols(protocols);
     tls.setSSLParameters(p);
     tls.startHandshake();
+    return tls;
+  }
+
+  /** HTTP/1.1 over {@code tls}, whose handshake is done. */
+  static Http1Connection over(Socket socket, SSLSocket tls) throws IOException {
     return new Http1Connection(socket, tls);
   }
 
@@ -351,6 +363,12 @@ final class Http1Connection {
 
   /** {@code name: value} and CRLF, refusing what a header cannot carry. */
   static void header(StringBuilder head, String name, String value) {
+    check(name, value);
+    head.append(name).append(": ").append(value).append("\r\n");
+  }
+
+  /** Refuses a header value HTTP cannot carry (CR, LF, other controls, non-ASCII). */
+  static void check(String name, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if ((c < 0x20 && c != '\t') || c > 0x7e) {
@@ -362,6 +380,5 @@ final class Http1Connection {
                 + ")");
       }
     }
-    head.append(name).append(": ").append(value).append("\r\n");
   }
 }

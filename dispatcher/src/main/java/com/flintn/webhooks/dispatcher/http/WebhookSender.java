@@ -13,7 +13,6 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +68,7 @@ public final class WebhookSender implements AutoCloseable {
             // as many as may be in flight to one host: a busy host never reconnects for want of
             // an idle connection
             config.maxInFlightPerHost(),
+            config.http2(),
             clock);
     this.deadlines =
         new CallDeadlines(clock, DEADLINE_TICK, client::evictIdle, Duration.ofSeconds(10));
@@ -89,9 +89,11 @@ public final class WebhookSender implements AutoCloseable {
     }
     Http1Client.Target to =
         Objects.requireNonNull(target.target(), "a target without a refusal has a route");
-    byte[] head;
+    Map<String, String> headers = DeliveryRequest.headers(endpoint, delivery, body, started);
     try {
-      head = head(to, DeliveryRequest.headers(endpoint, delivery, body, started), body.length);
+      for (Map.Entry<String, String> h : headers.entrySet()) {
+        Http1Connection.check(h.getKey(), h.getValue());
+      }
     } catch (IllegalArgumentException e) {
       return new SendResult.Refused(Printable.message(e), Duration.ZERO);
     }
@@ -99,7 +101,7 @@ public final class WebhookSender implements AutoCloseable {
     Http1Client.Exchange exchange = new Http1Client.Exchange();
     deadlines.arm(exchange, timeout);
     try {
-      Http1Connection.Answer a = client.post(to, head, body, exchange);
+      Http1Connection.Answer a = client.post(to, headers, body, exchange);
       return new SendResult.Response(
           a.status(),
           Optional.ofNullable(a.retryAfter()),
@@ -125,14 +127,7 @@ public final class WebhookSender implements AutoCloseable {
 
   /** The request line and headers of a POST of {@code length} bytes to {@code to}. */
   static byte[] head(Http1Client.Target to, Map<String, String> headers, int length) {
-    StringBuilder h = new StringBuilder(256 + 64 * headers.size());
-    h.append("POST ").append(to.path()).append(" HTTP/1.1\r\n");
-    Http1Connection.header(h, "Host", to.hostHeader());
-    for (Map.Entry<String, String> e : headers.entrySet()) {
-      Http1Connection.header(h, e.getKey(), e.getValue());
-    }
-    h.append("Content-Length: ").append(length).append("\r\n\r\n");
-    return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    return Http1Client.head(to, headers, length);
   }
 
   /**

@@ -54,7 +54,7 @@ class GuardedLookupTest {
 
   @Test
   void theClientConnectsOnlyThroughTheGuard() throws Exception {
-    var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8, 64);
+    var config = new HttpConfig(Duration.ofSeconds(5), Optional.empty(), 8, 64, true);
     try (WebhookSender sender = new WebhookSender(config, UrlGuard.strict(), Clock.systemUTC())) {
       assertThat(sender.client().dns()).isInstanceOf(GuardedDns.class);
       assertThat(sender.client().sockets()).isInstanceOf(GuardedSocketFactory.class);

@@ -177,7 +177,7 @@ class Http1ClientTest {
 
   private static WebhookSender sender(ScriptedServer s, Clock clock) {
     return new WebhookSender(
-        new HttpConfig(Duration.ofSeconds(10), Optional.of(s.pem), 4, 16),
+        new HttpConfig(Duration.ofSeconds(10), Optional.of(s.pem), 4, 16, true),
         new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
         clock);
   }
@@ -238,7 +238,7 @@ class Http1ClientTest {
                 });
         WebhookSender sender =
             new WebhookSender(
-                new HttpConfig(Duration.ofSeconds(30), Optional.of(s.pem), 4, 256),
+                new HttpConfig(Duration.ofSeconds(30), Optional.of(s.pem), 4, 256, true),
                 new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
                 Clock.systemUTC());
         var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {

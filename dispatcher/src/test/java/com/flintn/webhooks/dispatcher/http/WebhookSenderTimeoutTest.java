@@ -30,7 +30,8 @@ class WebhookSenderTimeoutTest {
 
   private static SendResult send(HttpsReceiver receiver, String path, Duration timeout)
       throws Exception {
-    var config = new HttpConfig(timeout, Optional.of(receiver.trustedCertificatePem()), 4, 16);
+    var config =
+        new HttpConfig(timeout, Optional.of(receiver.trustedCertificatePem()), 4, 16, true);
     Endpoint e =
         Endpoints.endpoint(
             "ep_timeout", "acc_t", receiver.url(path), List.of("*"), EndpointStatus.ACTIVE);
