@@ -17,6 +17,13 @@ import okhttp3.tls.HeldCertificate;
  * stub_status} counts the requests (benchmark P8).
  */
 final class Nginx implements AutoCloseable {
+  /**
+   * Whether nginx offers HTTP/2 besides HTTP/1.1, as most receivers' front ends do; {@code
+   * -Dflintn.bench.nginx-http2=false} makes it an HTTP/1.1-only receiver.
+   */
+  static final boolean HTTP2 =
+      Boolean.parseBoolean(System.getProperty("flintn.bench.nginx-http2", "true"));
+
   final Path certificate;
   private final Process process;
   private final int tlsPort;
@@ -58,7 +65,7 @@ final class Nginx implements AutoCloseable {
             "  client_body_temp_path " + dir.resolve("body") + ";",
             "  keepalive_requests 1000000;",
             "  server {",
-            "    listen 127.0.0.1:" + tls + " ssl http2;",
+            "    listen 127.0.0.1:" + tls + (HTTP2 ? " ssl http2;" : " ssl;"),
             "    ssl_certificate " + certFile + ";",
             "    ssl_certificate_key " + keyFile + ";",
             "    location / { return 200; }",
