@@ -41,6 +41,19 @@ final class Http1Client implements AutoCloseable {
    */
   static final Duration CHECK_AFTER_IDLE = Duration.ofSeconds(1);
 
+  /**
+   * An HTTP/2 connection with no stream this long is closed if an older one to its host has room:
+   * long enough that a host busy in bursts keeps its second connection between them.
+   */
+  static final Duration SURPLUS_IDLE = Duration.ofSeconds(30);
+
+  /**
+   * An HTTP/2 write blocked this long means the receiver stopped reading: when a deadline then cuts
+   * a stream, the whole connection is closed, so what its streams wrote does not pile up behind it.
+   */
+  static final Duration STALLED_WRITE = Duration.ofSeconds(10);
+
+  private final Duration stalledWrite;
   private final SSLSocketFactory tls;
   private final GuardedDns dns;
   private final SocketFactory sockets;
@@ -59,6 +72,19 @@ final class Http1Client implements AutoCloseable {
       int maxIdlePerRoute,
       boolean http2Enabled,
       Clock clock) {
+    this(tls, dns, sockets, connectTimeout, maxIdlePerRoute, http2Enabled, clock, STALLED_WRITE);
+  }
+
+  Http1Client(
+      SSLSocketFactory tls,
+      GuardedDns dns,
+      SocketFactory sockets,
+      Duration connectTimeout,
+      int maxIdlePerRoute,
+      boolean http2Enabled,
+      Clock clock,
+      Duration stalledWrite) {
+    this.stalledWrite = stalledWrite;
     this.http2Enabled = http2Enabled;
     this.tls = tls;
     this.dns = dns;
@@ -162,19 +188,30 @@ final class Http1Client implements AutoCloseable {
     for (int tries = 1; ; tries++) {
       try {
         Http2Pool shared = http2.get(route);
-        Http2Connection h2 = shared == null ? null : shared.pick();
-        if (h2 != null) {
-          Http1Connection.Answer a = h2.exchange(target, headers, body, exchange);
-          if (a != null) {
-            return a;
+        if (shared != null) {
+          Http2Connection h2 = shared.pickOrReserve(exchange);
+          if (h2 != null) {
+            Http1Connection.Answer a = h2.exchange(target, headers, body, exchange);
+            if (a != null) {
+              return a;
+            }
+            shared.reserve(); // it filled up meanwhile: this request opens another
+          }
+        } else {
+          Http1Connection c = take(route);
+          if (c != null) {
+            exchange.attach(c.socket());
+            return http1(route, c, head(target, headers, body.length), body, exchange);
           }
         }
-        Http1Connection c = take(route);
-        if (c != null) {
-          exchange.attach(c.socket());
-          return http1(route, c, head(target, headers, body.length), body, exchange);
+        Object fresh;
+        try {
+          fresh = connect(route, exchange);
+        } finally {
+          if (shared != null) {
+            shared.connected();
+          }
         }
-        Object fresh = connect(route, exchange);
         if (fresh instanceof Http1Connection c1) {
           return http1(route, c1, head(target, headers, body.length), body, exchange);
         }
@@ -252,7 +289,8 @@ final class Http1Client implements AutoCloseable {
         if (!exchange.release()) {
           throw new InterruptedIOException("the deadline passed");
         }
-        return Http2Connection.start(socket, t, route.host() + ":" + route.port(), clock);
+        return Http2Connection.start(
+            socket, t, route.host() + ":" + route.port(), clock, stalledWrite);
       } catch (UnsafeAddressException | SSLException e) {
         closeQuietly(socket);
         throw e; // refused, or the host's TLS is wrong: another address of it changes neither
@@ -306,8 +344,7 @@ final class Http1Client implements AutoCloseable {
 
   /**
    * Closes connections idle longer than {@link #MAX_IDLE}, and HTTP/2 connections with no stream
-   * for {@link #CHECK_AFTER_IDLE} while another to their host has room; forgets hosts with none
-   * left.
+   * for {@link #SURPLUS_IDLE} while another to their host has room; forgets hosts with none left.
    */
   @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a ConcurrentHashMap allows it
   void evictIdle() {
@@ -375,10 +412,48 @@ final class Http1Client implements AutoCloseable {
         return false;
       }
       connections.add(c);
+      notifyAll();
       return true;
     }
 
-    synchronized @Nullable Http2Connection pick() {
+    /** New connections being opened for requests that found no room. */
+    private int connecting;
+
+    /**
+     * A connection with room; else null, and the caller opens one and then calls {@link
+     * #connected}. While one is being opened, other requests wait for it rather than open their
+     * own, so a burst does not open a connection per request.
+     */
+    synchronized @Nullable Http2Connection pickOrReserve(Exchange exchange)
+        throws InterruptedIOException {
+      while (true) {
+        Http2Connection c = pick();
+        if (c != null) {
+          return c;
+        }
+        if (connecting == 0 || exchange.cancelled()) {
+          connecting++;
+          return null;
+        }
+        try {
+          wait(50); // woken when the connection being opened is added, or failed
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while a connection was being opened");
+        }
+      }
+    }
+
+    synchronized void reserve() {
+      connecting++;
+    }
+
+    synchronized void connected() {
+      connecting--;
+      notifyAll();
+    }
+
+    private @Nullable Http2Connection pick() {
       for (int i = 0; i < connections.size(); i++) {
         Http2Connection c = connections.get(i);
         if (c.finished()) {
@@ -400,7 +475,7 @@ final class Http1Client implements AutoCloseable {
         long idleFor = now - c.idleSince;
         if (c.finished()
             || (idle && idleFor >= MAX_IDLE.toMillis())
-            || (idle && roomBefore && idleFor >= CHECK_AFTER_IDLE.toMillis())) {
+            || (idle && roomBefore && idleFor >= SURPLUS_IDLE.toMillis())) {
           connections.remove(i--);
           c.close();
         } else {

@@ -10,6 +10,7 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,6 +82,11 @@ final class Http2Connection {
   private final OutputStream out;
   private final String name;
   private final Clock clock;
+  private final long stalledWriteMillis;
+
+  /** When the write in progress began; 0 when none is. */
+  private volatile long writingSince;
+
   private final ReentrantLock lock = new ReentrantLock();
 
   /** Signalled when frames are waiting to be written. */
@@ -93,8 +99,8 @@ final class Http2Connection {
   private final Hpack.Decoder decoder = new Hpack.Decoder(HEADER_TABLE);
 
   // all below: under lock
-  private Hpack.ByteSink pending = new Hpack.ByteSink(64 * 1024);
-  private Hpack.ByteSink spare = new Hpack.ByteSink(64 * 1024);
+  private Hpack.ByteSink pending = new Hpack.ByteSink(16 * 1024);
+  private Hpack.ByteSink spare = new Hpack.ByteSink(16 * 1024);
   private boolean writerIdle;
   private int nextStreamId = 1;
   private int maxStreams = ASSUMED_MAX_STREAMS;
@@ -111,9 +117,11 @@ final class Http2Connection {
   /** When the last stream ended, on the caller's clock; read by the pool's eviction. */
   volatile long idleSince;
 
-  private Http2Connection(Socket socket, SSLSocket tls, String name, Clock clock)
+  private Http2Connection(
+      Socket socket, SSLSocket tls, String name, Clock clock, long stalledWriteMillis)
       throws IOException {
     this.clock = clock;
+    this.stalledWriteMillis = stalledWriteMillis;
     this.socket = socket;
     this.in = new BufferedInputStream(tls.getInputStream(), 32 * 1024);
     this.out = tls.getOutputStream();
@@ -124,9 +132,10 @@ final class Http2Connection {
    * Starts HTTP/2 on {@code tls}, whose handshake chose {@code h2}: sends the preface and this
    * side's settings, and starts the reader and writer threads.
    */
-  static Http2Connection start(Socket socket, SSLSocket tls, String name, Clock clock)
+  static Http2Connection start(
+      Socket socket, SSLSocket tls, String name, Clock clock, Duration stalledWrite)
       throws IOException {
-    Http2Connection c = new Http2Connection(socket, tls, name, clock);
+    Http2Connection c = new Http2Connection(socket, tls, name, clock, stalledWrite.toMillis());
     c.idleSince = clock.millis();
     Hpack.ByteSink s = new Hpack.ByteSink(128);
     s.put(PREFACE, 0, PREFACE.length);
@@ -305,8 +314,19 @@ final class Http2Connection {
     LockSupport.unpark(s.caller);
   }
 
-  /** Cancels {@code s} for its deadline; an answer whose status is known ends with what came. */
+  /**
+   * Cancels {@code s} for its deadline; an answer whose status is known ends with what came. If the
+   * receiver has not read a byte for the stalled-write limit, the connection ends too.
+   */
   void cancel(Stream s) {
+    long since = writingSince;
+    long now = clock.millis();
+    if (since != 0 && now - since >= stalledWriteMillis) {
+      fail(
+          new IOException(
+              "the receiver stopped reading (a write blocked for " + (now - since) + " ms)"));
+      return;
+    }
     lock.lock();
     try {
       if (s.done) {
@@ -373,8 +393,10 @@ final class Http2Connection {
         } finally {
           lock.unlock();
         }
+        writingSince = Math.max(1, clock.millis());
         out.write(batch.bytes, 0, batch.size);
         out.flush();
+        writingSince = 0;
         batch.size = 0;
       }
     } catch (IOException | RuntimeException e) {

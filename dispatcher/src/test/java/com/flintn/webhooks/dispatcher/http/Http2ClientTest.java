@@ -474,6 +474,58 @@ class Http2ClientTest {
   }
 
   @Test
+  void aReceiverThatStopsReadingLosesItsConnectionAtTheNextDeadline() throws Exception {
+    AtomicInteger connection = new AtomicInteger();
+    try (H2Server s =
+            new H2Server(
+                Integer.MAX_VALUE,
+                c -> {
+                  if (connection.incrementAndGet() == 1) {
+                    c.frame(
+                        Http2Connection.WINDOW_UPDATE,
+                        0,
+                        0,
+                        Http2Connection.int32(Integer.MAX_VALUE - 65_535));
+                    try {
+                      Thread.sleep(60_000); // reads nothing more
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                  for (Request r = c.next(); r != null; r = c.next()) {
+                    c.respond(r.stream(), 200, "");
+                  }
+                });
+        var client =
+            new Http1Client(
+                TrustedCertificates.socketFactory(Optional.of(s.pem)),
+                new GuardedDns(
+                    GuardedDns.SYSTEM, new UrlGuard(List.of(Cidr.parse("127.0.0.1/32")))),
+                new GuardedSocketFactory(new UrlGuard(List.of(Cidr.parse("127.0.0.1/32")))),
+                Duration.ofSeconds(5),
+                16,
+                true,
+                Clock.systemUTC(),
+                Duration.ofMillis(500));
+        var deadlines =
+            new CallDeadlines(
+                Clock.systemUTC(), Duration.ofMillis(20), () -> {}, Duration.ofHours(1))) {
+      Http1Client.Target t = Http1Client.Target.of(URI.create(s.url("/")));
+      byte[] body = new byte[64 << 20]; // far more than the sockets' buffers hold
+      Http1Client.Exchange stuck = new Http1Client.Exchange();
+      deadlines.arm(stuck, Duration.ofSeconds(2));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> client.post(t, Map.of("Content-Type", "text/plain"), body, stuck))
+          .isInstanceOf(IOException.class);
+      // the stuck connection was closed: the next request opens a new one and is answered
+      Http1Client.Exchange next = new Http1Client.Exchange();
+      deadlines.arm(next, Duration.ofSeconds(10));
+      assertThat(client.post(t, Map.of(), new byte[0], next).status()).isEqualTo(200);
+      assertThat(s.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aPeerBreakingTheProtocolFailsItsStreamsAsAttempts() throws Exception {
     try (H2Server s =
             new H2Server(
