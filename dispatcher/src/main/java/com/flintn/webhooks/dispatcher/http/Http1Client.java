@@ -188,6 +188,11 @@ final class Http1Client implements AutoCloseable {
     for (int tries = 1; ; tries++) {
       try {
         Http2Pool shared = http2.get(route);
+        if (shared == null && http2Enabled && !idle.containsKey(route)) {
+          // a route not known to speak HTTP/1.1: the first request finds out, and a burst waits
+          // for its answer rather than open a connection per request
+          shared = http2.computeIfAbsent(route, r -> new Http2Pool());
+        }
         if (shared != null) {
           Http2Connection h2 = shared.pickOrReserve(exchange);
           if (h2 != null) {
@@ -207,6 +212,11 @@ final class Http1Client implements AutoCloseable {
         Object fresh;
         try {
           fresh = connect(route, exchange);
+          if (fresh instanceof Http1Connection && shared != null) {
+            // the receiver chose HTTP/1.1: later requests go straight to its pool
+            idle.computeIfAbsent(route, r -> new Idle());
+            shared.forgetIfEmpty(route, http2);
+          }
         } finally {
           if (shared != null) {
             shared.connected();
@@ -441,6 +451,13 @@ final class Http1Client implements AutoCloseable {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted while a connection was being opened");
         }
+      }
+    }
+
+    synchronized void forgetIfEmpty(Route route, Map<Route, Http2Pool> pools) {
+      if (connections.isEmpty()) {
+        retired = true;
+        pools.remove(route, this);
       }
     }
 

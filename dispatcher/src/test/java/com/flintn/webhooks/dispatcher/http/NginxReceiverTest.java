@@ -172,6 +172,21 @@ class NginxReceiverTest {
   }
 
   @Test
+  void aBurstAtFirstContactOpensOneConnectionNotOnePerRequest() throws Exception {
+    try (WebhookSender sender = sender(true);
+        var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<SendResult.Response>> sent = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        sent.add(threads.submit(() -> send(sender, "/ok")));
+      }
+      for (Future<SendResult.Response> f : sent) {
+        assertThat(f.get(30, TimeUnit.SECONDS).excerpt()).isEqualTo("HTTP/2.0");
+      }
+      assertThat(sender.client().http2Connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aLargeBodyFlowsUnderTheReceiversWindows() throws Exception {
     try (WebhookSender sender = sender(true)) {
       byte[] body = new byte[300_000]; // more than nginx's initial stream and connection windows
