@@ -174,6 +174,9 @@ final class Http1Client implements AutoCloseable {
   /** At most this many tries of a request the receiver did not process, on other connections. */
   static final int UNPROCESSED_TRIES = 4;
 
+  /** At most this many times a chosen HTTP/2 connection may turn out full for one request. */
+  static final int MAX_FULL = 1000;
+
   /**
    * POSTs {@code body} with {@code headers} (already checked) to {@code target}: on a shared HTTP/2
    * connection to its route if there is one with room, else on a pooled HTTP/1.1 connection, else
@@ -185,6 +188,7 @@ final class Http1Client implements AutoCloseable {
       Target target, Map<String, String> headers, byte[] body, Exchange exchange)
       throws IOException {
     Route route = target.route();
+    int full = 0;
     for (int tries = 1; ; tries++) {
       try {
         Http2Pool shared = http2.get(route);
@@ -200,7 +204,12 @@ final class Http1Client implements AutoCloseable {
             if (a != null) {
               return a;
             }
-            shared.reserve(); // it filled up meanwhile: this request opens another
+            // it filled up meanwhile: choose again, waiting for a connection being opened
+            if (++full > MAX_FULL) {
+              throw new IOException("no HTTP/2 connection to " + route + " had room");
+            }
+            tries--;
+            continue;
           }
         } else {
           Http1Connection c = take(route);
@@ -459,10 +468,6 @@ final class Http1Client implements AutoCloseable {
         retired = true;
         pools.remove(route, this);
       }
-    }
-
-    synchronized void reserve() {
-      connecting++;
     }
 
     synchronized void connected() {
