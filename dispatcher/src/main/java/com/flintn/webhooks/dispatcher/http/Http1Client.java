@@ -198,7 +198,17 @@ final class Http1Client implements AutoCloseable {
           shared = http2.computeIfAbsent(route, r -> new Http2Pool());
         }
         if (shared != null) {
-          Http2Connection h2 = shared.pickOrReserve(exchange);
+          Http2Connection[] chosen = new Http2Connection[1];
+          int how = shared.pickOrReserve(exchange, chosen);
+          if (how == Http2Pool.GONE) {
+            // the route turned out to speak HTTP/1.1 while this request waited: choose again
+            if (++full > MAX_FULL) {
+              throw new IOException("no connection to " + route + " could be chosen");
+            }
+            tries--;
+            continue;
+          }
+          Http2Connection h2 = chosen[0];
           if (h2 != null) {
             Http1Connection.Answer a = h2.exchange(target, headers, body, exchange);
             if (a != null) {
@@ -372,8 +382,9 @@ final class Http1Client implements AutoCloseable {
     for (Map.Entry<Route, Http2Pool> e : http2.entrySet()) {
       Http2Pool pool = e.getValue();
       synchronized (pool) {
-        if (pool.evict(now) == 0) {
+        if (pool.evict(now) == 0 && pool.connecting == 0) {
           pool.retired = true;
+          pool.notifyAll();
           http2.remove(e.getKey(), pool);
         }
       }
@@ -438,21 +449,30 @@ final class Http1Client implements AutoCloseable {
     /** New connections being opened for requests that found no room. */
     private int connecting;
 
+    static final int PICKED = 0;
+    static final int RESERVED = 1;
+    static final int GONE = 2;
+
     /**
-     * A connection with room; else null, and the caller opens one and then calls {@link
-     * #connected}. While one is being opened, other requests wait for it rather than open their
-     * own, so a burst does not open a connection per request.
+     * {@link #PICKED}: {@code chosen[0]} has room; {@link #RESERVED}: the caller opens a connection
+     * and then calls {@link #connected}; {@link #GONE}: this pool was forgotten (its route speaks
+     * HTTP/1.1, or it emptied), choose again. While a connection is being opened, other requests
+     * wait for it rather than open their own, so a burst does not open a connection per request.
      */
-    synchronized @Nullable Http2Connection pickOrReserve(Exchange exchange)
+    synchronized int pickOrReserve(Exchange exchange, Http2Connection[] chosen)
         throws InterruptedIOException {
       while (true) {
+        if (retired) {
+          return GONE;
+        }
         Http2Connection c = pick();
         if (c != null) {
-          return c;
+          chosen[0] = c;
+          return PICKED;
         }
         if (connecting == 0 || exchange.cancelled()) {
           connecting++;
-          return null;
+          return RESERVED;
         }
         try {
           wait(50); // woken when the connection being opened is added, or failed
@@ -466,6 +486,7 @@ final class Http1Client implements AutoCloseable {
     synchronized void forgetIfEmpty(Route route, Map<Route, Http2Pool> pools) {
       if (connections.isEmpty()) {
         retired = true;
+        notifyAll(); // its waiters choose again: the route's HTTP/1.1 pool
         pools.remove(route, this);
       }
     }

@@ -86,6 +86,12 @@ class Http1ClientTest {
     final Path pem;
 
     ScriptedServer(HeldCertificate cert, Script script) throws IOException {
+      this(cert, Duration.ZERO, script);
+    }
+
+    /** {@code handshakeDelay}: how long each connection waits before its TLS handshake. */
+    ScriptedServer(HeldCertificate cert, Duration handshakeDelay, Script script)
+        throws IOException {
       HandshakeCertificates hc = new HandshakeCertificates.Builder().heldCertificate(cert).build();
       server =
           hc.sslContext()
@@ -104,9 +110,10 @@ class Http1ClientTest {
                         .start(
                             () -> {
                               try (s) {
+                                Thread.sleep(handshakeDelay);
                                 ((SSLSocket) s).startHandshake();
                                 script.run(new Peer(s.getInputStream(), s.getOutputStream()));
-                              } catch (IOException e) {
+                              } catch (IOException | InterruptedException e) {
                                 // the client went away
                               }
                             });
@@ -252,6 +259,35 @@ class Http1ClientTest {
       // all 80 were open at once (the server answered none before all had arrived)
       assertThat(s.connections.get()).isEqualTo(concurrent);
       assertThat(sender.idleConnections()).isEqualTo(concurrent);
+    }
+  }
+
+  @Test
+  void aBurstToANewHttp11HostConnectsInParallelOnceItsProtocolIsKnown() throws Exception {
+    // every handshake takes 300 ms: one after another, 20 would take 6 s, past the 3 s deadline
+    int concurrent = 20;
+    try (ScriptedServer s =
+            new ScriptedServer(
+                LOCALHOST,
+                Duration.ofMillis(300),
+                p -> {
+                  while (p.request() != null) {
+                    p.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                  }
+                });
+        WebhookSender sender =
+            new WebhookSender(
+                new HttpConfig(Duration.ofSeconds(3), Optional.of(s.pem), 64, 256, true),
+                new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
+                Clock.systemUTC());
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<SendResult>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < concurrent; i++) {
+        sent.add(threads.submit(() -> send(sender, s.url("/"))));
+      }
+      for (var f : sent) {
+        assertThat(response(f.get()).status()).isEqualTo(200);
+      }
     }
   }
 
