@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
@@ -103,16 +102,17 @@ final class Http2Connection {
   private Hpack.ByteSink spare = new Hpack.ByteSink(16 * 1024);
   private boolean writerIdle;
   private int nextStreamId = 1;
-  private int maxStreams = ASSUMED_MAX_STREAMS;
+
+  /** Readable without the lock, to choose a connection. */
+  private volatile int maxStreams = ASSUMED_MAX_STREAMS;
+
   private int peerInitialWindow = 65_535;
   private long sendWindow = 65_535;
-  private boolean goingAway;
-  private @Nullable IOException failure;
+  private volatile boolean goingAway;
+  private volatile @Nullable IOException failure;
 
   /** Open streams, readable without the lock to choose a connection. */
   private volatile int active;
-
-  private volatile boolean usable = true;
 
   /** When the last stream ended, on the caller's clock; read by the pool's eviction. */
   volatile long idleSince;
@@ -164,14 +164,17 @@ final class Http2Connection {
 
   /** Whether a new stream may start here now (racy: {@link #exchange} decides). */
   boolean hasRoom() {
-    return usable && active < maxStreamsSnapshot;
+    return usable() && active < maxStreams;
   }
 
-  private volatile int maxStreamsSnapshot = ASSUMED_MAX_STREAMS;
+  /** Whether new streams may start here: not failed, not going away. */
+  private boolean usable() {
+    return failure == null && !goingAway;
+  }
 
   /** Whether the connection is done: failed, or going away with no stream left. */
   boolean finished() {
-    return !usable && active == 0;
+    return !usable() && active == 0;
   }
 
   int active() {
@@ -189,7 +192,7 @@ final class Http2Connection {
       byte[] body,
       Http1Client.Exchange exchange)
       throws IOException {
-    byte[] block = headerBlock(target, headers, body.length);
+    Hpack.ByteSink block = headerBlock(target, headers, body.length);
     Stream s;
     lock.lock();
     try {
@@ -203,7 +206,6 @@ final class Http2Connection {
       nextStreamId += 2;
       if (nextStreamId < 0) {
         goingAway = true; // stream ids used up: new requests go to a new connection
-        usable = false;
       }
       streams.put(s.id, s);
       active = streams.size();
@@ -247,7 +249,8 @@ final class Http2Connection {
   }
 
   /** The request's header block: pseudo-headers first, names in lower case, no table use. */
-  static byte[] headerBlock(Http1Client.Target target, Map<String, String> headers, int length) {
+  static Hpack.ByteSink headerBlock(
+      Http1Client.Target target, Map<String, String> headers, int length) {
     Hpack.ByteSink b = new Hpack.ByteSink(512);
     b.put(0x83); // :method POST (static 3)
     b.put(0x87); // :scheme https (static 7)
@@ -257,7 +260,7 @@ final class Http2Connection {
       Hpack.writeLiteral(b, lowerName(e.getKey()), e.getValue());
     }
     Hpack.writeLiteral(b, 28, String.valueOf(length)); // content-length
-    return java.util.Arrays.copyOf(b.bytes, b.size);
+    return b;
   }
 
   private static final Map<String, String> LOWER = new java.util.concurrent.ConcurrentHashMap<>();
@@ -274,17 +277,17 @@ final class Http2Connection {
   }
 
   /** HEADERS, and CONTINUATION frames if the block is larger than a frame. Under lock. */
-  private void headers(int id, byte[] block, boolean endStream) {
+  private void headers(int id, Hpack.ByteSink block, boolean endStream) {
     int off = 0;
     int type = HEADERS;
     do {
-      int n = Math.min(MAX_FRAME, block.length - off);
-      boolean last = off + n == block.length;
+      int n = Math.min(MAX_FRAME, block.size - off);
+      boolean last = off + n == block.size;
       int flags = (last ? END_HEADERS : 0) | (type == HEADERS && endStream ? END_STREAM : 0);
-      frame(pending, type, flags, id, block, off, n);
+      frame(pending, type, flags, id, block.bytes, off, n);
       off += n;
       type = CONTINUATION;
-    } while (off < block.length);
+    } while (off < block.size);
   }
 
   /** Under lock. */
@@ -306,7 +309,6 @@ final class Http2Connection {
     if (streams.isEmpty()) {
       idleSince = clock.millis();
       if (goingAway) {
-        usable = false;
         closeSocket();
       }
     }
@@ -348,7 +350,6 @@ final class Http2Connection {
     try {
       if (failure == null) {
         failure = e;
-        usable = false;
         for (Stream s : new ArrayList<>(streams.values())) {
           finish(s, e);
         }
@@ -411,7 +412,7 @@ final class Http2Connection {
     try {
       while (true) {
         readFully(head, 9);
-        int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+        int length = length(head);
         int type = head[3] & 0xff;
         int flags = head[4] & 0xff;
         int id = int32(head, 5) & 0x7fffffff;
@@ -453,6 +454,11 @@ final class Http2Connection {
     } catch (RuntimeException e) {
       fail(new IOException("HTTP/2: " + e, e));
     }
+  }
+
+  /** The payload length in a frame header. */
+  static int length(byte[] head) {
+    return ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
   }
 
   private void readFully(byte[] b, int n) throws IOException {
@@ -545,7 +551,7 @@ final class Http2Connection {
     boolean endStream = (flags & END_STREAM) != 0;
     while ((flags & END_HEADERS) == 0) {
       readFully(head, 9);
-      int length2 = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+      int length2 = length(head);
       int type2 = head[3] & 0xff;
       flags = head[4] & 0xff;
       if (type2 != CONTINUATION || (int32(head, 5) & 0x7fffffff) != id) {
@@ -657,7 +663,6 @@ final class Http2Connection {
         switch (key) {
           case 3 -> { // MAX_CONCURRENT_STREAMS
             maxStreams = value < 0 ? Integer.MAX_VALUE : value;
-            maxStreamsSnapshot = maxStreams;
           }
           case 4 -> { // INITIAL_WINDOW_SIZE
             if (value < 0) {
@@ -692,7 +697,6 @@ final class Http2Connection {
     lock.lock();
     try {
       goingAway = true;
-      usable = false;
       for (Stream s : new ArrayList<>(streams.values())) {
         if (s.id > last) {
           finish(s, new Unprocessed("the receiver is closing the connection (GOAWAY)"));
@@ -738,24 +742,26 @@ final class Http2Connection {
     }
   }
 
+  /** The protocol's error codes by number (RFC 9113 7). */
+  private static final String[] ERRORS = {
+    "NO_ERROR",
+    "PROTOCOL_ERROR",
+    "INTERNAL_ERROR",
+    "FLOW_CONTROL_ERROR",
+    "SETTINGS_TIMEOUT",
+    "STREAM_CLOSED",
+    "FRAME_SIZE_ERROR",
+    "REFUSED_STREAM",
+    "CANCEL",
+    "COMPRESSION_ERROR",
+    "CONNECT_ERROR",
+    "ENHANCE_YOUR_CALM",
+    "INADEQUATE_SECURITY",
+    "HTTP_1_1_REQUIRED"
+  };
+
   static String errorName(int code) {
-    String[] names = {
-      "NO_ERROR",
-      "PROTOCOL_ERROR",
-      "INTERNAL_ERROR",
-      "FLOW_CONTROL_ERROR",
-      "SETTINGS_TIMEOUT",
-      "STREAM_CLOSED",
-      "FRAME_SIZE_ERROR",
-      "REFUSED_STREAM",
-      "CANCEL",
-      "COMPRESSION_ERROR",
-      "CONNECT_ERROR",
-      "ENHANCE_YOUR_CALM",
-      "INADEQUATE_SECURITY",
-      "HTTP_1_1_REQUIRED"
-    };
-    return code >= 0 && code < names.length ? names[code] : "error " + code;
+    return code >= 0 && code < ERRORS.length ? ERRORS[code] : "error " + code;
   }
 
   static void frame(Hpack.ByteSink s, int type, int flags, int id, byte[] p, int off, int len) {
@@ -840,16 +846,6 @@ final class Http2Connection {
 
     void cancel() {
       Http2Connection.this.cancel(this);
-    }
-  }
-
-  /** Streams open now, for tests. */
-  List<Integer> openStreams() {
-    lock.lock();
-    try {
-      return new ArrayList<>(streams.keySet());
-    } finally {
-      lock.unlock();
     }
   }
 }

@@ -125,11 +125,6 @@ public final class WebhookSender implements AutoCloseable {
     }
   }
 
-  /** The request line and headers of a POST of {@code length} bytes to {@code to}. */
-  static byte[] head(Http1Client.Target to, Map<String, String> headers, int length) {
-    return Http1Client.head(to, headers, length);
-  }
-
   /**
    * A refusal after DNS: the tenant's attempt record gets the generic reason, the operator's log
    * the refused address (at most once a minute per endpoint, so a busy endpoint with a bad URL does

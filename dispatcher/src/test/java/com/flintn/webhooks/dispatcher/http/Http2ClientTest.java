@@ -207,6 +207,13 @@ class Http2ClientTest {
         return r;
       }
 
+      /** Answers every request with {@code status} and no body until the client closes. */
+      void answerEach(int status) throws IOException {
+        for (Request r = next(); r != null; r = next()) {
+          respond(r.stream(), status, "");
+        }
+      }
+
       void respond(int id, int status, String body, String... headers) throws IOException {
         Hpack.ByteSink b = new Hpack.ByteSink(64);
         Hpack.writeLiteral(b, 8, String.valueOf(status)); // :status
@@ -492,9 +499,7 @@ class Http2ClientTest {
                       return;
                     }
                   }
-                  for (Request r = c.next(); r != null; r = c.next()) {
-                    c.respond(r.stream(), 200, "");
-                  }
+                  c.answerEach(200);
                 });
         var client =
             new Http1Client(
@@ -556,9 +561,7 @@ class Http2ClientTest {
             new H2Server(
                 65_535,
                 c -> {
-                  for (Request r = c.next(); r != null; r = c.next()) {
-                    c.respond(r.stream(), 200, "");
-                  }
+                  c.answerEach(200);
                 });
         WebhookSender sender = sender(s, Duration.ofSeconds(10), false)) {
       SendResult r = send(sender, s.url("/"));
