@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Random;
+import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -82,5 +84,65 @@ class CommitTrackerTest {
     old.finish(5);
     assertThat(fresh.committable()).hasValue(5);
     assertThat(tracker.progress(tp)).isSameAs(fresh);
+  }
+
+  /**
+   * The tracker against the plainest model of it (sets of unfinished and abandoned offsets) over
+   * random windows: records begun mostly in order, sometimes out of it or again, finished and
+   * abandoned in any order, enough of them to grow and compact its arrays many times.
+   */
+  @Test
+  void agreesWithSetsOfOffsetsOverRandomWork() {
+    Random random = new Random(20261207);
+    for (int round = 0; round < 50; round++) {
+      CommitTracker.Progress p = new CommitTracker().assign(tp);
+      TreeSet<Long> pending = new TreeSet<>();
+      TreeSet<Long> abandoned = new TreeSet<>();
+      long next = -1;
+      long offset = random.nextInt(1000);
+      for (int step = 0; step < 3000; step++) {
+        int what = random.nextInt(10);
+        if (what < 4 || pending.isEmpty()) {
+          long o = random.nextInt(50) == 0 ? offset - random.nextInt(300) : offset++;
+          if (o < 0) {
+            continue;
+          }
+          p.begin(o);
+          pending.add(o);
+          next = Math.max(next, o + 1);
+        } else {
+          List<Long> open = List.copyOf(pending);
+          long o =
+              random.nextInt(20) == 0
+                  ? offset + 5
+                  : open.get(random.nextInt(Math.min(open.size(), 1 + random.nextInt(200))));
+          if (what < 9) {
+            p.finish(o);
+            pending.remove(o);
+            abandoned.remove(o);
+          } else {
+            p.abandon(o);
+            if (pending.contains(o)) {
+              abandoned.add(o);
+            }
+          }
+        }
+        assertThat(p.inFlight()).isEqualTo(pending.size());
+        assertThat(p.working()).isEqualTo(pending.size() - abandoned.size());
+        assertThat(p.committable()).hasValue(pending.isEmpty() ? next : pending.first());
+      }
+      OffsetAndMetadata c = p.commitPoint();
+      if (pending.isEmpty()) {
+        assertThat(c).isEqualTo(new OffsetAndMetadata(next));
+      } else {
+        assertThat(c.offset()).isEqualTo(pending.first());
+        FinishedOffsets done = FinishedOffsets.decode(c.offset(), c.metadata());
+        for (long o = pending.first(); o < Math.min(next, pending.first() + 500); o++) {
+          if (pending.contains(o) && done != null) {
+            assertThat(done.finished(o)).as("offset %d", o).isFalse();
+          }
+        }
+      }
+    }
   }
 }
