@@ -12,6 +12,7 @@ import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicFollower;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,7 +196,17 @@ public final class EndpointView implements AutoCloseable {
     if (of == null) {
       return List.of();
     }
-    return of.values().stream().filter(e -> e.subscribesTo(eventType)).toList();
+    // A plain loop: this runs for every event the dispatcher reads.
+    List<Endpoint> out = null;
+    for (Endpoint e : of.values()) {
+      if (e.subscribesTo(eventType)) {
+        if (out == null) {
+          out = new ArrayList<>(2);
+        }
+        out.add(e);
+      }
+    }
+    return out == null ? List.of() : out;
   }
 
   /** Every endpoint of {@code account}, in any status. */

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -221,6 +222,81 @@ final class EndpointLimits implements AutoCloseable {
         e.users.decrementAndGet(); // also when interrupted
       }
     }
+    return withHost(e, a, host, main ? partition : null, deadline);
+  }
+
+  /**
+   * For a delivery that has no thread yet: if it would now wait for a slot of its endpoint, queues
+   * it in its turn without a thread and returns its ticket. When its turn comes (a slot, a stop, a
+   * stall, its hold over), {@code start} is given the ticket, under the endpoint's lock, to hand
+   * the delivery to a thread, which then calls {@link #enter(Ticket, String)} and goes on as if it
+   * had waited in {@link #enter(EndpointId, String, Lane, Object, int)}. Null when it would not
+   * wait (or is rate-limited): the caller starts its thread and calls that {@code enter} at once.
+   *
+   * <p>A parked virtual thread costs a park and an unpark, and its stack is copied to the heap
+   * while it waits; under a backlog nearly every delivery waits, so this keeps threads for
+   * deliveries that can go (docs/design.md §6.2).
+   */
+  @Nullable Ticket queue(
+      EndpointId endpoint,
+      Lane lane,
+      @Nullable Object partition,
+      int rateLimit,
+      Consumer<Ticket> start) {
+    if (rateLimit > 0 || stopping) {
+      return null;
+    }
+    boolean main = lane == Lane.MAIN;
+    Slots e = use(endpoints, endpoint, inFlight);
+    long deadline = main ? clock.millis() + holdLimit.toMillis() : Long.MAX_VALUE;
+    e.lock.lock();
+    try {
+      Ticket t = e.queueWithoutThread(main ? partition : null, deadline, start);
+      if (t != null) {
+        return t; // the endpoint's users count stays raised for it
+      }
+    } finally {
+      e.lock.unlock();
+    }
+    e.users.decrementAndGet();
+    return null;
+  }
+
+  /** Goes on, on the delivery's own thread, from where {@link #queue} left it. */
+  Admission enter(Ticket ticket, String host) throws InterruptedException {
+    Slots e = ticket.slots;
+    Admission a = null;
+    e.lock.lock();
+    try {
+      a = e.waitFor(ticket.partition, ticket.deadline, ticket.waiter);
+    } finally {
+      e.lock.unlock();
+      if (!(a instanceof Admission.Permit)) {
+        e.users.decrementAndGet(); // also when interrupted
+      }
+    }
+    return withHost(e, a, host, ticket.partition, ticket.deadline);
+  }
+
+  /** A delivery queued without a thread by {@link #queue}. */
+  static final class Ticket {
+    private final Slots slots;
+    private final Waiter waiter;
+    private final @Nullable Object partition;
+    private final long deadline;
+
+    private Ticket(Slots slots, Waiter waiter, @Nullable Object partition, long deadline) {
+      this.slots = slots;
+      this.waiter = waiter;
+      this.partition = partition;
+      this.deadline = deadline;
+    }
+  }
+
+  /** With the endpoint's answer {@code a}: a host slot too, if it is a permit. */
+  private Admission withHost(
+      Slots e, Admission a, String host, @Nullable Object partition, long deadline)
+      throws InterruptedException {
     if (!(a instanceof Admission.Permit)) {
       return a;
     }
@@ -234,7 +310,7 @@ final class EndpointLimits implements AutoCloseable {
     }
     if (hostAnswer != null) {
       h.users.decrementAndGet();
-      e.release(true, main ? partition : null, hostAnswer instanceof Admission.Overflow);
+      e.release(true, partition, hostAnswer instanceof Admission.Overflow);
       e.users.decrementAndGet();
       return hostAnswer;
     }
@@ -242,7 +318,7 @@ final class EndpointLimits implements AutoCloseable {
         answered -> {
           h.release(true, null, false);
           h.users.decrementAndGet();
-          e.release(answered, main ? partition : null, false);
+          e.release(answered, partition, false);
           e.users.decrementAndGet();
         };
   }
@@ -476,7 +552,16 @@ final class EndpointLimits implements AutoCloseable {
         held.merge(partition, 1, Integer::sum);
       }
       waiting++;
-      Waiter w = null;
+      return waitFor(partition, deadline, null);
+    }
+
+    /**
+     * The part of {@link #acquire} from where a delivery counts as waiting ({@code waiting} and its
+     * share raised): it waits for a slot, as the waiter {@code w} if it was queued already.
+     */
+    Admission waitFor(@Nullable Object partition, long deadline, @Nullable Waiter w)
+        throws InterruptedException {
+      boolean main = partition != null;
       try {
         while (available == 0) {
           if (stopping) {
@@ -505,23 +590,58 @@ final class EndpointLimits implements AutoCloseable {
     }
 
     /**
+     * {@link #acquire}'s first steps for a delivery without a thread, when they end in a wait: it
+     * is counted and queued as a waiter whose wake runs {@code start}. Null when they would not
+     * wait; nothing is counted then.
+     */
+    @Nullable Ticket queueWithoutThread(
+        @Nullable Object partition, long deadline, Consumer<Ticket> start) {
+      boolean main = partition != null;
+      if (stopping
+          || available > 0
+          || (main && (overflowing || held.getOrDefault(partition, 0) >= share))
+          || (unanswered >= capacity && waiting >= queued)
+          || (main && deadline - clock.millis() <= 0)) {
+        return null;
+      }
+      if (main) {
+        held.merge(partition, 1, Integer::sum);
+      }
+      waiting++;
+      Waiter w = enqueue(deadline);
+      Ticket t = new Ticket(this, w, partition, deadline);
+      w.start = start;
+      w.ticket = t;
+      return t;
+    }
+
+    private Waiter enqueue(long deadline) {
+      Waiter w = new Waiter(deadline);
+      queue.addLast(w);
+      if (deadline != Long.MAX_VALUE) {
+        timed.incrementAndGet();
+        if (holdSweeper == null) {
+          startHoldSweeper();
+        }
+      }
+      return w;
+    }
+
+    /**
      * Waits, the lock held, until woken: by a release, a stop, a stall, or the sweep once {@code
      * deadline} has passed. A waiter keeps its place in the queue when it wakes to find the slot
      * taken again.
      */
     private Waiter await(@Nullable Waiter w, long deadline) throws InterruptedException {
       if (w == null) {
-        w = new Waiter(lock.newCondition(), deadline);
-        queue.addLast(w);
-        if (deadline != Long.MAX_VALUE) {
-          timed.incrementAndGet();
-          if (holdSweeper == null) {
-            startHoldSweeper();
-          }
-        }
+        w = enqueue(deadline);
+      }
+      Condition c = w.wake;
+      if (c == null) {
+        c = w.wake = lock.newCondition();
       }
       w.woken = false;
-      w.wake.await();
+      c.await();
       return w;
     }
 
@@ -542,8 +662,7 @@ final class EndpointLimits implements AutoCloseable {
     private void wakeOne() {
       for (Waiter w : queue) {
         if (!w.woken) {
-          w.woken = true;
-          w.wake.signal();
+          w.wake();
           return;
         }
       }
@@ -551,16 +670,14 @@ final class EndpointLimits implements AutoCloseable {
 
     void wakeAll() {
       for (Waiter w : queue) {
-        w.woken = true;
-        w.wake.signal();
+        w.wake();
       }
     }
 
     void wakeExpired(long now) {
       for (Waiter w : queue) {
         if (!w.woken && w.deadline <= now) {
-          w.woken = true;
-          w.wake.signal();
+          w.wake();
         }
       }
     }
@@ -628,7 +745,8 @@ final class EndpointLimits implements AutoCloseable {
 
   /** One delivery waiting for a slot; fields guarded by its slots' lock. */
   private static final class Waiter {
-    final Condition wake;
+    /** What its thread waits on; made when it first waits on a thread. */
+    @Nullable Condition wake;
 
     /** When its hold is over: {@code Long.MAX_VALUE} for none. */
     final long deadline;
@@ -636,9 +754,26 @@ final class EndpointLimits implements AutoCloseable {
     /** Signalled and not yet run: a second release wakes the next waiter instead. */
     boolean woken;
 
-    Waiter(Condition wake, long deadline) {
-      this.wake = wake;
+    /** For a delivery queued without a thread: starts one, once; then null. */
+    @Nullable Consumer<Ticket> start;
+
+    @Nullable Ticket ticket;
+
+    Waiter(long deadline) {
       this.deadline = deadline;
+    }
+
+    /** Lets it go on: signals its thread, or starts one for it. */
+    void wake() {
+      woken = true;
+      Consumer<Ticket> s = start;
+      Ticket t = ticket;
+      if (s != null && t != null) {
+        start = null;
+        s.accept(t);
+      } else if (wake != null) {
+        wake.signal();
+      }
     }
   }
 }

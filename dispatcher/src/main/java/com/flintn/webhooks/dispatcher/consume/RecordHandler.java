@@ -29,9 +29,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one consumed record into finished work: an event is validated and fanned out to every
@@ -165,8 +167,7 @@ final class RecordHandler implements RecordWork {
           }
           yield switch (dedup.check(ok.event(), r.partition(), r.offset())) {
             case EventDedup.Verdict.Repeat repeat -> CompletableFuture.completedFuture(null);
-            case EventDedup.Verdict.Deliver d ->
-                CompletableFuture.allOf(fanOut(ok, source), d.seenRecorded());
+            case EventDedup.Verdict.Deliver d -> both(fanOut(ok, source), d.seenRecorded());
           };
         }
       };
@@ -217,7 +218,23 @@ final class RecordHandler implements RecordWork {
         all.add(recorder.recordDropped(d));
       }
     }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    return switch (all.size()) {
+      case 0 -> CompletableFuture.completedFuture(null);
+      case 1 -> all.getFirst();
+      default -> CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    };
+  }
+
+  /** Completes when both have; either of them, when the other is already done. */
+  private static CompletableFuture<Void> both(
+      CompletableFuture<Void> a, CompletableFuture<Void> b) {
+    if (b.isDone() && !b.isCompletedExceptionally()) {
+      return a;
+    }
+    if (a.isDone() && !a.isCompletedExceptionally()) {
+      return b;
+    }
+    return CompletableFuture.allOf(a, b);
   }
 
   /**
@@ -232,57 +249,19 @@ final class RecordHandler implements RecordWork {
       byte[] body,
       SourceRecord source,
       EndpointLimits.Lane lane) {
-    CompletableFuture<Step> attempted =
-        CompletableFuture.supplyAsync(
-            () -> {
-              EndpointLimits.Admission admission;
-              try {
-                admission =
-                    limits.enter(
-                        endpoint.endpointId(),
-                        hosts.of(endpoint.url()),
-                        lane,
-                        source.partitionKey(),
-                        endpoint.perSecondLimit());
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Abandoned();
-              }
-              EndpointLimits.Admission.Permit permit =
-                  switch (admission) {
-                    case EndpointLimits.Admission.Permit p -> p;
-                    case EndpointLimits.Admission.Overflow o -> null;
-                    case EndpointLimits.Admission.Defer d -> null;
-                    case EndpointLimits.Admission.Abandon a -> throw new Abandoned();
-                  };
-              if (permit == null) {
-                return admission instanceof EndpointLimits.Admission.Overflow
-                    ? new Step.Overflow()
-                    : new Step.Defer();
-              }
-              // The wait for a slot can be long: send to the endpoint as it is now.
-              Optional<Endpoint> now = endpoints.get(endpoint.endpointId());
-              if (now.isEmpty() || !now.get().isActive()) {
-                permit.release(true);
-                return new Step.Drop();
-              }
-              Instant started = clock.instant();
-              SendResult result = send(now.get(), delivery, body, started);
-              if (cutOff && !(result instanceof SendResult.Response)) {
-                permit.release(true);
-                throw new Abandoned();
-              }
-              permit.release(result instanceof SendResult.Response);
-              return new Step.Sent(
-                  new OutcomeRecorder.Attempt(
-                      now.get(),
-                      delivery,
-                      started,
-                      result,
-                      OutcomeClassifier.classify(result, clock.instant()),
-                      source));
-            },
-            workers);
+    CompletableFuture<Step> attempted = new CompletableFuture<>();
+    // Queued without a thread while it waits for its endpoint's slot (the usual case under a
+    // backlog); its thread starts when its turn comes.
+    EndpointLimits.Ticket queued =
+        limits.queue(
+            endpoint.endpointId(),
+            lane,
+            source.partitionKey(),
+            endpoint.perSecondLimit(),
+            ticket -> start(attempted, ticket, endpoint, delivery, body, source, lane));
+    if (queued == null) {
+      start(attempted, null, endpoint, delivery, body, source, lane);
+    }
     return attempted.thenCompose(
         step ->
             switch (step) {
@@ -291,6 +270,89 @@ final class RecordHandler implements RecordWork {
               case Step.Defer d -> recorder.recordDeferred(delivery);
               case Step.Drop d -> recorder.recordDropped(delivery);
             });
+  }
+
+  /** Runs the delivery on a thread of its own; {@code ticket} if it was queued without one. */
+  private void start(
+      CompletableFuture<Step> attempted,
+      EndpointLimits.@Nullable Ticket ticket,
+      Endpoint endpoint,
+      Delivery delivery,
+      byte[] body,
+      SourceRecord source,
+      EndpointLimits.Lane lane) {
+    try {
+      workers.execute(
+          () -> {
+            try {
+              attempted.complete(admitAndSend(ticket, endpoint, delivery, body, source, lane));
+            } catch (Throwable t) {
+              attempted.completeExceptionally(t);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      attempted.completeExceptionally(new Abandoned()); // stopping: the workers are shut down
+    }
+  }
+
+  /**
+   * Sends once the endpoint and its host have a free slot, and says what became of the delivery.
+   */
+  private Step admitAndSend(
+      EndpointLimits.@Nullable Ticket ticket,
+      Endpoint endpoint,
+      Delivery delivery,
+      byte[] body,
+      SourceRecord source,
+      EndpointLimits.Lane lane) {
+    EndpointLimits.Admission admission;
+    try {
+      admission =
+          ticket != null
+              ? limits.enter(ticket, hosts.of(endpoint.url()))
+              : limits.enter(
+                  endpoint.endpointId(),
+                  hosts.of(endpoint.url()),
+                  lane,
+                  source.partitionKey(),
+                  endpoint.perSecondLimit());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Abandoned();
+    }
+    EndpointLimits.Admission.Permit permit =
+        switch (admission) {
+          case EndpointLimits.Admission.Permit p -> p;
+          case EndpointLimits.Admission.Overflow o -> null;
+          case EndpointLimits.Admission.Defer d -> null;
+          case EndpointLimits.Admission.Abandon a -> throw new Abandoned();
+        };
+    if (permit == null) {
+      return admission instanceof EndpointLimits.Admission.Overflow
+          ? new Step.Overflow()
+          : new Step.Defer();
+    }
+    // The wait for a slot can be long: send to the endpoint as it is now.
+    Optional<Endpoint> now = endpoints.get(endpoint.endpointId());
+    if (now.isEmpty() || !now.get().isActive()) {
+      permit.release(true);
+      return new Step.Drop();
+    }
+    Instant started = clock.instant();
+    SendResult result = send(now.get(), delivery, body, started);
+    if (cutOff && !(result instanceof SendResult.Response)) {
+      permit.release(true);
+      throw new Abandoned();
+    }
+    permit.release(result instanceof SendResult.Response);
+    return new Step.Sent(
+        new OutcomeRecorder.Attempt(
+            now.get(),
+            delivery,
+            started,
+            result,
+            OutcomeClassifier.classify(result, clock.instant()),
+            source));
   }
 
   /** What became of a delivery once it had (or could not get) a slot. */

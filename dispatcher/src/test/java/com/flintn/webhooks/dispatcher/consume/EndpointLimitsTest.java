@@ -361,4 +361,104 @@ class EndpointLimitsTest {
     l.evictIdle();
     assertThat(l.tracked()).isZero();
   }
+
+  /** Queues a delivery without a thread; the future gets its ticket when its turn comes. */
+  private static CompletableFuture<EndpointLimits.Ticket> queued(
+      EndpointLimits l, EndpointId e, Lane lane, Object partition) {
+    CompletableFuture<EndpointLimits.Ticket> started = new CompletableFuture<>();
+    EndpointLimits.Ticket t = l.queue(e, lane, partition, 0, started::complete);
+    assertThat(t).as("queued").isNotNull();
+    assertThat(started).as("not started while the slot is taken").isNotDone();
+    return started;
+  }
+
+  @Test
+  void aDeliveryThatNeedNotWaitIsNotQueued() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> {})).isNull();
+    Admission.Permit p = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    // rate-limited endpoints keep the threaded path, which paces them
+    assertThat(l.queue(SLOW, Lane.OVERFLOW, "o0", 5, t -> {})).isNull();
+    p.release(true);
+    l.evictIdle();
+    assertThat(l.tracked()).as("nothing left counted").isZero();
+  }
+
+  @Test
+  void deliveriesQueuedWithoutThreadsAreStartedOneSlotAtATimeInTheirTurn() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<EndpointLimits.Ticket> first = queued(l, SLOW, Lane.MAIN, "p0");
+    CompletableFuture<EndpointLimits.Ticket> second = queued(l, SLOW, Lane.OVERFLOW, "o0");
+
+    held.release(true);
+    EndpointLimits.Ticket t1 = first.get(10, TimeUnit.SECONDS);
+    assertThat(second).as("one slot, one start").isNotDone();
+    Admission.Permit p1 = permit(l.enter(t1, "slow:443"));
+    p1.release(true);
+    permit(l.enter(second.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+
+    l.evictIdle();
+    assertThat(l.tracked()).as("nothing left counted").isZero();
+  }
+
+  @Test
+  void aQueuedDeliveryCountsTowardsItsEndpointsShareOfThePartition() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 2, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<EndpointLimits.Ticket> waiting = queued(l, SLOW, Lane.MAIN, "p0");
+    // two held from p0: the third is not queued, and on its thread it overflows
+    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> {})).isNull();
+    assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
+    held.release(true);
+    permit(l.enter(waiting.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+  }
+
+  @Test
+  void aQueuedDeliveryWhoseHoldIsOverIsStartedAndLeavesForTheOverflowLane() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, Duration.ofMillis(200));
+    try {
+      Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+      CompletableFuture<EndpointLimits.Ticket> waiting = queued(l, SLOW, Lane.MAIN, "p0");
+      EndpointLimits.Ticket t = waiting.get(10, TimeUnit.SECONDS); // started by the hold sweep
+      assertThat(l.enter(t, "slow:443")).isInstanceOf(Admission.Overflow.class);
+      held.release(true);
+    } finally {
+      l.close();
+    }
+  }
+
+  @Test
+  void aStopStartsEveryQueuedDeliveryToBeAbandoned() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<EndpointLimits.Ticket> a = queued(l, SLOW, Lane.MAIN, "p0");
+    CompletableFuture<EndpointLimits.Ticket> b = queued(l, SLOW, Lane.OVERFLOW, "o0");
+    l.stop();
+    assertThat(l.enter(a.get(10, TimeUnit.SECONDS), "slow:443"))
+        .isInstanceOf(Admission.Abandon.class);
+    assertThat(l.enter(b.get(10, TimeUnit.SECONDS), "slow:443"))
+        .isInstanceOf(Admission.Abandon.class);
+    assertThat(l.queue(OTHER, Lane.MAIN, "p0", 0, t -> {}))
+        .as("nothing queued once stopping")
+        .isNull();
+    held.release(true);
+  }
+
+  @Test
+  void aQueuedDeliveryThatFindsItsSlotTakenWaitsOnItsThreadInItsPlace() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0"));
+    CompletableFuture<EndpointLimits.Ticket> first = queued(l, SLOW, Lane.OVERFLOW, "o0");
+    held.release(true);
+    EndpointLimits.Ticket t = first.get(10, TimeUnit.SECONDS);
+    // before its thread runs, a delivery that found the slot free takes it
+    Admission.Permit thief = permit(l.enter(SLOW, "slow:443", Lane.OVERFLOW, "o0"));
+    BlockingCall<Admission> resumed = BlockingCall.start(() -> l.enter(t, "slow:443"), threads);
+    letItWait(resumed);
+    CompletableFuture<EndpointLimits.Ticket> later = queued(l, SLOW, Lane.OVERFLOW, "o0");
+    thief.release(true);
+    permit(resumed.get(10, TimeUnit.SECONDS)).release(true);
+    permit(l.enter(later.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+  }
 }
