@@ -592,13 +592,14 @@ final class EndpointLimits implements AutoCloseable {
     /**
      * {@link #acquire}'s first steps for a delivery without a thread, when they end in a wait: it
      * is counted and queued as a waiter whose wake runs {@code start}. Null when they would not
-     * wait; nothing is counted then.
+     * wait; nothing is counted then. A free slot with deliveries queued is theirs (one woken for it
+     * may not have taken it yet), so a newcomer queues behind them.
      */
     @Nullable Ticket queueWithoutThread(
         @Nullable Object partition, long deadline, Consumer<Ticket> start) {
       boolean main = partition != null;
       if (stopping
-          || available > 0
+          || (available > 0 && queue.isEmpty())
           || (main && (overflowing || held.getOrDefault(partition, 0) >= share))
           || (unanswered >= capacity && waiting >= queued)
           || (main && deadline - clock.millis() <= 0)) {

@@ -394,9 +394,12 @@ class EndpointLimitsTest {
     held.release(true);
     EndpointLimits.Ticket t1 = first.get(10, TimeUnit.SECONDS);
     assertThat(second).as("one slot, one start").isNotDone();
+    // the free slot is the started delivery's: a newcomer queues behind the others
+    CompletableFuture<EndpointLimits.Ticket> third = queued(l, SLOW, Lane.MAIN, "p0");
     Admission.Permit p1 = permit(l.enter(t1, "slow:443"));
     p1.release(true);
     permit(l.enter(second.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    permit(l.enter(third.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
 
     l.evictIdle();
     assertThat(l.tracked()).as("nothing left counted").isZero();
