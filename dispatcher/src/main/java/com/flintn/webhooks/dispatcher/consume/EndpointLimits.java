@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -230,8 +230,10 @@ final class EndpointLimits implements AutoCloseable {
    * it in its turn without a thread and returns its ticket. When its turn comes (a slot, a stop, a
    * stall, its hold over), {@code start} is given the ticket, under the endpoint's lock, to hand
    * the delivery to a thread, which then calls {@link #enter(Ticket, String)} and goes on as if it
-   * had waited in {@link #enter(EndpointId, String, Lane, Object, int)}. Null when it would not
-   * wait (or is rate-limited): the caller starts its thread and calls that {@code enter} at once.
+   * had waited in {@link #enter(EndpointId, String, Lane, Object, int)}. {@code start} says whether
+   * it could; if not (the executor shut down), the delivery leaves the queue uncounted, and its
+   * caller has to settle it. Null when it would not wait (or is rate-limited): the caller starts
+   * its thread and calls that {@code enter} at once.
    *
    * <p>A parked virtual thread costs a park and an unpark, and its stack is copied to the heap
    * while it waits; under a backlog nearly every delivery waits, so this keeps threads for
@@ -242,11 +244,11 @@ final class EndpointLimits implements AutoCloseable {
       Lane lane,
       @Nullable Object partition,
       int rateLimit,
-      Consumer<Ticket> start) {
-    if (rateLimit > 0 || stopping) {
+      Predicate<Ticket> start) {
+    boolean main = lane == Lane.MAIN;
+    if (rateLimit > 0 || stopping || (main && partition == null)) {
       return null;
     }
-    boolean main = lane == Lane.MAIN;
     Slots e = use(endpoints, endpoint, inFlight);
     long deadline = main ? clock.millis() + holdLimit.toMillis() : Long.MAX_VALUE;
     e.lock.lock();
@@ -596,7 +598,7 @@ final class EndpointLimits implements AutoCloseable {
      * may not have taken it yet), so a newcomer queues behind them.
      */
     @Nullable Ticket queueWithoutThread(
-        @Nullable Object partition, long deadline, Consumer<Ticket> start) {
+        @Nullable Object partition, long deadline, Predicate<Ticket> start) {
       boolean main = partition != null;
       if (stopping
           || (available > 0 && queue.isEmpty())
@@ -661,25 +663,70 @@ final class EndpointLimits implements AutoCloseable {
 
     /** Wakes the oldest waiter not woken yet. */
     private void wakeOne() {
-      for (Waiter w : queue) {
-        if (!w.woken) {
-          w.wake();
+      while (true) {
+        Waiter next = null;
+        for (Waiter w : queue) {
+          if (!w.woken) {
+            next = w;
+            break;
+          }
+        }
+        if (next == null || next.wake()) {
           return;
         }
+        drop(next); // its thread could not start: the next one gets the turn
+      }
+    }
+
+    /**
+     * Takes out of the queue, uncounted, a delivery queued without a thread whose thread could not
+     * be started; the lock held.
+     */
+    private void drop(Waiter w) {
+      queue.remove(w);
+      if (w.deadline != Long.MAX_VALUE) {
+        timed.decrementAndGet();
+      }
+      waiting--;
+      Ticket t = w.ticket;
+      if (t != null) {
+        leave(t.partition);
+        users.decrementAndGet();
+      }
+    }
+
+    /** Wakes each of {@code waiters}; drops, once done, those whose thread could not start. */
+    private void wakeEach(Iterable<Waiter> waiters) {
+      List<Waiter> failed = null;
+      for (Waiter w : waiters) {
+        if (!w.wake()) {
+          if (failed == null) {
+            failed = new ArrayList<>();
+          }
+          failed.add(w);
+        }
+      }
+      if (failed != null) {
+        failed.forEach(this::drop);
       }
     }
 
     void wakeAll() {
-      for (Waiter w : queue) {
-        w.wake();
-      }
+      wakeEach(queue);
     }
 
     void wakeExpired(long now) {
+      List<Waiter> due = null;
       for (Waiter w : queue) {
         if (!w.woken && w.deadline <= now) {
-          w.wake();
+          if (due == null) {
+            due = new ArrayList<>();
+          }
+          due.add(w);
         }
+      }
+      if (due != null) {
+        wakeEach(due);
       }
     }
 
@@ -756,7 +803,7 @@ final class EndpointLimits implements AutoCloseable {
     boolean woken;
 
     /** For a delivery queued without a thread: starts one, once; then null. */
-    @Nullable Consumer<Ticket> start;
+    @Nullable Predicate<Ticket> start;
 
     @Nullable Ticket ticket;
 
@@ -764,17 +811,22 @@ final class EndpointLimits implements AutoCloseable {
       this.deadline = deadline;
     }
 
-    /** Lets it go on: signals its thread, or starts one for it. */
-    void wake() {
+    /**
+     * Lets it go on: signals its thread, or starts one for it. False when its thread could not be
+     * started; it is then to be dropped from the queue.
+     */
+    boolean wake() {
       woken = true;
-      Consumer<Ticket> s = start;
+      Predicate<Ticket> s = start;
       Ticket t = ticket;
       if (s != null && t != null) {
         start = null;
-        s.accept(t);
-      } else if (wake != null) {
+        return s.test(t);
+      }
+      if (wake != null) {
         wake.signal();
       }
+      return true;
     }
   }
 }

@@ -272,8 +272,11 @@ final class RecordHandler implements RecordWork {
             });
   }
 
-  /** Runs the delivery on a thread of its own; {@code ticket} if it was queued without one. */
-  private void start(
+  /**
+   * Runs the delivery on a thread of its own; {@code ticket} if it was queued without one. False,
+   * with the delivery abandoned, when the workers are shut down (the dispatcher is stopping).
+   */
+  private boolean start(
       CompletableFuture<Step> attempted,
       EndpointLimits.@Nullable Ticket ticket,
       Endpoint endpoint,
@@ -290,8 +293,10 @@ final class RecordHandler implements RecordWork {
               attempted.completeExceptionally(t);
             }
           });
+      return true;
     } catch (RejectedExecutionException e) {
       attempted.completeExceptionally(new Abandoned()); // stopping: the workers are shut down
+      return false;
     }
   }
 

@@ -10,6 +10,7 @@ import com.flintn.webhooks.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -375,10 +376,10 @@ class EndpointLimitsTest {
   @Test
   void aDeliveryThatNeedNotWaitIsNotQueued() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
-    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> {})).isNull();
+    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> true)).isNull();
     Admission.Permit p = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
     // rate-limited endpoints keep the threaded path, which paces them
-    assertThat(l.queue(SLOW, Lane.OVERFLOW, "o0", 5, t -> {})).isNull();
+    assertThat(l.queue(SLOW, Lane.OVERFLOW, "o0", 5, t -> true)).isNull();
     p.release(true);
     l.evictIdle();
     assertThat(l.tracked()).as("nothing left counted").isZero();
@@ -411,7 +412,7 @@ class EndpointLimitsTest {
     Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
     CompletableFuture<EndpointLimits.Ticket> waiting = queued(l, SLOW, Lane.MAIN, "p0");
     // two held from p0: the third is not queued, and on its thread it overflows
-    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> {})).isNull();
+    assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> true)).isNull();
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
     held.release(true);
     permit(l.enter(waiting.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
@@ -442,7 +443,7 @@ class EndpointLimitsTest {
         .isInstanceOf(Admission.Abandon.class);
     assertThat(l.enter(b.get(10, TimeUnit.SECONDS), "slow:443"))
         .isInstanceOf(Admission.Abandon.class);
-    assertThat(l.queue(OTHER, Lane.MAIN, "p0", 0, t -> {}))
+    assertThat(l.queue(OTHER, Lane.MAIN, "p0", 0, t -> true))
         .as("nothing queued once stopping")
         .isNull();
     held.release(true);
@@ -463,5 +464,30 @@ class EndpointLimitsTest {
     thief.release(true);
     permit(resumed.get(10, TimeUnit.SECONDS)).release(true);
     permit(l.enter(later.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+  }
+
+  @Test
+  void aQueuedDeliveryWhoseThreadCannotStartLeavesTheQueueAndTheNextGetsTheSlot() throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    List<EndpointLimits.Ticket> refused = new ArrayList<>();
+    assertThat(
+            l.queue(
+                SLOW,
+                Lane.MAIN,
+                "p0",
+                0,
+                t -> {
+                  refused.add(t);
+                  return false; // as when the workers are shut down
+                }))
+        .isNotNull();
+    CompletableFuture<EndpointLimits.Ticket> next = queued(l, SLOW, Lane.MAIN, "p0");
+
+    held.release(true);
+    assertThat(refused).as("its start was tried").hasSize(1);
+    permit(l.enter(next.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    l.evictIdle();
+    assertThat(l.tracked()).as("the refused delivery left nothing counted").isZero();
   }
 }
