@@ -270,14 +270,14 @@ final class EndpointLimits implements AutoCloseable {
     Admission a = null;
     e.lock.lock();
     try {
-      a = e.waitFor(ticket.partition, ticket.deadline, ticket.waiter);
+      a = e.waitFor(ticket.partition, ticket.waiter.deadline, ticket.waiter);
     } finally {
       e.lock.unlock();
       if (!(a instanceof Admission.Permit)) {
         e.users.decrementAndGet(); // also when interrupted
       }
     }
-    return withHost(e, a, host, ticket.partition, ticket.deadline);
+    return withHost(e, a, host, ticket.partition, ticket.waiter.deadline);
   }
 
   /** A delivery queued without a thread by {@link #queue}. */
@@ -285,13 +285,11 @@ final class EndpointLimits implements AutoCloseable {
     private final Slots slots;
     private final Waiter waiter;
     private final @Nullable Object partition;
-    private final long deadline;
 
-    private Ticket(Slots slots, Waiter waiter, @Nullable Object partition, long deadline) {
+    private Ticket(Slots slots, Waiter waiter, @Nullable Object partition) {
       this.slots = slots;
       this.waiter = waiter;
       this.partition = partition;
-      this.deadline = deadline;
     }
   }
 
@@ -612,7 +610,7 @@ final class EndpointLimits implements AutoCloseable {
       }
       waiting++;
       Waiter w = enqueue(deadline);
-      Ticket t = new Ticket(this, w, partition, deadline);
+      Ticket t = new Ticket(this, w, partition);
       w.start = start;
       w.ticket = t;
       return t;

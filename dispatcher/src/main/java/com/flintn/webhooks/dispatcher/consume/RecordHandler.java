@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -258,9 +259,11 @@ final class RecordHandler implements RecordWork {
             lane,
             source.partitionKey(),
             endpoint.perSecondLimit(),
-            ticket -> start(attempted, ticket, endpoint, delivery, body, source, lane));
+            ticket ->
+                start(
+                    attempted, () -> admitAndSend(ticket, endpoint, delivery, body, source, lane)));
     if (queued == null) {
-      start(attempted, null, endpoint, delivery, body, source, lane);
+      start(attempted, () -> admitAndSend(null, endpoint, delivery, body, source, lane));
     }
     return attempted.thenCompose(
         step ->
@@ -273,22 +276,15 @@ final class RecordHandler implements RecordWork {
   }
 
   /**
-   * Runs the delivery on a thread of its own; {@code ticket} if it was queued without one. False,
-   * with the delivery abandoned, when the workers are shut down (the dispatcher is stopping).
+   * Runs {@code work} on a thread of its own, completing {@code attempted}. False, with the
+   * delivery abandoned, when the workers are shut down (the dispatcher is stopping).
    */
-  private boolean start(
-      CompletableFuture<Step> attempted,
-      EndpointLimits.@Nullable Ticket ticket,
-      Endpoint endpoint,
-      Delivery delivery,
-      byte[] body,
-      SourceRecord source,
-      EndpointLimits.Lane lane) {
+  private boolean start(CompletableFuture<Step> attempted, Supplier<Step> work) {
     try {
       workers.execute(
           () -> {
             try {
-              attempted.complete(admitAndSend(ticket, endpoint, delivery, body, source, lane));
+              attempted.complete(work.get());
             } catch (Throwable t) {
               attempted.completeExceptionally(t);
             }

@@ -373,6 +373,12 @@ class EndpointLimitsTest {
     return started;
   }
 
+  /** The delivery queued as {@code started} is started, gets its slot, and is done with it. */
+  private static void takesItsSlot(
+      EndpointLimits l, CompletableFuture<EndpointLimits.Ticket> started) throws Exception {
+    permit(l.enter(started.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+  }
+
   @Test
   void aDeliveryThatNeedNotWaitIsNotQueued() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
@@ -399,8 +405,8 @@ class EndpointLimitsTest {
     CompletableFuture<EndpointLimits.Ticket> third = queued(l, SLOW, Lane.MAIN, "p0");
     Admission.Permit p1 = permit(l.enter(t1, "slow:443"));
     p1.release(true);
-    permit(l.enter(second.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
-    permit(l.enter(third.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    takesItsSlot(l, second);
+    takesItsSlot(l, third);
 
     l.evictIdle();
     assertThat(l.tracked()).as("nothing left counted").isZero();
@@ -415,7 +421,7 @@ class EndpointLimitsTest {
     assertThat(l.queue(SLOW, Lane.MAIN, "p0", 0, t -> true)).isNull();
     assertThat(l.enter(SLOW, "slow:443", Lane.MAIN, "p0")).isInstanceOf(Admission.Overflow.class);
     held.release(true);
-    permit(l.enter(waiting.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    takesItsSlot(l, waiting);
   }
 
   @Test
@@ -463,7 +469,7 @@ class EndpointLimitsTest {
     CompletableFuture<EndpointLimits.Ticket> later = queued(l, SLOW, Lane.OVERFLOW, "o0");
     thief.release(true);
     permit(resumed.get(10, TimeUnit.SECONDS)).release(true);
-    permit(l.enter(later.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    takesItsSlot(l, later);
   }
 
   @Test
@@ -486,7 +492,7 @@ class EndpointLimitsTest {
 
     held.release(true);
     assertThat(refused).as("its start was tried").hasSize(1);
-    permit(l.enter(next.get(10, TimeUnit.SECONDS), "slow:443")).release(true);
+    takesItsSlot(l, next);
     l.evictIdle();
     assertThat(l.tracked()).as("the refused delivery left nothing counted").isZero();
   }

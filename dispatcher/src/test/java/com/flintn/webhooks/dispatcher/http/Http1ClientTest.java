@@ -189,6 +189,19 @@ class Http1ClientTest {
         clock);
   }
 
+  /** Sends {@code n} requests to {@code url} at once; each gets a 200. */
+  private static void allAnswered200(WebhookSender sender, String url, int n) throws Exception {
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<SendResult>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sent.add(threads.submit(() -> send(sender, url)));
+      }
+      for (var f : sent) {
+        assertThat(response(f.get()).status()).isEqualTo(200);
+      }
+    }
+  }
+
   private static SendResult send(WebhookSender sender, String url) throws Exception {
     Endpoint e = Endpoints.endpoint("ep_h1", "acc_h1", url, List.of("*"), EndpointStatus.ACTIVE);
     Event event =
@@ -247,15 +260,8 @@ class Http1ClientTest {
             new WebhookSender(
                 new HttpConfig(Duration.ofSeconds(30), Optional.of(s.pem), 4, 256, true),
                 new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
-                Clock.systemUTC());
-        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      List<java.util.concurrent.Future<SendResult>> sent = new java.util.ArrayList<>();
-      for (int i = 0; i < concurrent; i++) {
-        sent.add(threads.submit(() -> send(sender, s.url("/"))));
-      }
-      for (var f : sent) {
-        assertThat(response(f.get()).status()).isEqualTo(200);
-      }
+                Clock.systemUTC())) {
+      allAnswered200(sender, s.url("/"), concurrent);
       // all 80 were open at once (the server answered none before all had arrived)
       assertThat(s.connections.get()).isEqualTo(concurrent);
       assertThat(sender.idleConnections()).isEqualTo(concurrent);
@@ -279,15 +285,8 @@ class Http1ClientTest {
             new WebhookSender(
                 new HttpConfig(Duration.ofSeconds(3), Optional.of(s.pem), 64, 256, true),
                 new UrlGuard(List.of(Cidr.parse("127.0.0.1/32"))),
-                Clock.systemUTC());
-        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      List<java.util.concurrent.Future<SendResult>> sent = new java.util.ArrayList<>();
-      for (int i = 0; i < concurrent; i++) {
-        sent.add(threads.submit(() -> send(sender, s.url("/"))));
-      }
-      for (var f : sent) {
-        assertThat(response(f.get()).status()).isEqualTo(200);
-      }
+                Clock.systemUTC())) {
+      allAnswered200(sender, s.url("/"), concurrent);
     }
   }
 
