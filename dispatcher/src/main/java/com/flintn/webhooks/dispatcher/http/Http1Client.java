@@ -231,7 +231,13 @@ final class Http1Client implements AutoCloseable {
         Object fresh;
         try {
           fresh = connect(route, exchange);
-          if (fresh instanceof Http1Connection && shared != null) {
+          if (fresh instanceof Http2Connection c2) {
+            // in the pool before the requests waiting for it wake, or one of them would find no
+            // room and open yet another connection
+            while (!http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
+              Thread.onSpinWait(); // that pool was emptied and forgotten just now
+            }
+          } else if (shared != null) {
             // the receiver chose HTTP/1.1: later requests go straight to its pool
             idle.computeIfAbsent(route, r -> new Idle());
             shared.forgetIfEmpty(route, http2);
@@ -244,14 +250,13 @@ final class Http1Client implements AutoCloseable {
         if (fresh instanceof Http1Connection c1) {
           return http1(route, c1, head(target, headers, body.length), body, exchange);
         }
-        Http2Connection c2 = (Http2Connection) fresh;
-        while (!http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
-          Thread.onSpinWait(); // that pool was emptied and forgotten just now
-        }
-        Http1Connection.Answer a = c2.exchange(target, headers, body, exchange);
+        Http1Connection.Answer a =
+            ((Http2Connection) fresh).exchange(target, headers, body, exchange);
         if (a != null) {
           return a;
         }
+        // the requests that waited for it filled it first (or the receiver allows no stream):
+        // choose again, a bounded number of times, since each may open a connection
         if (tries >= UNPROCESSED_TRIES) {
           throw new IOException("no HTTP/2 connection to " + route + " had room for a request");
         }
