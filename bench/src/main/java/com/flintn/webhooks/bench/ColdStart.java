@@ -1,5 +1,6 @@
 package com.flintn.webhooks.bench;
 
+import com.flintn.webhooks.common.io.Directories;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -47,7 +48,7 @@ final class ColdStart {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
-      Rig.deleteQuietly(data);
+      Directories.deleteQuietly(data);
     }
     return Result.single(
         "P6",

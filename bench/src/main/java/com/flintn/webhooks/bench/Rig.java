@@ -3,6 +3,7 @@ package com.flintn.webhooks.bench;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.ConfigValues;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.io.Directories;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.message.AccountId;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -14,8 +15,6 @@ import com.flintn.webhooks.common.sign.SecretCipher;
 import com.flintn.webhooks.common.topic.Topic;
 import com.flintn.webhooks.common.topic.TopicCreator;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -242,15 +240,7 @@ final class Rig implements AutoCloseable {
   public void close() {
     sink.close();
     kafka.close();
-    deleteQuietly(kafka.dataDir()); // a full run leaves some hundred MB of broker data otherwise
-  }
-
-  /** Deletes {@code dir} and everything in it, as far as it can. */
-  static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a leftover temporary directory is not worth failing a benchmark for
-    }
+    Directories.deleteQuietly(
+        kafka.dataDir()); // a full run leaves some hundred MB of broker data otherwise
   }
 }

@@ -5,13 +5,13 @@ import com.flintn.webhooks.admin.auth.ApiKeys;
 import com.flintn.webhooks.common.config.ConfigKey;
 import com.flintn.webhooks.common.config.ConfigValues;
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.io.Directories;
 import com.flintn.webhooks.common.message.EndpointId;
 import com.flintn.webhooks.common.topic.TopicCreator;
 import com.flintn.webhooks.dispatcher.DispatcherApp;
 import com.flintn.webhooks.endpointstate.EndpointStateApp;
 import com.flintn.webhooks.scheduler.RetrySchedulerApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,7 +164,7 @@ final class WholeSystem {
       out.println("  P8 CPU ms per 1,000 deliveries (median): " + split);
       return r.withMet(r.ratio() >= 0.5, "CPU ms per 1,000: " + split);
     } finally {
-      deleteTree(dir);
+      Directories.deleteQuietly(dir);
     }
   }
 
@@ -429,14 +428,6 @@ final class WholeSystem {
       } catch (Exception e) {
         System.err.println("P8: while dropping its topics: " + e.getMessage());
       }
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory; best effort
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.Cidr;
 import com.flintn.webhooks.common.guard.UrlGuard;
+import com.flintn.webhooks.common.io.Directories;
 import com.flintn.webhooks.common.json.Json;
 import com.flintn.webhooks.common.message.Delivery;
 import com.flintn.webhooks.common.message.Endpoint;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,9 +116,7 @@ class NginxReceiverTest {
       nginx.destroy();
     }
     if (dir != null) {
-      try (var paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      Directories.deleteQuietly(dir);
     }
   }
 
