@@ -1,6 +1,7 @@
 package com.flintn.webhooks.endpointstate;
 
 import com.flintn.webhooks.common.config.FlintnConfig;
+import com.flintn.webhooks.common.io.Directories;
 import com.flintn.webhooks.common.json.JsonSerde;
 import com.flintn.webhooks.common.kafka.KafkaClients;
 import com.flintn.webhooks.common.metrics.Health;
@@ -36,6 +37,13 @@ import org.apache.kafka.streams.state.Stores;
 public final class EndpointStateApp implements AutoCloseable {
   private final KafkaStreams streams;
 
+  /**
+   * Streams' state directory: only its lock and checkpoint files, since the stores are in memory
+   * and restored from their changelog. One per instance, so that several on one host never share a
+   * lock; removed on {@link #close()}.
+   */
+  private final Path stateDir;
+
   public EndpointStateApp(FlintnConfig config) {
     this(config, new SimpleMeterRegistry());
   }
@@ -43,10 +51,12 @@ public final class EndpointStateApp implements AutoCloseable {
   /** An app that counts disabled endpoints in {@code registry} and reports its consumer lag. */
   public EndpointStateApp(FlintnConfig config, MeterRegistry registry) {
     config.secrets().requireCipher(); // refuse to start without the key, before any I/O
+    Properties properties = properties(config);
+    this.stateDir = Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG));
     this.streams =
         new KafkaStreams(
             topology(config.topicCatalog(), config.secrets().rotationGrace(), registry),
-            properties(config));
+            properties);
     Gauge.builder(WebhookMetrics.CONSUMER_LAG, this, EndpointStateApp::lag)
         .description("Records not yet consumed on the assigned partitions")
         .tag("group", "endpoint-state")
@@ -196,6 +206,13 @@ public final class EndpointStateApp implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(10)); // well inside shutdown.timeout
+    if (streams.close(Duration.ofSeconds(10))) { // well inside shutdown.timeout
+      Directories.deleteQuietly(
+          stateDir); // not while a thread that did not stop may still write to it
+    }
+  }
+
+  Path stateDir() {
+    return stateDir;
   }
 }

@@ -154,8 +154,10 @@ class EndpointLifecycleTest {
       // The dispatcher signs on a clock the test moves: the grace ends when the test says so,
       // however long the first delivery takes to arrive.
       ManualClock dispatcherClock = new ManualClock(CLOCK.instant());
+      java.nio.file.Path stateDir;
       try (EndpointStateApp state = new EndpointStateApp(env.config());
           DispatcherApp dispatcher = new DispatcherApp(env.config(), dispatcherClock)) {
+        stateDir = state.stateDir();
         state.start();
         change(env, create("Rot", receiver.url("/rot"), old));
         change(env, Changes.rotate("chg_2", EP, ACC, next, Duration.ofSeconds(4), CLOCK.instant()));
@@ -207,7 +209,9 @@ class EndpointLifecycleTest {
             }
           }
         }
+        assertThat(stateDir).as("Streams' state directory while running").isDirectory();
       }
+      assertThat(stateDir).as("Streams' state directory after close").doesNotExist();
     }
   }
 

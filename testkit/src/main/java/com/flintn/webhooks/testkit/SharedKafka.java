@@ -1,5 +1,6 @@
 package com.flintn.webhooks.testkit;
 
+import com.flintn.webhooks.common.io.Directories;
 import com.flintn.webhooks.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +57,8 @@ public final class SharedKafka {
       @Override
       public void close() {
         kafka.close();
+        Directories.deleteQuietly(
+            dir); // a test JVM's broker is never reused: its data would only pile up
       }
     };
   }
