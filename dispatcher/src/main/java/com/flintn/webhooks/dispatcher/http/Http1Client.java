@@ -233,7 +233,9 @@ final class Http1Client implements AutoCloseable {
           fresh = connect(route, exchange);
           if (fresh instanceof Http2Connection c2) {
             // in the pool before the requests waiting for it wake, or one of them would find no
-            // room and open yet another connection
+            // room and open yet another connection; with a stream held for this request, or they
+            // could fill it before it gets the pool's lock back
+            c2.promiseStream();
             while (!http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
               Thread.onSpinWait(); // that pool was emptied and forgotten just now
             }
@@ -251,12 +253,12 @@ final class Http1Client implements AutoCloseable {
           return http1(route, c1, head(target, headers, body.length), body, exchange);
         }
         Http1Connection.Answer a =
-            ((Http2Connection) fresh).exchange(target, headers, body, exchange);
+            ((Http2Connection) fresh).exchange(target, headers, body, exchange, true);
         if (a != null) {
           return a;
         }
-        // the requests that waited for it filled it first (or the receiver allows no stream):
-        // choose again, a bounded number of times, since each may open a connection
+        // the receiver allowed fewer streams than were open: choose again, a bounded number of
+        // times, since each may open a connection
         if (tries >= UNPROCESSED_TRIES) {
           throw new IOException("no HTTP/2 connection to " + route + " had room for a request");
         }

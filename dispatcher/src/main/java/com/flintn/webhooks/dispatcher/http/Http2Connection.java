@@ -111,7 +111,13 @@ final class Http2Connection {
   private volatile boolean goingAway;
   private volatile @Nullable IOException failure;
 
-  /** Open streams, readable without the lock to choose a connection. */
+  /**
+   * Streams held for the requests that opened this connection ({@link #promiseStream}), not yet
+   * started. Under lock.
+   */
+  private int promised;
+
+  /** Open and promised streams, readable without the lock to choose a connection. */
   private volatile int active;
 
   /** When the last stream ended, on the caller's clock; read by the pool's eviction. */
@@ -162,6 +168,21 @@ final class Http2Connection {
     }
   }
 
+  /**
+   * Holds one stream for the caller, who opened this connection and then calls {@link
+   * #exchange(Http1Client.Target, Map, byte[], Http1Client.Exchange, boolean)} with {@code
+   * promised}: the requests that waited for the connection fill it without taking that stream.
+   */
+  void promiseStream() {
+    lock.lock();
+    try {
+      promised++;
+      active = streams.size() + promised;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether a new stream may start here now (racy: {@link #exchange} decides). */
   boolean hasRoom() {
     return usable() && active < maxStreams;
@@ -192,14 +213,33 @@ final class Http2Connection {
       byte[] body,
       Http1Client.Exchange exchange)
       throws IOException {
+    return exchange(target, headers, body, exchange, false);
+  }
+
+  /**
+   * Like {@link #exchange(Http1Client.Target, Map, byte[], Http1Client.Exchange)}; with {@code
+   * promised}, on the stream {@link #promiseStream} held for the caller (still null if the receiver
+   * has since allowed fewer streams than are open).
+   */
+  Http1Connection.@Nullable Answer exchange(
+      Http1Client.Target target,
+      Map<String, String> headers,
+      byte[] body,
+      Http1Client.Exchange exchange,
+      boolean promised)
+      throws IOException {
     Hpack.ByteSink block = headerBlock(target, headers, body.length);
     Stream s;
     lock.lock();
     try {
+      if (promised) {
+        this.promised--;
+        active = streams.size() + this.promised;
+      }
       if (failure != null || goingAway) {
         throw new Unprocessed("the connection is closing");
       }
-      if (streams.size() >= maxStreams) {
+      if (streams.size() + this.promised >= maxStreams) {
         return null;
       }
       s = new Stream(nextStreamId, Thread.currentThread(), peerInitialWindow);
@@ -208,7 +248,7 @@ final class Http2Connection {
         goingAway = true; // stream ids used up: new requests go to a new connection
       }
       streams.put(s.id, s);
-      active = streams.size();
+      active = streams.size() + this.promised;
       if (!exchange.attach(s)) {
         finish(s, null);
         throw new InterruptedIOException("the deadline passed");
@@ -305,7 +345,7 @@ final class Http2Connection {
     s.error = error;
     s.done = true;
     streams.remove(s.id);
-    active = streams.size();
+    active = streams.size() + promised;
     if (streams.isEmpty()) {
       idleSince = clock.millis();
       if (goingAway) {

@@ -75,7 +75,15 @@ class Http2ClientTest {
 
     final Path pem;
 
+    /** The MAX_CONCURRENT_STREAMS this server announces. */
+    private final int maxStreams;
+
     H2Server(int initialWindow, Script script) throws IOException {
+      this(initialWindow, 100, script);
+    }
+
+    H2Server(int initialWindow, int maxStreams, Script script) throws IOException {
+      this.maxStreams = maxStreams;
       HandshakeCertificates hc =
           new HandshakeCertificates.Builder().heldCertificate(LOCALHOST).build();
       server =
@@ -136,7 +144,7 @@ class Http2ClientTest {
         assertThat(preface).isEqualTo(Http2Connection.PREFACE);
         byte[] settings = new byte[12];
         settings[1] = 3; // MAX_CONCURRENT_STREAMS
-        Http2Connection.put32(settings, 2, 100);
+        Http2Connection.put32(settings, 2, maxStreams);
         settings[7] = 4; // INITIAL_WINDOW_SIZE
         Http2Connection.put32(settings, 8, initialWindow);
         frame(Http2Connection.SETTINGS, 0, 0, settings);
@@ -273,6 +281,54 @@ class Http2ClientTest {
   private static SendResult.Response response(SendResult r) {
     assertThat(r).isInstanceOf(SendResult.Response.class);
     return (SendResult.Response) r;
+  }
+
+  /**
+   * The request that opened a connection keeps a stream on it: the requests that waited for the
+   * connection, woken when it joins the pool, cannot fill it first and leave that request to fail
+   * without being sent.
+   */
+  @Test
+  void theRequestThatOpenedAConnectionKeepsAStreamOnIt() throws Exception {
+    try (H2Server s = new H2Server(65_535, 1, c -> c.answerEach(200));
+        SSLSocket tls = (SSLSocket) clientTls(s).createSocket("127.0.0.1", port(s))) {
+      SSLParameters p = tls.getSSLParameters();
+      p.setApplicationProtocols(new String[] {"h2"});
+      tls.setSSLParameters(p);
+      tls.startHandshake();
+      Http2Connection c =
+          Http2Connection.start(tls, tls, "test", Clock.systemUTC(), Duration.ofSeconds(10));
+      Http1Client.Target t = Http1Client.Target.of(URI.create(s.url("/hook")));
+      Map<String, String> headers = Map.of("Content-Type", "application/json");
+      byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+      // answered after the server's SETTINGS (one stream at a time), so they are in force now
+      assertThat(c.exchange(t, headers, body, new Http1Client.Exchange()).status()).isEqualTo(200);
+      assertThat(c.hasRoom()).isTrue();
+
+      c.promiseStream();
+
+      assertThat(c.hasRoom()).as("the only stream is promised").isFalse();
+      assertThat(c.exchange(t, headers, body, new Http1Client.Exchange()))
+          .as("another request finds no room")
+          .isNull();
+      Http1Connection.Answer a = c.exchange(t, headers, body, new Http1Client.Exchange(), true);
+      assertThat(a).as("the promised request is sent").isNotNull();
+      assertThat(a.status()).isEqualTo(200);
+      assertThat(c.hasRoom()).isTrue();
+      assertThat(s.requests).hasSize(2);
+      c.close();
+    }
+  }
+
+  private static javax.net.ssl.SSLSocketFactory clientTls(H2Server s) {
+    return new HandshakeCertificates.Builder()
+        .addTrustedCertificate(LOCALHOST.certificate())
+        .build()
+        .sslSocketFactory();
+  }
+
+  private static int port(H2Server s) {
+    return URI.create(s.url("/")).getPort();
   }
 
   @Test

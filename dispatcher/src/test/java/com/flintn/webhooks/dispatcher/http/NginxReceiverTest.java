@@ -31,6 +31,7 @@ import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * HTTP/2 and HTTP/1.1, so the client's HTTP/2 meets a real implementation's framing, HPACK (with
  * Huffman-coded values) and flow control. {@code .ci/run} installs nginx.
  */
+@Tag("process")
 class NginxReceiverTest {
   private static Path dir;
   private static Process nginx;
