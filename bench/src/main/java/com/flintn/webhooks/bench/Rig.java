@@ -240,7 +240,7 @@ final class Rig implements AutoCloseable {
   public void close() {
     sink.close();
     kafka.close();
-    Directories.deleteQuietly(
-        kafka.dataDir()); // a full run leaves some hundred MB of broker data otherwise
+    // a full run leaves some hundred MB of broker data otherwise
+    Directories.deleteQuietly(kafka.dataDir());
   }
 }

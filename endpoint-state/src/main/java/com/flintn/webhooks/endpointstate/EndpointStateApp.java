@@ -51,12 +51,11 @@ public final class EndpointStateApp implements AutoCloseable {
   /** An app that counts disabled endpoints in {@code registry} and reports its consumer lag. */
   public EndpointStateApp(FlintnConfig config, MeterRegistry registry) {
     config.secrets().requireCipher(); // refuse to start without the key, before any I/O
-    Properties properties = properties(config);
-    this.stateDir = Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG));
+    this.stateDir = newStateDir();
     this.streams =
         new KafkaStreams(
             topology(config.topicCatalog(), config.secrets().rotationGrace(), registry),
-            properties);
+            properties(config, stateDir));
     Gauge.builder(WebhookMetrics.CONSUMER_LAG, this, EndpointStateApp::lag)
         .description("Records not yet consumed on the assigned partitions")
         .tag("group", "endpoint-state")
@@ -170,7 +169,7 @@ public final class EndpointStateApp implements AutoCloseable {
     return t;
   }
 
-  static Properties properties(FlintnConfig config) {
+  static Properties properties(FlintnConfig config, Path stateDir) {
     Properties p = KafkaClients.streams(config.kafka());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -187,13 +186,16 @@ public final class EndpointStateApp implements AutoCloseable {
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
         KafkaClients.HEARTBEAT_INTERVAL_MS);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    return p;
+  }
+
+  private static Path newStateDir() {
     try {
-      Path dir = Files.createTempDirectory("flintn-endpoint-state");
-      p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+      return Files.createTempDirectory("flintn-endpoint-state");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return p;
   }
 
   public void start() {
@@ -206,9 +208,10 @@ public final class EndpointStateApp implements AutoCloseable {
 
   @Override
   public void close() {
-    if (streams.close(Duration.ofSeconds(10))) { // well inside shutdown.timeout
-      Directories.deleteQuietly(
-          stateDir); // not while a thread that did not stop may still write to it
+    // well inside shutdown.timeout; the directory stays if a thread did not stop, as it may still
+    // write there
+    if (streams.close(Duration.ofSeconds(10))) {
+      Directories.deleteQuietly(stateDir);
     }
   }
 

@@ -57,8 +57,8 @@ public final class SharedKafka {
       @Override
       public void close() {
         kafka.close();
-        Directories.deleteQuietly(
-            dir); // a test JVM's broker is never reused: its data would only pile up
+        // a test JVM's broker is never reused: its data would only pile up
+        Directories.deleteQuietly(dir);
       }
     };
   }

@@ -177,10 +177,15 @@ final class Http2Connection {
     lock.lock();
     try {
       promised++;
-      active = streams.size() + promised;
+      countActive();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Under lock: publishes the count of open and promised streams. */
+  private void countActive() {
+    active = streams.size() + promised;
   }
 
   /** Whether a new stream may start here now (racy: {@link #exchange} decides). */
@@ -234,7 +239,7 @@ final class Http2Connection {
     try {
       if (promised) {
         this.promised--;
-        active = streams.size() + this.promised;
+        countActive();
       }
       if (failure != null || goingAway) {
         throw new Unprocessed("the connection is closing");
@@ -248,7 +253,7 @@ final class Http2Connection {
         goingAway = true; // stream ids used up: new requests go to a new connection
       }
       streams.put(s.id, s);
-      active = streams.size() + this.promised;
+      countActive();
       if (!exchange.attach(s)) {
         finish(s, null);
         throw new InterruptedIOException("the deadline passed");
@@ -345,7 +350,7 @@ final class Http2Connection {
     s.error = error;
     s.done = true;
     streams.remove(s.id);
-    active = streams.size() + promised;
+    countActive();
     if (streams.isEmpty()) {
       idleSince = clock.millis();
       if (goingAway) {

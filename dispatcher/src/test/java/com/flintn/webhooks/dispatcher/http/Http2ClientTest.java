@@ -291,7 +291,7 @@ class Http2ClientTest {
   @Test
   void theRequestThatOpenedAConnectionKeepsAStreamOnIt() throws Exception {
     try (H2Server s = new H2Server(65_535, 1, c -> c.answerEach(200));
-        SSLSocket tls = (SSLSocket) clientTls(s).createSocket("127.0.0.1", port(s))) {
+        SSLSocket tls = (SSLSocket) clientTls().createSocket("127.0.0.1", port(s))) {
       SSLParameters p = tls.getSSLParameters();
       p.setApplicationProtocols(new String[] {"h2"});
       tls.setSSLParameters(p);
@@ -320,7 +320,7 @@ class Http2ClientTest {
     }
   }
 
-  private static javax.net.ssl.SSLSocketFactory clientTls(H2Server s) {
+  private static javax.net.ssl.SSLSocketFactory clientTls() {
     return new HandshakeCertificates.Builder()
         .addTrustedCertificate(LOCALHOST.certificate())
         .build()
