@@ -1,5 +1,7 @@
 package com.flintn.webhooks.dispatcher.consume;
 
+import static java.util.Objects.requireNonNull;
+
 import com.flintn.webhooks.common.endpoint.EndpointView;
 import com.flintn.webhooks.common.event.EventParser;
 import com.flintn.webhooks.common.event.InvalidReason;
@@ -276,24 +278,71 @@ final class RecordHandler implements RecordWork {
   }
 
   /**
-   * Runs {@code work} on a thread of its own, completing {@code attempted}. False, with the
-   * delivery abandoned, when the workers are shut down (the dispatcher is stopping).
+   * Runs {@code work} on a thread, completing {@code attempted}. False, with the delivery
+   * abandoned, when the workers are shut down (the dispatcher is stopping).
+   *
+   * <p>Called on a delivery's own thread (its release gave the slot to a queued delivery), the work
+   * is handed to that thread, which runs it once its own delivery is recorded, instead of starting
+   * a thread for it: under a backlog every release hands a slot on, and starting and ending a
+   * virtual thread per delivery was a tenth of the dispatcher's own work (docs/design.md §12).
    */
   private boolean start(CompletableFuture<Step> attempted, Supplier<Step> work) {
+    if (workers.isShutdown()) {
+      attempted.completeExceptionally(new Abandoned());
+      return false;
+    }
+    Next next = NEXT.get();
+    if (next != null && next.attempted == null) {
+      next.attempted = attempted;
+      next.work = work;
+      return true;
+    }
     try {
-      workers.execute(
-          () -> {
-            try {
-              attempted.complete(work.get());
-            } catch (Throwable t) {
-              attempted.completeExceptionally(t);
-            }
-          });
+      workers.execute(() -> runAndGoOn(attempted, work));
       return true;
     } catch (RejectedExecutionException e) {
       attempted.completeExceptionally(new Abandoned()); // stopping: the workers are shut down
       return false;
     }
+  }
+
+  /** Runs {@code work}, then whatever was handed to this thread meanwhile, until nothing is. */
+  private void runAndGoOn(CompletableFuture<Step> attempted, Supplier<Step> work) {
+    Next next = new Next();
+    NEXT.set(next);
+    try {
+      run(attempted, work);
+      while (next.attempted != null) {
+        CompletableFuture<Step> a = next.attempted;
+        Supplier<Step> w = requireNonNull(next.work);
+        next.attempted = null;
+        next.work = null;
+        if (workers.isShutdown()) {
+          a.completeExceptionally(new Abandoned());
+        } else {
+          run(a, w);
+        }
+      }
+    } finally {
+      NEXT.remove();
+    }
+  }
+
+  private static void run(CompletableFuture<Step> attempted, Supplier<Step> work) {
+    try {
+      attempted.complete(work.get());
+    } catch (Throwable t) {
+      attempted.completeExceptionally(t);
+    }
+  }
+
+  /** On a delivery's thread: the delivery handed to it to run next, if any. */
+  private static final ThreadLocal<@Nullable Next> NEXT = new ThreadLocal<>();
+
+  /** A delivery handed to a thread to run next; used by that thread only. */
+  private static final class Next {
+    @Nullable CompletableFuture<Step> attempted;
+    @Nullable Supplier<Step> work;
   }
 
   /**

@@ -81,7 +81,9 @@ public final class OutcomeRecorder {
             attemptRecord(a, outcome),
             attemptHeaders(outcome, d.attempt())));
     metrics.attempted(a.result(), outcome);
-    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    return sent.size() == 1
+        ? sent.getFirst()
+        : CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
 
   /** Records that a delivery was not attempted because its endpoint is not active. */
