@@ -64,6 +64,9 @@ final class Http1Client implements AutoCloseable {
   private final Map<Route, Http2Pool> http2 = new ConcurrentHashMap<>();
   private final boolean http2Enabled;
 
+  /** Set by {@link #close}: nothing is pooled after it. */
+  private volatile boolean closed;
+
   Http1Client(
       SSLSocketFactory tls,
       GuardedDns dns,
@@ -190,6 +193,9 @@ final class Http1Client implements AutoCloseable {
     Route route = target.route();
     int full = 0;
     for (int tries = 1; ; tries++) {
+      if (closed) {
+        throw new IOException("the delivery client is closed (the dispatcher is stopping)");
+      }
       try {
         Http2Pool shared = http2.get(route);
         if (shared == null && http2Enabled && !idle.containsKey(route)) {
@@ -236,8 +242,13 @@ final class Http1Client implements AutoCloseable {
             // room and open yet another connection; with a stream held for this request, or they
             // could fill it before it gets the pool's lock back
             c2.promiseStream();
-            while (!http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
+            while (!closed && !http2.computeIfAbsent(route, r -> new Http2Pool()).add(c2)) {
               Thread.onSpinWait(); // that pool was emptied and forgotten just now
+            }
+            if (closed) {
+              // closed meanwhile: its sweep may have missed the pool this went to
+              c2.close();
+              throw new IOException("the delivery client is closed (the dispatcher is stopping)");
             }
           } else if (shared != null) {
             // the receiver chose HTTP/1.1: later requests go straight to its pool
@@ -363,16 +374,24 @@ final class Http1Client implements AutoCloseable {
   private void give(Route route, Http1Connection c) {
     c.idleSince = clock.millis();
     while (true) {
+      if (closed) {
+        c.close();
+        return;
+      }
       Idle pool = idle.computeIfAbsent(route, r -> new Idle());
       Http1Connection surplus;
       synchronized (pool) {
         if (pool.retired) {
-          continue; // emptied and forgotten just now: take the route's next pool
+          continue; // emptied and forgotten, or the client closed: look again
         }
         surplus = pool.give(c, maxIdlePerRoute);
       }
       if (surplus != null) {
         surplus.close();
+      }
+      if (closed) {
+        // closed meanwhile: its sweep may have missed this pool
+        pool.retire().forEach(Http1Connection::close);
       }
       return;
     }
@@ -420,16 +439,23 @@ final class Http1Client implements AutoCloseable {
     return http2.values().stream().mapToInt(Http2Pool::size).sum();
   }
 
+  /**
+   * Closes every connection, and any that a request still out gives back or opens later: such a
+   * request gets its answer, but its connection is not kept, and a request after this fails (a
+   * dispatcher closes its client only once its stop has cut off what was still out).
+   *
+   * <p>The flag is set before the pools are swept, and a request looks at it after it has pooled a
+   * connection: either the sweep finds the connection, or the request sees the flag.
+   */
   @Override
   public void close() {
+    closed = true;
     for (Http2Pool pool : http2.values()) {
-      pool.closeAll();
+      pool.retire();
     }
     http2.clear();
     for (Idle pool : idle.values()) {
-      for (Http1Connection c : pool.takeOlderThan(Long.MAX_VALUE)) {
-        c.close();
-      }
+      pool.retire().forEach(Http1Connection::close);
     }
     idle.clear();
   }
@@ -535,7 +561,10 @@ final class Http1Client implements AutoCloseable {
       return connections.size();
     }
 
-    synchronized void closeAll() {
+    /** Closes every connection; none is added after this. */
+    synchronized void retire() {
+      retired = true;
+      notifyAll();
       connections.forEach(Http2Connection::close);
       connections.clear();
     }
@@ -560,6 +589,14 @@ final class Http1Client implements AutoCloseable {
     synchronized @Nullable Http1Connection give(Http1Connection c, int max) {
       connections.addFirst(c);
       return connections.size() > max ? connections.pollLast() : null;
+    }
+
+    /** Takes every connection, to be closed; none is given back after this. */
+    synchronized List<Http1Connection> retire() {
+      retired = true;
+      List<Http1Connection> all = new ArrayList<>(connections);
+      connections.clear();
+      return all;
     }
 
     synchronized List<Http1Connection> takeOlderThan(long time) {

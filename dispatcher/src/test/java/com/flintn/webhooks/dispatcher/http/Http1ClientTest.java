@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
@@ -413,6 +415,44 @@ class Http1ClientTest {
       // the kept connection is found closed before use; a new one carries the request
       assertThat(response(send(sender, s.url("/"))).status()).isEqualTo(200);
       assertThat(s.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aConnectionWhoseAnswerComesAfterTheClientClosedIsClosedNotKeptAndLaterRequestsFail()
+      throws Exception {
+    CountDownLatch answer = new CountDownLatch(1);
+    CountDownLatch ended = new CountDownLatch(1);
+    try (ScriptedServer s =
+            new ScriptedServer(
+                LOCALHOST,
+                p -> {
+                  p.request();
+                  try {
+                    answer.await();
+                  } catch (InterruptedException e) {
+                    throw new IOException(e);
+                  }
+                  p.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                  try {
+                    p.request(); // returns, or fails, once the client closes its end
+                  } finally {
+                    ended.countDown();
+                  }
+                });
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      WebhookSender sender = sender(s, Clock.systemUTC()); // closed below, as the test's subject
+      var inFlight = threads.submit(() -> send(sender, s.url("/")));
+      while (s.requests.isEmpty()) {
+        Thread.sleep(5);
+      }
+      sender.close(); // as a dispatcher's stop does, with this request still out
+      answer.countDown();
+      assertThat(response(inFlight.get()).status()).isEqualTo(200);
+      assertThat(sender.idleConnections()).as("not pooled after the close").isZero();
+      assertThat(ended.await(10, TimeUnit.SECONDS)).as("the connection closed").isTrue();
+      assertThat(send(sender, s.url("/"))).isInstanceOf(SendResult.Failure.class);
+      assertThat(s.connections.get()).isEqualTo(1);
     }
   }
 

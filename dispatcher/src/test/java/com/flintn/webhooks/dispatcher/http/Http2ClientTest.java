@@ -78,6 +78,9 @@ class Http2ClientTest {
     /** The MAX_CONCURRENT_STREAMS this server announces. */
     private final int maxStreams;
 
+    /** What each new connection waits for before its TLS handshake; open unless a test sets it. */
+    volatile CountDownLatch beforeHandshake = new CountDownLatch(0);
+
     H2Server(int initialWindow, Script script) throws IOException {
       this(initialWindow, 100, script);
     }
@@ -107,9 +110,10 @@ class Http2ClientTest {
                         .start(
                             () -> {
                               try (s) {
+                                beforeHandshake.await();
                                 s.startHandshake();
                                 script.run(new Conn(s, initialWindow));
-                              } catch (IOException e) {
+                              } catch (IOException | InterruptedException e) {
                                 // the client went away
                               }
                             });
@@ -317,6 +321,28 @@ class Http2ClientTest {
       assertThat(c.hasRoom()).isTrue();
       assertThat(s.requests).hasSize(2);
       c.close();
+    }
+  }
+
+  /**
+   * A connection whose handshake ends after the client was closed (a dispatcher's stop, with a
+   * request still connecting) is closed, not pooled: nothing would ever close it.
+   */
+  @Test
+  void aConnectionOpenedAfterTheClientClosedIsClosedNotPooled() throws Exception {
+    try (H2Server s = new H2Server(65_535, c -> c.answerEach(200));
+        var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      s.beforeHandshake = new CountDownLatch(1);
+      WebhookSender sender = sender(s); // closed below, as the test's subject
+      Future<SendResult> connecting = threads.submit(() -> send(sender, s.url("/hook")));
+      while (s.connections.get() == 0) {
+        Thread.sleep(5);
+      }
+      sender.close();
+      s.beforeHandshake.countDown();
+      assertThat(connecting.get(30, TimeUnit.SECONDS)).isInstanceOf(SendResult.Failure.class);
+      assertThat(sender.client().http2Connections()).isZero();
+      assertThat(s.requests).isEmpty();
     }
   }
 
