@@ -76,7 +76,9 @@ final class Scenarios {
             events + " events, 10 endpoints, instant 200",
             "deliveries/s",
             runs,
-            "raw HTTP ceiling (same OkHttp sender, signed bodies, " + concurrency + " concurrent)",
+            "raw HTTP ceiling (same delivery client, signed bodies, "
+                + concurrency
+                + " concurrent)",
             ">= 0.8 x ceiling");
     return r.withMet(r.ratio() >= 0.8, "");
   }
