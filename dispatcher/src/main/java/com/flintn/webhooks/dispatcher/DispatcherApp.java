@@ -214,6 +214,11 @@ public final class DispatcherApp implements AutoCloseable {
     return view == null ? 0 : view.size();
   }
 
+  /** The view of the endpoints table; for tests of a view that lags behind it. */
+  @Nullable EndpointView endpointView() {
+    return view;
+  }
+
   /** The endpoint as this dispatcher currently sees it, if it knows it. */
   public Optional<Endpoint> knownEndpoint(EndpointId id) {
     return view == null ? Optional.empty() : view.get(id);

@@ -95,6 +95,7 @@ public final class EndpointView implements AutoCloseable {
 
               @Override
               public void record(ConsumerRecord<byte[], byte[]> r) {
+                awaitHold();
                 apply(r);
               }
 
@@ -113,6 +114,35 @@ public final class EndpointView implements AutoCloseable {
 
   public void start() {
     follower.start();
+  }
+
+  /** Records read while it is closed wait before they are applied; open unless a test holds it. */
+  private volatile CountDownLatch hold = new CountDownLatch(0);
+
+  /**
+   * Holds the view behind its table: records read from now on are applied only once the returned
+   * hold is closed. A seam for tests of a view that lags, which it otherwise does only for the
+   * milliseconds between a record's commit and its read.
+   */
+  public Hold holdChanges() {
+    CountDownLatch h = new CountDownLatch(1);
+    hold = h;
+    return h::countDown;
+  }
+
+  /** What {@link #holdChanges} returns; closing it lets the view go on. */
+  @FunctionalInterface
+  public interface Hold extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private void awaitHold() {
+    try {
+      hold.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing: apply and stop
+    }
   }
 
   /**

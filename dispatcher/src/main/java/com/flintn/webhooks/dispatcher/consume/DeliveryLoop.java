@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -324,6 +325,22 @@ final class DeliveryLoop implements Runnable {
     }
   }
 
+  /**
+   * {@code tp}'s log end as the last fetch saw it (its high watermark, or the last stable offset
+   * when reading committed records only): every offset below it was in the log before that fetch.
+   */
+  private OptionalLong knownEnd(TopicPartition tp) {
+    OptionalLong lag = consumer.currentLag(tp);
+    if (lag.isEmpty()) {
+      return lag;
+    }
+    try {
+      return OptionalLong.of(consumer.position(tp, Duration.ZERO) + lag.getAsLong());
+    } catch (RuntimeException e) {
+      return OptionalLong.empty(); // position not known yet
+    }
+  }
+
   private long lagOf(TopicPartition tp) {
     long fetched = consumer.currentLag(tp).orElse(0);
     Long end = pausedEnds.get(tp);
@@ -354,7 +371,7 @@ final class DeliveryLoop implements Runnable {
     var records = consumer.poll(windowFull ? POLL_WHILE_PAUSED : POLL);
     publishLag();
     if (!records.isEmpty()) {
-      handler.beforeBatch(records);
+      handler.beforeBatch(records, this::knownEnd);
       if (holding()) {
         rewind(records); // the view, just brought up to date, cannot read an endpoint
         return;

@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +66,7 @@ final class RecordHandler implements RecordWork {
   private final Optional<EventSchemas> schemas;
   private final EventDedup dedup;
   private final Hosts hosts = new Hosts();
+  private final SyncedEvents synced = new SyncedEvents();
   private volatile boolean cutOff;
 
   RecordHandler(
@@ -100,15 +103,28 @@ final class RecordHandler implements RecordWork {
   }
 
   /**
-   * On the poll thread, before the records of one poll are handled: if they hold events, the
-   * endpoint view is brought up to the table's committed end first (see {@link ViewSync}).
+   * On the poll thread, before the records of one poll are handled: if they hold events that no
+   * earlier sync covers ({@link SyncedEvents}), the endpoint view is brought up to the table's
+   * committed end first (see {@link ViewSync}).
    */
   @Override
-  public void beforeBatch(ConsumerRecords<byte[], byte[]> records) {
-    if (!records.records(eventsTopic).iterator().hasNext()) {
+  public void beforeBatch(ConsumerRecords<byte[], byte[]> records, LogEnds ends) {
+    List<TopicPartition> events = new ArrayList<>();
+    for (TopicPartition tp : records.partitions()) {
+      if (tp.topic().equals(eventsTopic)) {
+        events.add(tp);
+      }
+    }
+    if (events.isEmpty() || synced.covers(records, events)) {
       return;
     }
-    viewSync.sync();
+    Map<TopicPartition, Long> before = new HashMap<>();
+    for (TopicPartition tp : events) {
+      ends.of(tp).ifPresent(end -> before.put(tp, end));
+    }
+    if (viewSync.sync()) {
+      synced.synced(before);
+    }
   }
 
   /** On the poll thread, after the records of one poll: writes their first sightings. */
@@ -120,12 +136,14 @@ final class RecordHandler implements RecordWork {
   /** On the poll thread, before any record of {@code partitions} is handled. */
   @Override
   public void assigned(Collection<TopicPartition> partitions) {
+    synced.forget(partitions);
     dedup.assigned(partitions);
   }
 
   /** On the poll thread, once {@code partitions} are no longer this dispatcher's. */
   @Override
   public void revoked(Collection<TopicPartition> partitions) {
+    synced.forget(partitions);
     dedup.revoked(partitions);
   }
 

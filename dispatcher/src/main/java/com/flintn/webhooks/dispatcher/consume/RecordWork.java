@@ -2,6 +2,7 @@ package com.flintn.webhooks.dispatcher.consume;
 
 import java.util.Collection;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -12,8 +13,18 @@ import org.apache.kafka.common.TopicPartition;
  * stand-in in the poll loop's own tests.
  */
 interface RecordWork {
-  /** On the poll thread, before the records of one poll are handled. */
-  void beforeBatch(ConsumerRecords<byte[], byte[]> records);
+  /**
+   * On the poll thread, before the records of one poll are handled; {@code ends} tells each
+   * partition's log end as the consumer's last fetch saw it.
+   */
+  void beforeBatch(ConsumerRecords<byte[], byte[]> records, LogEnds ends);
+
+  /** A partition's log end as the consumer's last fetch saw it. */
+  @FunctionalInterface
+  interface LogEnds {
+    /** Empty when the consumer does not know it. */
+    OptionalLong of(TopicPartition tp);
+  }
 
   /**
    * Starts the work of one record without waiting for it. The future completes when everything the

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * events is fanned out. The view follows the table on its own thread and is usually a few
  * milliseconds behind; without this, an event produced just after an endpoint was created (the API
  * answered, the table holds it) could find a view that does not know the endpoint yet, and the
- * endpoint would miss the event. One broker round trip per batch that holds events; if it fails or
- * takes longer than the bound, the batch goes on with the view as it is, and that is logged.
+ * endpoint would miss the event. One broker round trip per batch that holds events no earlier sync
+ * covers ({@link SyncedEvents}); if it fails or takes longer than the bound, the batch goes on with
+ * the view as it is, and that is logged.
  */
 final class ViewSync {
   private static final Logger log = LoggerFactory.getLogger(ViewSync.class);
@@ -36,10 +37,11 @@ final class ViewSync {
     this.lastWarnMillis = clock.millis() - WARN_EVERY_MILLIS;
   }
 
-  /** Poll thread only. */
-  void sync() {
+  /** Poll thread only. True when the view reached the table's committed end. */
+  boolean sync() {
     try {
       view.sync(admin, bound);
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (TimeoutException | ExecutionException e) {
@@ -55,5 +57,6 @@ final class ViewSync {
         failedSinceWarn = 0;
       }
     }
+    return false;
   }
 }

@@ -73,7 +73,7 @@ class DeliveryLoopTest {
     final Map<Long, CompletableFuture<Void>> started = new ConcurrentHashMap<>();
 
     @Override
-    public void beforeBatch(ConsumerRecords<byte[], byte[]> records) {}
+    public void beforeBatch(ConsumerRecords<byte[], byte[]> records, LogEnds ends) {}
 
     @Override
     public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> r) {
