@@ -169,7 +169,7 @@ class DispatcherDeliveryTest {
               endpoint(
                   "ep_new", "acc_1", receiver.url("/new"), List.of("*"), EndpointStatus.ACTIVE));
           env.send(events, utf8("acc_1"), utf8(event("evt_2", "order.created", "acc_1")));
-          Thread.sleep(300); // the dispatcher has read evt_2 by now, and waits for its view
+          Thread.sleep(500); // the dispatcher has read evt_2 by now, and waits for its view
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 3);
         assertThat(receiver.received())

@@ -563,7 +563,9 @@ final class EndpointLimits implements AutoCloseable {
         throws InterruptedException {
       boolean main = partition != null;
       try {
-        while (available == 0) {
+        // Stopping comes first: a queued delivery whose turn came before the stop, but whose
+        // thread gets here after it, finds a free slot and would send something new.
+        while (available == 0 || stopping) {
           if (stopping) {
             leave(partition);
             return ABANDON;

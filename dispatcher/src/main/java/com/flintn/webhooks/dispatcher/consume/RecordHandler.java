@@ -310,7 +310,7 @@ final class RecordHandler implements RecordWork {
       return false;
     }
     Next next = NEXT.get();
-    if (next != null && next.attempted == null) {
+    if (next != null && next.accepting && next.attempted == null) {
       next.attempted = attempted;
       next.work = work;
       return true;
@@ -335,11 +335,8 @@ final class RecordHandler implements RecordWork {
         Supplier<Step> w = requireNonNull(next.work);
         next.attempted = null;
         next.work = null;
-        if (workers.isShutdown()) {
-          a.completeExceptionally(new Abandoned());
-        } else {
-          run(a, w);
-        }
+        // Run even when stopping: its entry abandons it and gives its place in the queue back.
+        run(a, w);
       }
     } finally {
       NEXT.remove();
@@ -359,8 +356,30 @@ final class RecordHandler implements RecordWork {
 
   /** A delivery handed to a thread to run next; used by that thread only. */
   private static final class Next {
+    /**
+     * Set only while the thread gives its slot back after its send: a delivery woken at any other
+     * time (a slot still free after this thread took one, say) would wait behind this thread's
+     * request, so it gets a thread of its own.
+     */
+    boolean accepting;
+
     @Nullable CompletableFuture<Step> attempted;
     @Nullable Supplier<Step> work;
+  }
+
+  /** Gives the slot back; a queued delivery it wakes runs next on this thread. */
+  private static void releaseHandingOn(EndpointLimits.Admission.Permit permit, boolean answered) {
+    Next next = NEXT.get();
+    if (next == null) {
+      permit.release(answered);
+      return;
+    }
+    next.accepting = true;
+    try {
+      permit.release(answered);
+    } finally {
+      next.accepting = false;
+    }
   }
 
   /**
@@ -403,16 +422,16 @@ final class RecordHandler implements RecordWork {
     // The wait for a slot can be long: send to the endpoint as it is now.
     Optional<Endpoint> now = endpoints.get(endpoint.endpointId());
     if (now.isEmpty() || !now.get().isActive()) {
-      permit.release(true);
+      releaseHandingOn(permit, true);
       return new Step.Drop();
     }
     Instant started = clock.instant();
     SendResult result = send(now.get(), delivery, body, started);
     if (cutOff && !(result instanceof SendResult.Response)) {
-      permit.release(true);
+      releaseHandingOn(permit, true);
       throw new Abandoned();
     }
-    permit.release(result instanceof SendResult.Response);
+    releaseHandingOn(permit, result instanceof SendResult.Response);
     return new Step.Sent(
         new OutcomeRecorder.Attempt(
             now.get(),

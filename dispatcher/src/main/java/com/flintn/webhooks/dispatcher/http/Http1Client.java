@@ -440,9 +440,10 @@ final class Http1Client implements AutoCloseable {
   }
 
   /**
-   * Closes every connection, and any that a request still out gives back or opens later: such a
-   * request gets its answer, but its connection is not kept, and a request after this fails (a
-   * dispatcher closes its client only once its stop has cut off what was still out).
+   * Closes every connection, and any that a request still out gives back or opens later: an
+   * HTTP/1.1 request still out gets its answer, but its connection is not kept; one on a shared
+   * HTTP/2 connection fails with it; a request after this fails at once. A dispatcher closes its
+   * client only once its stop has cut off what was still out, so none of these is recorded.
    *
    * <p>The flag is set before the pools are swept, and a request looks at it after it has pooled a
    * connection: either the sweep finds the connection, or the request sees the flag.

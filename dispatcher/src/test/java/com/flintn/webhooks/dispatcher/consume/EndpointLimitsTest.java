@@ -455,6 +455,25 @@ class EndpointLimitsTest {
     held.release(true);
   }
 
+  /**
+   * A queued delivery whose turn came before a stop, but whose thread enters only after it (a
+   * thread that had it handed on was still recording its own attempt), finds its slot free and must
+   * still not send: nothing new goes out while stopping.
+   */
+  @Test
+  void aDeliveryWokenBeforeAStopButEnteringAfterItIsAbandonedThoughItsSlotIsFree()
+      throws Exception {
+    EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
+    Admission.Permit held = permit(l.enter(SLOW, "slow:443", Lane.MAIN, "p0"));
+    CompletableFuture<EndpointLimits.Ticket> woken = queued(l, SLOW, Lane.MAIN, "p0");
+    held.release(true); // its turn: the slot is free for it
+    EndpointLimits.Ticket t = woken.get(10, TimeUnit.SECONDS);
+    l.stop();
+    assertThat(l.enter(t, "slow:443")).isInstanceOf(Admission.Abandon.class);
+    l.evictIdle();
+    assertThat(l.tracked()).as("nothing left counted").isZero();
+  }
+
   @Test
   void aQueuedDeliveryThatFindsItsSlotTakenWaitsOnItsThreadInItsPlace() throws Exception {
     EndpointLimits l = limits(1, 64, 100, 4, LONG_HOLD);
