@@ -194,7 +194,7 @@ final class Http1Client implements AutoCloseable {
     int full = 0;
     for (int tries = 1; ; tries++) {
       if (closed) {
-        throw new IOException("the delivery client is closed (the dispatcher is stopping)");
+        throw closedError();
       }
       try {
         Http2Pool shared = http2.get(route);
@@ -248,7 +248,7 @@ final class Http1Client implements AutoCloseable {
             if (closed) {
               // closed meanwhile: its sweep may have missed the pool this went to
               c2.close();
-              throw new IOException("the delivery client is closed (the dispatcher is stopping)");
+              throw closedError();
             }
           } else if (shared != null) {
             // the receiver chose HTTP/1.1: later requests go straight to its pool
@@ -279,6 +279,10 @@ final class Http1Client implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static IOException closedError() {
+    return new IOException("the delivery client is closed (the dispatcher is stopping)");
   }
 
   /** The request line and headers of a POST of {@code length} bytes to {@code to}. */
@@ -409,8 +413,7 @@ final class Http1Client implements AutoCloseable {
       Http2Pool pool = e.getValue();
       synchronized (pool) {
         if (pool.evict(now) == 0 && pool.connecting == 0) {
-          pool.retired = true;
-          pool.notifyAll();
+          pool.retire();
           http2.remove(e.getKey(), pool);
         }
       }
@@ -519,8 +522,7 @@ final class Http1Client implements AutoCloseable {
 
     synchronized void forgetIfEmpty(Route route, Map<Route, Http2Pool> pools) {
       if (connections.isEmpty()) {
-        retired = true;
-        notifyAll(); // its waiters choose again: the route's HTTP/1.1 pool
+        retire(); // its waiters choose again: the route's HTTP/1.1 pool
         pools.remove(route, this);
       }
     }
@@ -562,7 +564,9 @@ final class Http1Client implements AutoCloseable {
       return connections.size();
     }
 
-    /** Closes every connection; none is added after this. */
+    /**
+     * Closes every connection and wakes its waiters, who choose again; none is added after this.
+     */
     synchronized void retire() {
       retired = true;
       notifyAll();

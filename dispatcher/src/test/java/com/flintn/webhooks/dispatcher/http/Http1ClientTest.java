@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.Cidr;
@@ -443,9 +444,7 @@ class Http1ClientTest {
         var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
       WebhookSender sender = sender(s, Clock.systemUTC()); // closed below, as the test's subject
       var inFlight = threads.submit(() -> send(sender, s.url("/")));
-      while (s.requests.isEmpty()) {
-        Thread.sleep(5);
-      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> !s.requests.isEmpty());
       sender.close(); // as a dispatcher's stop does, with this request still out
       answer.countDown();
       assertThat(response(inFlight.get()).status()).isEqualTo(200);

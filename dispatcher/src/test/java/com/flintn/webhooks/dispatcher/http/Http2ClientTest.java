@@ -1,6 +1,7 @@
 package com.flintn.webhooks.dispatcher.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.flintn.webhooks.common.config.FlintnConfig.HttpConfig;
 import com.flintn.webhooks.common.guard.Cidr;
@@ -335,9 +336,7 @@ class Http2ClientTest {
       s.beforeHandshake = new CountDownLatch(1);
       WebhookSender sender = sender(s); // closed below, as the test's subject
       Future<SendResult> connecting = threads.submit(() -> send(sender, s.url("/hook")));
-      while (s.connections.get() == 0) {
-        Thread.sleep(5);
-      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> s.connections.get() > 0);
       sender.close();
       s.beforeHandshake.countDown();
       assertThat(connecting.get(30, TimeUnit.SECONDS)).isInstanceOf(SendResult.Failure.class);
