@@ -148,8 +148,8 @@ class DispatcherDeliveryTest {
    * The endpoint view follows the table a few milliseconds behind. An event produced after its
    * endpoint was committed must still reach it: before fanning out events that no earlier sync
    * covers, the dispatcher brings its view up to the table's committed end. Here the view is held
-   * behind the table while the new endpoint and its event arrive, and let go after the dispatcher
-   * has had the event for a while.
+   * behind the table while the new endpoint and its event arrive, and let go once the dispatcher's
+   * sync has found it behind and waits (the sync gives up after 2 s, so the hold must end sooner).
    */
   @Test
   @SuppressWarnings("try") // the hold is only closed
@@ -164,12 +164,17 @@ class DispatcherDeliveryTest {
         env.send(events, utf8("acc_1"), utf8(event("evt_1", "order.created", "acc_1")));
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
         EndpointView view = java.util.Objects.requireNonNull(dispatcher.endpointView());
+        long waitedBefore = view.syncsThatWaited();
         try (EndpointView.Hold held = view.holdChanges()) {
           env.putEndpoint(
               endpoint(
                   "ep_new", "acc_1", receiver.url("/new"), List.of("*"), EndpointStatus.ACTIVE));
           env.send(events, utf8("acc_1"), utf8(event("evt_2", "order.created", "acc_1")));
-          Thread.sleep(500); // the dispatcher has read evt_2 by now, and waits for its view
+          // the dispatcher has read evt_2 and waits for its view, which does not know ep_new yet
+          await("a view sync before fan-out that finds the view behind the table")
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(10))
+              .until(() -> view.syncsThatWaited() > waitedBefore);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 3);
         assertThat(receiver.received())

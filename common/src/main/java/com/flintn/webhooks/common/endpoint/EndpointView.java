@@ -73,6 +73,9 @@ public final class EndpointView implements AutoCloseable {
   /** The next offset to read per partition, published after every poll; guarded by itself. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
 
+  /** See {@link #syncsThatWaited}; guarded by {@link #positions}. */
+  private long syncsThatWaited;
+
   /** End offsets at start, not yet reached; follower thread only. */
   private Map<TopicPartition, Long> startEnd = new HashMap<>();
 
@@ -292,8 +295,23 @@ public final class EndpointView implements AutoCloseable {
         .all()
         .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
         .forEach((tp, info) -> end.put(tp, info.offset()));
+    synchronized (positions) {
+      if (!reached(end)) {
+        syncsThatWaited++;
+      }
+    }
     if (!awaitReached(end, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
       throw new TimeoutException("the endpoint view did not catch up within " + bound);
+    }
+  }
+
+  /**
+   * How many {@link #sync} calls found the view behind the table's end and had to wait for it: what
+   * a test of a lagging view ({@link #holdChanges}) waits for to know that a sync met the lag.
+   */
+  public long syncsThatWaited() {
+    synchronized (positions) {
+      return syncsThatWaited;
     }
   }
 
