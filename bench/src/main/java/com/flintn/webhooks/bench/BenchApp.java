@@ -292,6 +292,18 @@ public final class BenchApp {
       if (!Double.isNaN(run.cpuMsPer1000())) {
         x.put("cpu_ms_per_1000_deliveries", run.cpuMsPer1000());
       }
+      RunShape shape = run.shape();
+      if (shape != null) {
+        ObjectNode sh = x.putObject("shape");
+        sh.put("slice_ms", shape.sliceMillis());
+        ArrayNode counts = sh.putArray("deliveries_per_slice");
+        for (int c : shape.counts()) {
+          counts.add(c);
+        }
+        if (!Double.isNaN(shape.stalledShare())) {
+          sh.put("stalled_share", shape.stalledShare());
+        }
+      }
     }
     o.set("details", Json.mapper().valueToTree(r.details()));
     return o;

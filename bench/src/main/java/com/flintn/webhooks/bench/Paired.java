@@ -4,11 +4,13 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a value and its baseline in alternation after discarded warm-up runs of each, so neither
  * side is the one that pays for JIT compilation, a cold page cache or a noisy minute: pair 1 runs
- * value then baseline, pair 2 baseline then value, and so on.
+ * value then baseline, pair 2 baseline then value, and so on. Each run is printed with its shape
+ * where it has one ({@link RunShape}): a run that stalled for a second shows it.
  */
 final class Paired {
   static final int MAX_WARMUPS = 4;
@@ -24,8 +26,13 @@ final class Paired {
   /**
    * @param value the figure (deliveries/s and the like)
    * @param cpuMsPer1000 CPU time of the whole JVM per 1,000 deliveries, NaN if not measured
+   * @param shape how the run's deliveries spread over its span, null where not counted
    */
-  record Measured(double value, double cpuMsPer1000) {}
+  record Measured(double value, double cpuMsPer1000, @Nullable RunShape shape) {
+    Measured(double value, double cpuMsPer1000) {
+      this(value, cpuMsPer1000, null);
+    }
+  }
 
   static List<Result.Run> alternate(
       String id, int pairs, Measure value, Measure baseline, PrintStream out) throws Exception {
@@ -75,6 +82,17 @@ final class Paired {
     }
   }
 
+  /** The run's sparkline and, where a run is long enough to judge, its stalled share. */
+  static String shape(RunShape shape) {
+    double stalled = shape.stalledShare();
+    return "|"
+        + shape.sparkline()
+        + "|"
+        + (Double.isNaN(stalled)
+            ? ""
+            : String.format(Locale.ROOT, " stalled %.0f%%", 100 * stalled));
+  }
+
   private static double run(
       String id,
       String tag,
@@ -85,17 +103,18 @@ final class Paired {
       PrintStream out)
       throws Exception {
     Measured r = m.run(tag, warmup);
-    runs.add(new Result.Run(runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000()));
+    runs.add(new Result.Run(runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000(), r.shape()));
     out.printf(
         Locale.ROOT,
-        "  %s %-9s %-8s %12.1f   cpu/1000 %s%n",
+        "  %s %-9s %-8s %12.1f   cpu/1000 %-7s%s%n",
         id,
         warmup ? "warm-up " + tag.substring(1) : "run " + tag,
         kind.name().toLowerCase(Locale.ROOT),
         r.value(),
         Double.isNaN(r.cpuMsPer1000())
             ? "-"
-            : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000()));
+            : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000()),
+        r.shape() == null ? "" : "  " + shape(r.shape()));
     return r.value();
   }
 }

@@ -3,6 +3,7 @@ package com.flintn.webhooks.bench;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One scenario's figures: every run in the order it ran (warm-ups included, flagged, never
@@ -35,8 +36,19 @@ record Result(
    * @param warmup a discarded run before the measured ones
    * @param cpuMsPer1000 CPU time of the whole JVM per 1,000 deliveries (or moves), NaN if not
    *     measured
+   * @param shape how its deliveries spread over its span, null where not counted
    */
-  record Run(int order, Kind kind, boolean warmup, double value, double cpuMsPer1000) {}
+  record Run(
+      int order,
+      Kind kind,
+      boolean warmup,
+      double value,
+      double cpuMsPer1000,
+      @Nullable RunShape shape) {
+    Run(int order, Kind kind, boolean warmup, double value, double cpuMsPer1000) {
+      this(order, kind, warmup, value, cpuMsPer1000, null);
+    }
+  }
 
   Result {
     runs = List.copyOf(runs);

@@ -235,7 +235,7 @@ final class Scenarios {
     }
     long cpu = cpuNanos() - cpu0;
     return new Paired.Measured(
-        (expected - 1) / rig.sink.spanSeconds(), cpu / 1e6 / expected * 1000);
+        (expected - 1) / rig.sink.spanSeconds(), cpu / 1e6 / expected * 1000, rig.sink.shape());
   }
 
   /** Like dispatch, counting only the healthy endpoints' deliveries. */
@@ -248,7 +248,8 @@ final class Scenarios {
       d.halt(); // the hanging endpoint's deliveries would take their timeouts; not measured
     }
     long cpu = cpuNanos() - cpu0;
-    return new Paired.Measured((healthy - 1) / rig.sink.spanSeconds(), cpu / 1e6 / healthy * 1000);
+    return new Paired.Measured(
+        (healthy - 1) / rig.sink.spanSeconds(), cpu / 1e6 / healthy * 1000, rig.sink.shape());
   }
 
   /**
@@ -369,7 +370,7 @@ final class Scenarios {
     }
     long cpu = cpuNanos() - cpu0;
     return new Paired.Measured(
-        (rig.sink.total() - 1) / rig.sink.spanSeconds(), cpu / 1e6 / n * 1000);
+        (rig.sink.total() - 1) / rig.sink.spanSeconds(), cpu / 1e6 / n * 1000, rig.sink.shape());
   }
 
   /**
@@ -407,7 +408,9 @@ final class Scenarios {
     }
     long sent = rig.sink.total();
     return new Paired.Measured(
-        (sent - 1) / rig.sink.spanSeconds(), (cpuNanos() - cpu0) / 1e6 / Math.max(1, sent) * 1000);
+        (sent - 1) / rig.sink.spanSeconds(),
+        (cpuNanos() - cpu0) / 1e6 / Math.max(1, sent) * 1000,
+        rig.sink.shape());
   }
 
   static long cpuNanos() {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * delay where one is set ({@link #slow}), except on paths marked as hanging, which never answer
  * before the client gives up. Each request has its own virtual thread, so a slow path holds no
  * other request back however many are waiting on it. Counts the requests answered and when the
- * first and last arrived, and can hand every body to a {@link Probe}. Thread safe.
+ * first and last arrived and how they spread between ({@link #shape}), and can hand every body to a
+ * {@link Probe}. Thread safe.
  */
 final class Sink implements AutoCloseable {
   private final HttpsServer server;
@@ -31,6 +33,12 @@ final class Sink implements AutoCloseable {
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong firstNanos = new AtomicLong();
   private final AtomicLong lastNanos = new AtomicLong();
+
+  /** Counted requests per {@link #SLICE_NANOS} from the first, up to an hour of them. */
+  private volatile AtomicIntegerArray slices = new AtomicIntegerArray(SLICES);
+
+  private static final long SLICE_NANOS = 50_000_000L;
+  private static final int SLICES = 72_000;
   private volatile Duration latency = Duration.ZERO;
   private volatile @Nullable String hangingPath = null;
   private volatile @Nullable String uncountedPath = null;
@@ -115,7 +123,22 @@ final class Sink implements AutoCloseable {
     return (lastNanos.get() - firstNanos.get()) / 1e9;
   }
 
+  /** How the requests counted since {@link #reset} spread over their span. */
+  RunShape shape() {
+    AtomicIntegerArray s = slices;
+    int last = s.length() - 1;
+    while (last >= 0 && s.get(last) == 0) {
+      last--;
+    }
+    int[] counts = new int[last + 1];
+    for (int i = 0; i <= last; i++) {
+      counts[i] = s.get(i);
+    }
+    return RunShape.of(counts, SLICE_NANOS / 1_000_000);
+  }
+
   void reset() {
+    slices = new AtomicIntegerArray(SLICES);
     total.set(0);
     firstNanos.set(0);
     lastNanos.set(0);
@@ -140,6 +163,11 @@ final class Sink implements AutoCloseable {
       firstNanos.compareAndSet(0, now);
       lastNanos.set(now);
       total.incrementAndGet();
+      long slice = (now - firstNanos.get()) / SLICE_NANOS;
+      AtomicIntegerArray s = slices;
+      if (slice >= 0 && slice < s.length()) {
+        s.incrementAndGet((int) slice);
+      }
       Probe p = probe;
       if (p != null) {
         p.received(body, arrived);
