@@ -104,17 +104,19 @@ final class Paired {
       throws Exception {
     Measured r = m.run(tag, warmup);
     runs.add(new Result.Run(runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000(), r.shape()));
+    String cpu =
+        Double.isNaN(r.cpuMsPer1000())
+            ? "-"
+            : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000());
+    RunShape shape = r.shape();
     out.printf(
         Locale.ROOT,
-        "  %s %-9s %-8s %12.1f   cpu/1000 %-7s%s%n",
+        "  %s %-9s %-8s %12.1f   cpu/1000 %s%n",
         id,
         warmup ? "warm-up " + tag.substring(1) : "run " + tag,
         kind.name().toLowerCase(Locale.ROOT),
         r.value(),
-        Double.isNaN(r.cpuMsPer1000())
-            ? "-"
-            : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000()),
-        r.shape() == null ? "" : "  " + shape(r.shape()));
+        shape == null ? cpu : String.format(Locale.ROOT, "%-7s  %s", cpu, shape(shape)));
     return r.value();
   }
 }

@@ -69,6 +69,25 @@ final class RunShape {
   }
 
   /**
+   * Deliveries per second in the run's median whole slice: its rate with its ramp, its tail and its
+   * stalls left out. NaN when fewer than four whole slices are left to judge.
+   */
+  double medianRate() {
+    if (counts.length < 6) {
+      return Double.NaN;
+    }
+    return median(Arrays.copyOfRange(counts, 1, counts.length - 1)) * 1000.0 / sliceMillis;
+  }
+
+  private static double median(int[] values) {
+    int[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted.length % 2 == 1
+        ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+  }
+
+  /**
    * The share of the run's steady part in slices that delivered less than {@link #STALLED_BELOW} of
    * the median slice. The steady part is the whole slices (the first and the last are partial) from
    * the first that reached that level: the ramp of a run's first half second is a start, not a
@@ -79,13 +98,7 @@ final class RunShape {
       return Double.NaN;
     }
     int[] whole = Arrays.copyOfRange(counts, 1, counts.length - 1);
-    int[] sorted = whole.clone();
-    Arrays.sort(sorted);
-    double median =
-        sorted.length % 2 == 1
-            ? sorted[sorted.length / 2]
-            : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
-    double floor = STALLED_BELOW * median;
+    double floor = STALLED_BELOW * median(whole);
     int start = 0;
     while (start < whole.length && whole[start] < floor) {
       start++;

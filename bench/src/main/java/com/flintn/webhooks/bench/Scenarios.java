@@ -80,7 +80,44 @@ final class Scenarios {
                 + concurrency
                 + " concurrent)",
             ">= 0.8 x ceiling");
-    return r.withMet(r.ratio() >= 0.8, "");
+    return r.withMet(r.ratio() >= 0.8, steadyRates(r));
+  }
+
+  /**
+   * The medians of the measured runs' steady rates ({@link RunShape#medianRate}) and their ratio,
+   * for the notes of a paired scenario: beside the target's figure, not instead of it. A run that
+   * lost a second to the machine moves the target's ratio by a tenth on two shared cores; this one
+   * leaves such seconds out on both sides. Empty when a run has no shape.
+   */
+  static String steadyRates(Result r) {
+    double[] v = steady(r.measured(Result.Kind.VALUE));
+    double[] b = steady(r.measured(Result.Kind.BASELINE));
+    if (v.length == 0 || b.length == 0) {
+      return "";
+    }
+    double value = Stats.spread(v).median();
+    double baseline = Stats.spread(b).median();
+    r.details().put("steady_rate_median_value", value);
+    r.details().put("steady_rate_median_baseline", baseline);
+    r.details().put("steady_rate_ratio", value / baseline);
+    return String.format(
+        Locale.ROOT,
+        "steady rates, stalls left out: %.0f/s vs %.0f/s, %.2f",
+        value,
+        baseline,
+        value / baseline);
+  }
+
+  private static double[] steady(List<Result.Run> runs) {
+    double[] rates = new double[runs.size()];
+    for (int i = 0; i < rates.length; i++) {
+      RunShape shape = runs.get(i).shape();
+      rates[i] = shape == null ? Double.NaN : shape.medianRate();
+      if (Double.isNaN(rates[i])) {
+        return new double[0];
+      }
+    }
+    return rates;
   }
 
   /** P2: deliveries/s with 20 ms sinks vs a naive poll-POST-commit loop. */

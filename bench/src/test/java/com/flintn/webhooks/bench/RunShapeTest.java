@@ -50,7 +50,15 @@ class RunShapeTest {
   }
 
   @Test
-  void aRunTooShortToJudgeHasNoStalledShare() {
+  void itsMedianRateLeavesTheRampTheTailAndAStallOut() {
+    // whole slices 10 40 41 9 40 42: median 40 per 250 ms
+    assertThat(new RunShape(new int[] {1, 10, 40, 41, 9, 40, 42, 2}, 250).medianRate())
+        .isEqualTo(160.0);
+  }
+
+  @Test
+  void aRunTooShortToJudgeHasNoStalledShareOrMedianRate() {
     assertThat(new RunShape(new int[] {5, 40, 40, 40, 3}, 250).stalledShare()).isNaN();
+    assertThat(new RunShape(new int[] {5, 40, 40, 40, 3}, 250).medianRate()).isNaN();
   }
 }
