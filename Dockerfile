@@ -49,10 +49,10 @@ RUN groupadd --system --gid 10001 flintn \
 COPY --from=build /src/launcher/target/lib/ /opt/flintn-webhooks/lib/
 COPY --from=build /src/launcher/target/flintn-webhooks.jar /opt/flintn-webhooks/flintn-webhooks.jar
 
-# Size the heap from the container's memory limit rather than the host's, at its full size from
-# the start and touched at start: a heap that grows under load stalls every thread while the
-# system supplies the new pages (up to a second and a half on the benchmark machine).
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:+AlwaysPreTouch"
+# Size the heap from the container's memory limit rather than the host's. The Kubernetes manifests,
+# which set limits, also start the heap at its full size and touch it (docs/operators.md); without
+# a limit (compose) that would take three quarters of the host's memory per container at start.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0"
 
 WORKDIR /var/lib/flintn-webhooks
 USER 10001:10001

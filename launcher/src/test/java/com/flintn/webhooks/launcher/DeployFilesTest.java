@@ -183,13 +183,39 @@ class DeployFilesTest {
   }
 
   @Test
+  void everyPodStartsWithItsWholeHeapTouchedAndRequestsTheMemoryItUses() throws Exception {
+    // A heap that grows under load stalls the process while the system supplies its new pages.
+    for (JsonNode d : deployments().values()) {
+      String name = d.path("metadata").path("name").asText();
+      JsonNode container = d.at("/spec/template/spec/containers/0");
+      assertThat(javaToolOptions(container))
+          .as(name)
+          .contains(
+              "-XX:MaxRAMPercentage=75.0", "-XX:InitialRAMPercentage=75.0", "-XX:+AlwaysPreTouch");
+      assertThat(container.at("/resources/requests/memory").asText())
+          .as(name + ": the memory request is the limit")
+          .isNotEmpty()
+          .isEqualTo(container.at("/resources/limits/memory").asText());
+    }
+  }
+
+  private static String javaToolOptions(JsonNode container) {
+    for (JsonNode env : container.path("env")) {
+      if (env.path("name").asText().equals("JAVA_TOOL_OPTIONS")) {
+        return env.path("value").asText();
+      }
+    }
+    return "";
+  }
+
+  @Test
   void theRetrySchedulerHeapIsSizedForItsInMemoryStore() throws Exception {
     // The endpoint-state store is in memory (EndpointStateApp): it lives on the heap, so the
     // retry scheduler keeps the image's heap share instead of giving memory to a RocksDB it does
     // not use.
     JsonNode container =
         deployments().get("retry-scheduler").at("/spec/template/spec/containers/0");
-    assertThat(container.path("env").findValuesAsText("name")).doesNotContain("JAVA_TOOL_OPTIONS");
+    assertThat(javaToolOptions(container)).contains("-XX:MaxRAMPercentage=75.0");
     try (Stream<Path> files = Files.list(DEPLOY.resolve("k8s"))) {
       for (Path f : files.toList()) {
         assertThat(Files.readString(f)).as(f.toString()).doesNotContainIgnoringCase("rocksdb");
