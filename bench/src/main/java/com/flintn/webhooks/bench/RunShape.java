@@ -18,6 +18,9 @@ final class RunShape {
   /** A slice below this share of the run's median slice counts as stalled. */
   static final double STALLED_BELOW = 0.5;
 
+  /** A run needs this many whole slices for its stalls and median rate to mean anything. */
+  private static final int MIN_WHOLE_SLICES = 4;
+
   private static final String LEVELS = "▁▂▃▄▅▆▇█";
 
   private final int[] counts;
@@ -73,18 +76,8 @@ final class RunShape {
    * stalls left out. NaN when fewer than four whole slices are left to judge.
    */
   double medianRate() {
-    if (counts.length < 6) {
-      return Double.NaN;
-    }
-    return median(Arrays.copyOfRange(counts, 1, counts.length - 1)) * 1000.0 / sliceMillis;
-  }
-
-  private static double median(int[] values) {
-    int[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted.length % 2 == 1
-        ? sorted[sorted.length / 2]
-        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    int[] whole = wholeSlices();
+    return whole.length < MIN_WHOLE_SLICES ? Double.NaN : median(whole) * 1000.0 / sliceMillis;
   }
 
   /**
@@ -94,10 +87,10 @@ final class RunShape {
    * stall. NaN when fewer than four whole slices are left to judge.
    */
   double stalledShare() {
-    if (counts.length < 6) {
+    int[] whole = wholeSlices();
+    if (whole.length < MIN_WHOLE_SLICES) {
       return Double.NaN;
     }
-    int[] whole = Arrays.copyOfRange(counts, 1, counts.length - 1);
     double floor = STALLED_BELOW * median(whole);
     int start = 0;
     while (start < whole.length && whole[start] < floor) {
@@ -106,6 +99,15 @@ final class RunShape {
     int[] steady = Arrays.copyOfRange(whole, start, whole.length);
     long stalled = Arrays.stream(steady).filter(c -> c < floor).count();
     return (double) stalled / steady.length;
+  }
+
+  /** The slices between the first and the last, which are partial. */
+  private int[] wholeSlices() {
+    return counts.length < 2 ? new int[0] : Arrays.copyOfRange(counts, 1, counts.length - 1);
+  }
+
+  private static double median(int[] values) {
+    return Stats.spread(Arrays.stream(values).asDoubleStream().toArray()).median();
   }
 
   @Override

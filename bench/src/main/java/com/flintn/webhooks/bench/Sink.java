@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * {@link Probe}. Thread safe.
  */
 final class Sink implements AutoCloseable {
+  private static final long SLICE_NANOS = 50_000_000L;
+  private static final int SLICES = 72_000;
+
   private final HttpsServer server;
   private final Path pem;
   private final AtomicLong total = new AtomicLong();
@@ -37,8 +40,6 @@ final class Sink implements AutoCloseable {
   /** Counted requests per {@link #SLICE_NANOS} from the first, up to an hour of them. */
   private volatile AtomicIntegerArray slices = new AtomicIntegerArray(SLICES);
 
-  private static final long SLICE_NANOS = 50_000_000L;
-  private static final int SLICES = 72_000;
   private volatile Duration latency = Duration.ZERO;
   private volatile @Nullable String hangingPath = null;
   private volatile @Nullable String uncountedPath = null;
