@@ -51,7 +51,7 @@ public final class BenchApp {
     public static Sizes full() {
       return new Sizes(
           3,
-          100_000,
+          300_000,
           20_000,
           Duration.ofSeconds(10),
           60_000,
@@ -291,6 +291,9 @@ public final class BenchApp {
       x.put("value", run.value());
       if (!Double.isNaN(run.cpuMsPer1000())) {
         x.put("cpu_ms_per_1000_deliveries", run.cpuMsPer1000());
+      }
+      if (!Double.isNaN(run.jitMs())) {
+        x.put("jit_ms", run.jitMs());
       }
       RunShape shape = run.shape();
       if (shape != null) {

@@ -1,6 +1,8 @@
 package com.flintn.webhooks.bench;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,21 +104,39 @@ final class Paired {
       List<Result.Run> runs,
       PrintStream out)
       throws Exception {
+    double jit0 = compileMillis();
     Measured r = m.run(tag, warmup);
-    runs.add(new Result.Run(runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000(), r.shape()));
+    double jitMs = compileMillis() - jit0;
+    runs.add(
+        new Result.Run(
+            runs.size() + 1, kind, warmup, r.value(), r.cpuMsPer1000(), r.shape(), jitMs));
     String cpu =
         Double.isNaN(r.cpuMsPer1000())
             ? "-"
             : String.format(Locale.ROOT, "%.0f ms", r.cpuMsPer1000());
+    String jit = Double.isNaN(jitMs) ? "" : String.format(Locale.ROOT, "jit %4.1f s", jitMs / 1000);
     RunShape shape = r.shape();
     out.printf(
         Locale.ROOT,
-        "  %s %-9s %-8s %12.1f   cpu/1000 %s%n",
+        "  %s %-9s %-8s %12.1f   cpu/1000 %-7s  %s%s%n",
         id,
         warmup ? "warm-up " + tag.substring(1) : "run " + tag,
         kind.name().toLowerCase(Locale.ROOT),
         r.value(),
-        shape == null ? cpu : String.format(Locale.ROOT, "%-7s  %s", cpu, shape(shape)));
+        cpu,
+        jit,
+        shape == null ? "" : "  " + shape(shape));
     return r.value();
+  }
+
+  /**
+   * Time the JIT compiler threads have spent compiling since the JVM started, NaN where the JVM
+   * does not say.
+   */
+  static double compileMillis() {
+    CompilationMXBean c = ManagementFactory.getCompilationMXBean();
+    return c != null && c.isCompilationTimeMonitoringSupported()
+        ? c.getTotalCompilationTime()
+        : Double.NaN;
   }
 }

@@ -37,6 +37,8 @@ record Result(
    * @param cpuMsPer1000 CPU time of the whole JVM per 1,000 deliveries (or moves), NaN if not
    *     measured
    * @param shape how its deliveries spread over its span, null where not counted
+   * @param jitMs time the JIT compiler spent compiling during the run, set-up included, NaN if not
+   *     measured: a side measured while its code is still being compiled is measured cold
    */
   record Run(
       int order,
@@ -44,9 +46,10 @@ record Result(
       boolean warmup,
       double value,
       double cpuMsPer1000,
-      @Nullable RunShape shape) {
+      @Nullable RunShape shape,
+      double jitMs) {
     Run(int order, Kind kind, boolean warmup, double value, double cpuMsPer1000) {
-      this(order, kind, warmup, value, cpuMsPer1000, null);
+      this(order, kind, warmup, value, cpuMsPer1000, null, Double.NaN);
     }
   }
 

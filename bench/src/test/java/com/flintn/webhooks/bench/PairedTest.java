@@ -48,6 +48,22 @@ class PairedTest {
     assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.MAX_WARMUPS);
   }
 
+  @Test
+  void everyRunSaysHowLongTheJitCompilerWorkedDuringIt() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    List<Result.Run> runs =
+        Paired.alternate(
+            "PX",
+            1,
+            figures(new ArrayList<>(), "v", 1, 1, 1),
+            figures(new ArrayList<>(), "b", 1, 1, 1),
+            new PrintStream(printed, true, StandardCharsets.UTF_8));
+    assertThat(runs).allSatisfy(r -> assertThat(r.jitMs()).isNotNaN().isNotNegative());
+    assertThat(printed.toString(StandardCharsets.UTF_8).lines())
+        .hasSize(runs.size())
+        .allSatisfy(line -> assertThat(line).containsPattern("jit +\\d+\\.\\d s"));
+  }
+
   private static Paired.Measure figures(List<String> tags, String side, double... values) {
     Iterator<Double> it = Arrays.stream(values).boxed().iterator();
     return (tag, warmup) -> {
