@@ -64,12 +64,14 @@ final class Scenarios {
         Paired.alternate(
             "P1",
             pairs,
+            Paired.WarmUp.COMPILED,
             (tag, w) -> dispatchRun("p1v" + tag, events),
             (tag, w) -> {
               FlintnConfig c = rig.settings("p1b" + tag, 6);
               return ceiling(c, rig.endpointObjects(c, ENDPOINTS), events, concurrency);
             },
-            out);
+            out,
+            Paired.Clocks.JVM);
     Result r =
         paired(
             "P1",

@@ -45,7 +45,67 @@ class PairedTest {
         figures(tags, "v", 1, 2, 4, 8, 16, /* pair */ 32),
         figures(tags, "b", 1, 1, /* pair */ 1),
         out);
-    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.MAX_WARMUPS);
+    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.WarmUp.FIGURE.maxRuns());
+  }
+
+  @Test
+  void withTheCompiledRuleASideWarmsUpUntilTheCompilerHasAlmostNothingLeftToDo() throws Exception {
+    List<String> tags = new ArrayList<>();
+    // every run lasts 10 s on 2 cores: 20 s of the machine, so 1 s of compiling is 5%
+    FakeClocks clocks = new FakeClocks(10_000, 2);
+    Paired.alternate(
+        "PX",
+        1,
+        Paired.WarmUp.COMPILED,
+        compiling(
+            tags,
+            clocks,
+            "v",
+            new double[] {100, 100, 100, 100, 100},
+            8_000,
+            4_000,
+            1_500,
+            1_000, /* pair */
+            900),
+        compiling(tags, clocks, "b", new double[] {100, 100, 100}, 2_000, 500, /* pair */ 500),
+        out,
+        clocks);
+    // the value's figure settled at once, but its compiler took 20%, then 7.5%, then 5%
+    assertThat(tags).containsExactly("v:w1", "v:w2", "v:w3", "v:w4", "b:w1", "b:w2", "v:1", "b:1");
+  }
+
+  @Test
+  void theFigureRuleIgnoresTheCompiler() throws Exception {
+    List<String> tags = new ArrayList<>();
+    FakeClocks clocks = new FakeClocks(10_000, 2);
+    Paired.alternate(
+        "PX",
+        1,
+        Paired.WarmUp.FIGURE,
+        compiling(tags, clocks, "v", new double[] {100, 100, 100}, 8_000, 8_000, 8_000),
+        compiling(tags, clocks, "b", new double[] {100, 100, 100}, 8_000, 8_000, 8_000),
+        out,
+        clocks);
+    assertThat(tags).containsExactly("v:w1", "v:w2", "b:w1", "b:w2", "v:1", "b:1");
+  }
+
+  @Test
+  void aCompiledSideStillStopsAtTheMaximum() throws Exception {
+    List<String> tags = new ArrayList<>();
+    FakeClocks clocks = new FakeClocks(10_000, 2);
+    double[] compiling = new double[Paired.WarmUp.COMPILED.maxRuns() + 1];
+    Arrays.fill(compiling, 5_000);
+    double[] figures = new double[compiling.length];
+    Arrays.fill(figures, 100);
+    Paired.alternate(
+        "PX",
+        1,
+        Paired.WarmUp.COMPILED,
+        compiling(tags, clocks, "v", figures, compiling),
+        compiling(tags, clocks, "b", new double[] {100, 100, 100}, 0, 0, 0),
+        out,
+        clocks);
+    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.WarmUp.COMPILED.maxRuns());
   }
 
   @Test
@@ -62,6 +122,47 @@ class PairedTest {
     assertThat(printed.toString(StandardCharsets.UTF_8).lines())
         .hasSize(runs.size())
         .allSatisfy(line -> assertThat(line).containsPattern("jit +\\d+\\.\\d s"));
+  }
+
+  /** Runs that each take the fake clocks' run time and compile for the given milliseconds. */
+  private static Paired.Measure compiling(
+      List<String> tags, FakeClocks clocks, String side, double[] values, double... compileMs) {
+    Iterator<Double> v = Arrays.stream(values).boxed().iterator();
+    Iterator<Double> c = Arrays.stream(compileMs).boxed().iterator();
+    return (tag, warmup) -> {
+      tags.add(side + ":" + tag);
+      clocks.compiled += c.next();
+      clocks.nanos += clocks.runMillis * 1_000_000L;
+      return new Paired.Measured(v.next(), 1);
+    };
+  }
+
+  /** Clocks that move only when a run says so. */
+  private static final class FakeClocks implements Paired.Clocks {
+    private final long runMillis;
+    private final int cores;
+    double compiled;
+    long nanos;
+
+    FakeClocks(long runMillis, int cores) {
+      this.runMillis = runMillis;
+      this.cores = cores;
+    }
+
+    @Override
+    public double compileMillis() {
+      return compiled;
+    }
+
+    @Override
+    public long nanoTime() {
+      return nanos;
+    }
+
+    @Override
+    public int cores() {
+      return cores;
+    }
   }
 
   private static Paired.Measure figures(List<String> tags, String side, double... values) {
