@@ -56,15 +56,18 @@ final class Scenarios {
     this.out = out;
   }
 
-  /** P1: deliveries/s of the dispatcher vs the raw HTTP ceiling (same client, bodies, sinks). */
-  Result throughput(int events, int pairs) throws Exception {
+  /**
+   * P1: deliveries/s of the dispatcher vs the raw HTTP ceiling (same client, bodies, sinks), each
+   * side warmed up by {@code warmUp}.
+   */
+  Result throughput(int events, int pairs, Paired.WarmUp warmUp) throws Exception {
     rig.sink.latency(Duration.ZERO);
     int concurrency = ENDPOINTS * rig.settings("p1", 6).http().maxInFlightPerEndpoint();
     List<Result.Run> runs =
         Paired.alternate(
             "P1",
             pairs,
-            Paired.WarmUp.COMPILED,
+            warmUp,
             (tag, w) -> dispatchRun("p1v" + tag, events),
             (tag, w) -> {
               FlintnConfig c = rig.settings("p1b" + tag, 6);
