@@ -23,7 +23,9 @@ final class Paired {
   /**
    * When a side is warm. It gets at most {@code maxRuns} warm-up runs, and from the second on a
    * warm-up ends them when its figure rose by at most {@link #SETTLED} over the one before and the
-   * JIT compiler worked at most {@code compilerShare} of the machine's cores during it (1: any).
+   * JIT compiler worked at most {@code compilerShare} of the machine's cores during it (infinite:
+   * any). The share is the compiler's own count of its time over the run's wall time on every core,
+   * so on a busy machine it is approximate.
    *
    * <p>{@link #FIGURE} looks at the figure alone. {@link #COMPILED} waits for the compiler too, for
    * a scenario whose two sides run different code at full CPU in one JVM: there the side with more
@@ -32,7 +34,7 @@ final class Paired {
    * from its deliveries alone.
    */
   record WarmUp(int maxRuns, double compilerShare) {
-    static final WarmUp FIGURE = new WarmUp(4, 1);
+    static final WarmUp FIGURE = new WarmUp(4, Double.POSITIVE_INFINITY);
     static final WarmUp COMPILED = new WarmUp(8, 0.05);
   }
 

@@ -45,7 +45,7 @@ class PairedTest {
         figures(tags, "v", 1, 2, 4, 8, 16, /* pair */ 32),
         figures(tags, "b", 1, 1, /* pair */ 1),
         out);
-    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.WarmUp.FIGURE.maxRuns());
+    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(4);
   }
 
   @Test
@@ -105,7 +105,49 @@ class PairedTest {
         compiling(tags, clocks, "b", new double[] {100, 100, 100}, 0, 0, 0),
         out,
         clocks);
-    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(Paired.WarmUp.COMPILED.maxRuns());
+    assertThat(tags).filteredOn(t -> t.startsWith("v:w")).hasSize(8);
+  }
+
+  @Test
+  void whereTheJvmDoesNotSayTheCompilerHoldsNoSideBack() throws Exception {
+    List<String> tags = new ArrayList<>();
+    FakeClocks clocks = new FakeClocks(10_000, 2);
+    clocks.compiled = Double.NaN;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Paired.alternate(
+        "PX",
+        1,
+        Paired.WarmUp.COMPILED,
+        compiling(tags, clocks, "v", new double[] {100, 100, 100}, 0, 0, 0),
+        compiling(tags, clocks, "b", new double[] {100, 100, 100}, 0, 0, 0),
+        new PrintStream(printed, true, StandardCharsets.UTF_8),
+        clocks);
+    assertThat(tags).containsExactly("v:w1", "v:w2", "b:w1", "b:w2", "v:1", "b:1");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("jit");
+  }
+
+  @Test
+  void everyRunPrintsTheCompilersShareOfTheCores() throws Exception {
+    FakeClocks clocks = new FakeClocks(10_000, 2);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Paired.alternate(
+        "PX",
+        1,
+        Paired.WarmUp.FIGURE,
+        compiling(
+            new ArrayList<>(), clocks, "v", new double[] {100, 100, 100}, 1_300, 1_300, 1_300),
+        compiling(new ArrayList<>(), clocks, "b", new double[] {100, 100, 100}, 400, 400, 400),
+        new PrintStream(printed, true, StandardCharsets.UTF_8),
+        clocks);
+    // 1.3 s of 20 s of the machine, and 0.4 s
+    assertThat(printed.toString(StandardCharsets.UTF_8).lines())
+        .filteredOn(l -> l.contains("value"))
+        .hasSize(3)
+        .allSatisfy(l -> assertThat(l).contains("jit  1.3 s  7%"));
+    assertThat(printed.toString(StandardCharsets.UTF_8).lines())
+        .filteredOn(l -> l.contains("baseline"))
+        .hasSize(3)
+        .allSatisfy(l -> assertThat(l).contains("jit  0.4 s  2%"));
   }
 
   @Test
